@@ -1,0 +1,42 @@
+// The Kafka client factory: the one place that builds a kafkajs client. TLS and SASL options pass
+// through untouched; the zstd codec is registered here so every producer and consumer has it.
+import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import type { ConnectionOptions } from 'node:tls';
+import { registerZstd } from './zstd-codec.ts';
+
+export interface KafkaClientOptions {
+  brokers: string[];
+  clientId: string;
+  ssl?: boolean | ConnectionOptions;
+  sasl?: SASLOptions;
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  retry?: KafkaConfig['retry'];
+  /** Where kafkajs's own log lines go; by default only errors, as one JSON line each. */
+  logger?: (level: 'error' | 'warn' | 'info' | 'debug', message: string, extra: Record<string, unknown>) => void;
+}
+
+export type KafkaClient = Kafka;
+
+const levelNames: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug',
+};
+
+export function createKafka(opts: KafkaClientOptions): KafkaClient {
+  registerZstd();
+  const sink = opts.logger;
+  return new Kafka({
+    brokers: opts.brokers,
+    clientId: opts.clientId,
+    ssl: opts.ssl,
+    sasl: opts.sasl,
+    connectionTimeout: opts.connectionTimeoutMs ?? 3000,
+    requestTimeout: opts.requestTimeoutMs ?? 30_000,
+    retry: opts.retry ?? { initialRetryTime: 100, retries: 8 },
+    logLevel: sink ? logLevel.INFO : logLevel.NOTHING,
+    logCreator: () => ({ level, log }) => {
+      const { message, ...extra } = log;
+      sink?.(levelNames[level] ?? 'info', String(message), extra);
+    },
+  });
+}

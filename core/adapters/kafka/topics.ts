@@ -1,0 +1,48 @@
+// Topic creation with explicit partitions, replication factor and cleanup policy.
+import type { KafkaClient } from './client.ts';
+
+export interface TopicSpec {
+  topic: string;
+  partitions: number;
+  replicationFactor?: number;
+  cleanupPolicy?: 'delete' | 'compact' | 'compact,delete';
+  retentionMs?: number;
+  config?: Record<string, string>;
+}
+
+/** Creates the topics that do not exist yet; existing ones are left as they are. Returns the names created. */
+export async function ensureTopics(kafka: KafkaClient, specs: TopicSpec[]): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = specs.filter((s) => !existing.has(s.topic));
+    if (missing.length === 0) return [];
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((s) => ({
+        topic: s.topic,
+        numPartitions: s.partitions,
+        replicationFactor: s.replicationFactor ?? 1,
+        configEntries: Object.entries({
+          'cleanup.policy': s.cleanupPolicy ?? 'delete',
+          ...(s.retentionMs !== undefined ? { 'retention.ms': String(s.retentionMs) } : {}),
+          ...s.config,
+        }).map(([name, value]) => ({ name, value })),
+      })),
+    });
+    return missing.map((s) => s.topic);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function deleteTopics(kafka: KafkaClient, topics: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics });
+  } finally {
+    await admin.disconnect();
+  }
+}
