@@ -50,8 +50,10 @@ export async function readUntil(
       if (done(messages)) resolveDone();
     },
   });
-  const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs));
-  const outcome = await Promise.race([finished.then(() => 'ok' as const), timer]);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
+  const outcome = await Promise.race([finished.then(() => 'ok' as const), timeout]);
+  clearTimeout(timer);
   await consumer.disconnect();
   if (outcome === 'timeout' && !done(messages)) {
     throw new Error(`timed out after ${timeoutMs} ms reading ${topic}: ${messages.length} messages so far`);
