@@ -20,5 +20,6 @@ export default tseslint.config(
   },
   { files: ['core/adapters/kafka/**'], rules: { 'no-restricted-imports': 'off' } },
   { files: ['core/adapters/oss/**'], rules: { 'no-restricted-imports': 'off' } },
+  { files: ['test/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
   { files: ['bin/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
 );

@@ -1,0 +1,84 @@
+// The config file's schema (YAML, validated once at start). Secrets never live in the file: it
+// names the environment variables that hold them. Defaults sit in the schema, next to each field.
+import { z } from 'zod';
+
+const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port');
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+
+export const encryptionSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('AES256') }).strict(),
+  z.object({ type: z.literal('KMS'), keyId: z.string().min(1).optional() }).strict(),
+]);
+
+export const endpointSchema = z.object({
+  endpoint: z.string().url(),
+  region: z.string().min(1),
+  accessKeyIdEnv: envName,
+  accessKeySecretEnv: envName,
+  signatureVersion: z.enum(['v1', 'v4']).default('v4'),
+  timeoutMs: z.number().int().positive().default(60_000),
+}).strict();
+
+export const ruleSchema = z.object({
+  id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, dot, dash or underscore'),
+  source: z.object({ endpoint: z.string().min(1), bucket: z.string().min(3).max(63) }).strict(),
+  destination: z.object({
+    endpoint: z.string().min(1),
+    bucket: z.string().min(3).max(63),
+    storageClass: z.enum(['Standard', 'IA', 'Archive', 'ColdArchive']).optional(),
+    encryption: encryptionSchema.optional(),
+  }).strict(),
+  prefixes: z.array(z.string()).default([]),
+  action: z.enum(['ALL', 'PUT']).default('ALL'),
+  twoWay: z.boolean().default(false),
+}).strict();
+
+export const configSchema = z.object({
+  kafka: z.object({
+    brokers: z.array(hostPort).min(1),
+    clientId: z.string().min(1).default('crr'),
+    ssl: z.boolean().default(false),
+    sasl: z.object({
+      mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+      username: z.string().min(1),
+      passwordEnv: envName,
+    }).strict().optional(),
+  }).strict(),
+  topics: z.object({
+    prefix: z.string().regex(/^[A-Za-z0-9._-]*$/, 'may hold only letters, digits, dot, dash, underscore').default('crr.'),
+    partitions: z.number().int().min(1).max(1000).default(12),
+    replicationFactor: z.number().int().min(1).default(1),
+  }).strict().default({ prefix: 'crr.', partitions: 12, replicationFactor: 1 }),
+  endpoints: z.record(z.string(), endpointSchema),
+  rules: z.array(ruleSchema).min(1),
+  capture: z.object({
+    receiver: z.object({
+      listen: hostPort.default('127.0.0.1:8787'),
+      path: z.string().startsWith('/').default('/events'),
+      tokenEnv: envName,
+      maxBodyBytes: z.number().int().positive().default(16 * 1024 * 1024),
+    }).strict().optional(),
+    poller: z.object({
+      rules: z.array(z.string()).min(1),
+      intervalMs: z.number().int().min(100).default(30_000),
+      stateDir: z.string().min(1),
+    }).strict().optional(),
+    /** Requester identities of the processors: changes they made are echoes, not new writes. */
+    replicatorPrincipals: z.array(z.string()).default([]),
+  }).strict().default({ replicatorPrincipals: [] }),
+  processing: z.object({
+    groupId: z.string().min(1).default('crr-processors'),
+    concurrency: z.number().int().min(1).max(4096).default(64),
+    multipartThresholdBytes: z.number().int().min(100 * 1024).default(64 * 1024 * 1024),
+    partSizeBytes: z.number().int().min(100 * 1024).default(16 * 1024 * 1024),
+    partConcurrency: z.number().int().min(1).max(64).default(4),
+    retries: z.number().int().min(0).max(100).default(8),
+  }).strict().default({ groupId: 'crr-processors', concurrency: 64, multipartThresholdBytes: 64 * 1024 * 1024,
+    partSizeBytes: 16 * 1024 * 1024, partConcurrency: 4, retries: 8 }),
+  metrics: z.object({ listen: hostPort.default('127.0.0.1:9464') }).strict().default({ listen: '127.0.0.1:9464' }),
+}).strict();
+
+export type CrrConfigFile = z.infer<typeof configSchema>;
+export type RuleConfig = z.infer<typeof ruleSchema>;
+export type EndpointConfig = z.infer<typeof endpointSchema>;
+export type EncryptionConfig = z.infer<typeof encryptionSchema>;
