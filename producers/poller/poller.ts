@@ -1,0 +1,155 @@
+// The listing poller, for buckets without notifications: each poll lists the bucket, merge-joins the
+// listing with the previous one kept on disk, publishes one change per difference, and only after
+// Kafka acknowledged them all swaps the new listing in. A crash before the swap repeats the same
+// changes (duplicates are allowed); nothing is ever skipped. The first poll of a bucket only records
+// the baseline: objects that existed before are the backfill's job (DESIGN §6).
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ObjectStore } from '../../core/ports/object-store.ts';
+import type { CrrMetrics } from '../../core/metrics/metrics.ts';
+import type { Logger } from '../../core/logging.ts';
+import { encode } from '../../schemas/codec.ts';
+import type { ObjectChange } from '../../schemas/types.ts';
+import { changeKey } from '../change-builder.ts';
+import type { CoalescingPublisher } from '../publisher.ts';
+import type { RuleIndex, RuleScope } from '../rules.ts';
+import { diffListings, type ListingChange } from './diff.ts';
+import { readSnapshot, SnapshotWriter, toEntry, type SnapshotEntry } from './snapshot.ts';
+
+export interface PolledBucket { bucket: string; region: string; store: ObjectStore }
+
+export interface PollerOptions {
+  buckets: PolledBucket[];
+  rules: RuleIndex<RuleScope>;
+  stateDir: string;
+  intervalMs: number;
+  publisher: CoalescingPublisher;
+  metrics: CrrMetrics;
+  logger: Logger;
+  now?: () => number;
+  publishBatch?: number;
+}
+
+export interface PollResult { bucket: string; baseline: boolean; listed: number; published: number }
+
+async function* listed(target: PolledBucket, versioned: boolean, writer: SnapshotWriter, counter: { n: number }): AsyncGenerator<SnapshotEntry> {
+  const pages = versioned ? target.store.listObjectVersions(target.bucket) : target.store.listObjects(target.bucket);
+  for await (const page of pages) {
+    for (const o of page) {
+      const e = toEntry(o);
+      await writer.write(e);
+      counter.n++;
+      yield e;
+    }
+  }
+}
+
+function toChange(c: ListingChange, target: PolledBucket, ruleIds: string[], now: number): ObjectChange {
+  const operation = c.kind;
+  return {
+    eventId: `listing:${target.bucket}/${c.key}:${c.versionId ?? ''}:${c.kind}:${c.etag ?? ''}`,
+    ruleIds,
+    sourceBucket: target.bucket,
+    region: target.region,
+    key: c.key,
+    operation,
+    versionId: c.versionId,
+    etag: c.etag,
+    size: c.size,
+    eventTime: c.lastModified ?? now,
+    captureTime: now,
+    requester: null,
+    origin: null,
+    captureSource: 'LISTING',
+    eventName: `Listing:${operation}`,
+    sequence: null,
+  };
+}
+
+/** One poll of one bucket. */
+export async function pollOnce(target: PolledBucket, opts: PollerOptions): Promise<PollResult> {
+  const now = opts.now ?? Date.now;
+  mkdirSync(opts.stateDir, { recursive: true });
+  const file = join(opts.stateDir, `${encodeURIComponent(target.bucket)}.listing.jsonl`);
+  const baseline = !existsSync(file);
+  const versioned = await target.store.isVersioned(target.bucket);
+  const writer = new SnapshotWriter(file);
+  const counter = { n: 0 };
+  let published = 0;
+  let batch: ObjectChange[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const changes = batch;
+    batch = [];
+    await opts.publisher.publish(changes.map((c) => ({ key: changeKey(c.sourceBucket, c.key), value: encode('ObjectChange', c) })));
+    for (const c of changes) for (const rule of c.ruleIds) opts.metrics.eventsPublished.inc({ rule });
+    published += changes.length;
+  };
+  try {
+    const current = listed(target, versioned, writer, counter);
+    if (baseline) {
+      for await (const _ of current) { /* the listing is written to the snapshot as it streams */ }
+    } else {
+      for await (const change of diffListings(readSnapshot(file), current)) {
+        opts.metrics.eventsReceived.inc({ source: 'listing' });
+        const rules = opts.rules.match(target.bucket, change.key);
+        if (rules.length === 0) {
+          opts.metrics.eventsUnmatched.inc();
+          continue;
+        }
+        batch.push(toChange(change, target, rules.map((r) => r.id), now()));
+        if (batch.length >= (opts.publishBatch ?? 500)) await flush();
+      }
+      await flush();
+    }
+    await writer.commit();
+  } catch (err) {
+    writer.discard();
+    throw err;
+  }
+  opts.logger.debug({ bucket: target.bucket, listed: counter.n, published, baseline }, 'poll done');
+  return { bucket: target.bucket, baseline, listed: counter.n, published };
+}
+
+export interface Poller { stop(): Promise<void>; pollNow(): Promise<PollResult[]> }
+
+/** Polls every bucket each interval, one poll at a time; stop() waits for the poll under way. */
+export function startPoller(opts: PollerOptions): Poller {
+  let stopped = false;
+  let running: Promise<PollResult[]> | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  const pollAll = async () => {
+    const results: PollResult[] = [];
+    for (const target of opts.buckets) {
+      if (stopped) break;
+      try {
+        results.push(await pollOnce(target, opts));
+      } catch (err) {
+        opts.logger.error({ bucket: target.bucket, err: (err as Error).message }, 'poll failed; the next poll retries');
+      }
+    }
+    return results;
+  };
+  const exclusive = async () => {
+    while (running) await running;
+    running = pollAll();
+    try {
+      return await running;
+    } finally {
+      running = null;
+    }
+  };
+  const cycle = async () => {
+    await exclusive();
+    if (!stopped) timer = setTimeout(cycle, opts.intervalMs);
+  };
+  timer = setTimeout(cycle, 0);
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+    pollNow: exclusive,
+  };
+}
