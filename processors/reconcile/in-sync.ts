@@ -1,0 +1,51 @@
+// DESIGN §4 rule 1, "in sync": what differs between a source object and its destination copy. The
+// replica marker is ignored: it records where a write came from, not what the object is.
+import { MARKER_META_KEY, normalizeEtag } from './marker.ts';
+import type { ContentHeaders, Difference, ObjectState } from './types.ts';
+
+export const CONTENT_HEADER_FIELDS: readonly (keyof ContentHeaders)[] = [
+  'contentType', 'contentEncoding', 'contentDisposition', 'cacheControl', 'expires', 'contentLanguage',
+];
+
+/** The differences between two states, in a fixed order; empty means in sync. */
+export function differences(source: ObjectState, destination: ObjectState): Difference[] {
+  const out: Difference[] = [];
+  if (!sameContent(source, destination)) out.push('content');
+  if (!sameHeaders(source.headers, destination.headers)) out.push('headers');
+  if (!sameRecord(metaWithoutMarker(source.userMeta), metaWithoutMarker(destination.userMeta))) out.push('meta');
+  if (!sameRecord(source.tags, destination.tags)) out.push('tags');
+  if (source.acl !== destination.acl) out.push('acl');
+  return out;
+}
+
+export function inSync(source: ObjectState, destination: ObjectState): boolean {
+  return differences(source, destination).length === 0;
+}
+
+/**
+ * CRC-64 when both sides report it (ETags of multipart uploads depend on the part size, so two copies of
+ * the same bytes can have different ETags), else ETag and size. Size is compared in both cases: it is
+ * always known and a different size is a different content whatever a checksum says.
+ */
+export function sameContent(a: ObjectState, b: ObjectState): boolean {
+  if (a.size !== b.size) return false;
+  if (a.crc64 && b.crc64) return a.crc64 === b.crc64;
+  return normalizeEtag(a.etag) === normalizeEtag(b.etag);
+}
+
+/** An empty header value is the same as an absent one (OSS does not return empty headers). */
+export function sameHeaders(a: ContentHeaders, b: ContentHeaders): boolean {
+  return CONTENT_HEADER_FIELDS.every((f) => (a[f] || undefined) === (b[f] || undefined));
+}
+
+export function metaWithoutMarker(meta: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(meta)) if (k.toLowerCase() !== MARKER_META_KEY) out[k.toLowerCase()] = v;
+  return out;
+}
+
+function sameRecord(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && b[k] === a[k]);
+}

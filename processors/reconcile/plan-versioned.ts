@@ -1,0 +1,113 @@
+// Reconcile planning for one key of a versioned pair (DESIGN §4 rule 5): compare the two version chains
+// and list the steps (append copies and delete markers, drop versions, fix tags/ACL) that make the
+// destination chain mirror the source chain. Pure; README.md explains the mapping.
+import { CrrError } from '../../core/errors.ts';
+import { differences } from './in-sync.ts';
+import { markerOf, normalizeEtag, originOf, writeIdentity } from './marker.ts';
+import { copyHeaders } from './put-headers.ts';
+import type { ObjectState, RuleView, Trigger, VersionEntry, VersionStep } from './types.ts';
+
+/**
+ * Chains are newest first, as ListObjectVersions returns them for one key; every object version (not the
+ * delete markers) must carry its `state`. Steps come in the order to apply them: appends oldest first,
+ * then attribute updates, then permanent deletes (so readers see the new latest as early as possible, and
+ * a crash part-way leaves a state the next reconcile completes).
+ */
+export function planVersioned(sourceChain: VersionEntry[], destinationChain: VersionEntry[], rule: RuleView, _trigger: Trigger): VersionStep[] {
+  if (rule.twoWay) {
+    throw new CrrError('two-way replication of versioned buckets is not supported', {
+      code: 'CRR_PLAN_UNSUPPORTED', stage: 'plan', context: { rule: rule.id },
+    });
+  }
+  // What the destination must mirror: the whole chain under ALL; under PUT deletes are not replicated,
+  // so neither are delete markers.
+  const source = oldestFirst(sourceChain);
+  const target = rule.action === 'ALL' ? source : source.filter((v) => !v.isDeleteMarker);
+  const mayDelete = rule.action === 'ALL';
+
+  const indexesOf = new Map<string, number[]>();
+  target.forEach((v, i) => {
+    if (v.isDeleteMarker) return;
+    const id = writeIdentity(originOf(stateOf(v, 'source', rule), rule.sourceBucket));
+    indexesOf.set(id, [...(indexesOf.get(id) ?? []), i]);
+  });
+
+  // Walk the destination oldest first, mapping each entry to a target position. `p` is the target
+  // position of the last mapped entry: the destination mirrors target[0..p] so far.
+  let p = -1;
+  let latest: { entry: VersionEntry; mappedTo?: number } | undefined;
+  const updates: VersionStep[] = [];
+  const deletes: VersionStep[] = [];
+  for (const d of oldestFirst(destinationChain)) {
+    if (d.isDeleteMarker) {
+      // Delete markers carry no metadata: one replicates the source delete marker right after the
+      // previous mapped entry, or repeats the one at that position (a re-asserted latest).
+      if (p + 1 < target.length && target[p + 1]!.isDeleteMarker) latest = { entry: d, mappedTo: ++p };
+      else if (p >= 0 && target[p]!.isDeleteMarker) latest = { entry: d, mappedTo: p };
+      else if (mayDelete) deletes.push({ kind: 'delete-version', versionId: d.versionId, reason: 'source-delete-marker-gone' });
+      else latest = { entry: d };
+      continue;
+    }
+    const state = stateOf(d, 'destination', rule);
+    const marker = markerOf(state);
+    const candidates = marker ? indexesOf.get(writeIdentity(marker)) : undefined;
+    if (marker && !candidates && mayDelete) {
+      deletes.push({ kind: 'delete-version', versionId: d.versionId, reason: 'source-version-gone' });
+      continue;
+    }
+    // No marker: a write made on the replica. Marker of a vanished source version under PUT, or a copy
+    // older than what is already mapped: left alone (they only matter if they hide the latest).
+    const next = candidates?.find((i) => i > p) ?? (candidates?.includes(p) ? p : undefined);
+    if (next === undefined) {
+      latest = { entry: d };
+      continue;
+    }
+    p = next;
+    latest = { entry: d, mappedTo: next };
+    const update = attributeUpdate(stateOf(target[next]!, 'source', rule), state, d.versionId);
+    if (update) updates.push(update);
+  }
+
+  const appends = target.slice(p + 1).map((v) => appendStep(v, rule));
+  const want = target.length - 1;
+  if (appends.length === 0 && want >= 0) {
+    // Everything is there, but the destination's latest must also be the source's: re-append it when
+    // something else (a write on the replica, a stale copy) is on top.
+    const ok = latest !== undefined && (latest.mappedTo === want || (target[want]!.isDeleteMarker && latest.entry.isDeleteMarker));
+    if (!ok) appends.push(appendStep(target[want]!, rule));
+  }
+  return [...appends, ...updates, ...deletes];
+}
+
+function appendStep(v: VersionEntry, rule: RuleView): VersionStep {
+  if (v.isDeleteMarker) return { kind: 'delete-marker', replicates: v.versionId };
+  const state = stateOf(v, 'source', rule);
+  return {
+    kind: 'copy-version',
+    source: { key: state.key, etag: normalizeEtag(state.etag), versionId: v.versionId },
+    size: state.size,
+    multipart: state.size > rule.multipartThresholdBytes,
+    headers: copyHeaders(state, rule, originOf({ ...state, versionId: v.versionId }, rule.sourceBucket)),
+  };
+}
+
+/** Tags and ACL are the only attributes a version can change without becoming a new version. */
+function attributeUpdate(source: ObjectState, destination: ObjectState, versionId: string): VersionStep | undefined {
+  const diffs = differences(source, destination);
+  if (!diffs.includes('tags') && !diffs.includes('acl')) return undefined;
+  const step: VersionStep = { kind: 'update-version', versionId };
+  if (diffs.includes('acl')) step.acl = source.acl;
+  if (diffs.includes('tags')) step.tags = Object.keys(source.tags).length ? { ...source.tags } : null;
+  return step;
+}
+
+function oldestFirst(chain: VersionEntry[]): VersionEntry[] {
+  return [...chain].reverse();
+}
+
+function stateOf(v: VersionEntry, side: 'source' | 'destination', rule: RuleView): ObjectState {
+  if (v.state) return v.state;
+  throw new CrrError(`planVersioned needs the state of every object version (${side} version ${v.versionId})`, {
+    code: 'CRR_PLAN_MISSING_STATE', stage: 'plan', context: { rule: rule.id, side, versionId: v.versionId },
+  });
+}

@@ -1,0 +1,148 @@
+// The vocabulary of reconcile planning: what the planner reads about one key on each side (object
+// states, version chains, the rule, the trigger) and what it decides (plans, version steps).
+
+export type ObjectAcl = 'default' | 'private' | 'public-read' | 'public-read-write';
+
+/** The six content headers that are part of "in sync" (DESIGN §4 rule 1). */
+export interface ContentHeaders {
+  contentType?: string;
+  contentEncoding?: string;
+  contentDisposition?: string;
+  cacheControl?: string;
+  expires?: string;
+  contentLanguage?: string;
+}
+
+export type Encryption = { algorithm: 'AES256' } | { algorithm: 'KMS'; keyId?: string };
+
+/** What HEAD/GetObjectMeta + GetObjectTagging + GetObjectACL say about one object (version). */
+export interface ObjectState {
+  key: string;
+  /** Without quotes. Compared case-insensitively. */
+  etag: string;
+  /** x-oss-hash-crc64ecma, decimal. */
+  crc64?: string;
+  size: number;
+  /** ms since the epoch. */
+  lastModified: number;
+  versionId?: string | null;
+  storageClass?: string;
+  encryption?: Encryption;
+  headers: ContentHeaders;
+  /** Lower-case names without 'x-oss-meta-', INCLUDING the replica marker ('crr-origin') if present. */
+  userMeta: Record<string, string>;
+  tags: Record<string, string>;
+  acl: ObjectAcl;
+}
+
+/** One entry of ListObjectVersions for one key. */
+export interface VersionEntry {
+  versionId: string;
+  isDeleteMarker: boolean;
+  isLatest: boolean;
+  lastModified: number;
+  etag?: string;
+  size?: number;
+  /** Required for every object version (not delete markers) on both sides: the planner maps versions
+   * through the replica marker and copies attributes from it. */
+  state?: ObjectState;
+}
+
+/** Which write a replica is a copy of: the bucket that first saw it, its time there, its etag there. */
+export interface ReplicaMarker {
+  originBucket: string;
+  originTime: number;
+  originEtag: string;
+  originVersionId?: string | null;
+}
+
+/** The part of a replication rule the planner needs. */
+export interface RuleView {
+  id: string;
+  sourceBucket: string;
+  destinationBucket: string;
+  /** ALL replicates writes and deletes; PUT replicates writes only. */
+  action: 'ALL' | 'PUT';
+  /** Encryption of the replicas; none means the destination bucket's default. */
+  encryption?: Encryption;
+  /** Storage class of the replicas; none means the source object's. */
+  storageClass?: string;
+  /** Mutual sync with a rule in the other direction: enables echo suppression and last-writer-wins. */
+  twoWay?: boolean;
+  multipartThresholdBytes: number;
+}
+
+export interface Trigger {
+  kind: 'REALTIME' | 'BACKFILL' | 'REPAIR' | 'REPLAY';
+  operation?: string;
+  /** Time (ms) of the source-bucket event that caused this reconcile, when there was one. */
+  eventTime?: number;
+  versionId?: string | null;
+  origin?: string | null;
+}
+
+/** What differs between two object states (see in-sync.ts). */
+export type Difference = 'content' | 'headers' | 'meta' | 'tags' | 'acl';
+
+/** How to read the source for a copy: If-Match on the etag, and the version when versioned. */
+export interface CopySource {
+  key: string;
+  etag: string;
+  versionId?: string | null;
+}
+
+export type SkipReason = 'in-sync' | 'echo' | 'destination-newer' | 'action-put' | 'both-absent';
+
+/**
+ * The decision for one key of an unversioned pair. Header names are the ones OSS expects on the request
+ * ('Content-Type', 'x-oss-meta-…', 'x-oss-tagging', …); the applier sends them as they are.
+ */
+export type Plan =
+  | {
+      kind: 'skip';
+      reason: SkipReason;
+      /** Two-way only: the sides differ but this direction must not act; the opposite rule owns the
+       * difference, so a runner should reconcile the key in the other direction (see README). */
+      differences?: Difference[];
+    }
+  | {
+      kind: 'copy';
+      source: CopySource;
+      size: number;
+      /** size > rule.multipartThresholdBytes */
+      multipart: boolean;
+      /** The complete header set of the PUT (or InitiateMultipartUpload) on the destination. */
+      headers: Record<string, string>;
+      differences: Difference[];
+    }
+  | {
+      kind: 'update';
+      /** PutObjectACL with this ACL ('default' included). Absent when replaceMeta is present (it carries the ACL). */
+      acl?: ObjectAcl;
+      /** PutObjectTagging with these tags, or DeleteObjectTagging when null. Absent when replaceMeta is present. */
+      tags?: Record<string, string> | null;
+      /** CopyObject of the destination onto itself with exactly these headers (metadata directive REPLACE,
+       * tagging directive REPLACE, ACL, encryption, storage class and marker included). */
+      replaceMeta?: Record<string, string>;
+      /** The destination etag the update was planned against (x-oss-copy-source-if-match for replaceMeta). */
+      destinationEtag: string;
+      differences: Difference[];
+    }
+  | { kind: 'delete'; versionId?: string | null };
+
+/** One step of a versioned plan; steps are applied in order. */
+export type VersionStep =
+  | {
+      kind: 'copy-version';
+      /** Appends a new version on the destination: a copy of this source version. */
+      source: CopySource & { versionId: string };
+      size: number;
+      multipart: boolean;
+      headers: Record<string, string>;
+    }
+  /** DELETE without a version id: appends a delete marker on the destination. */
+  | { kind: 'delete-marker'; replicates: string }
+  /** Permanently deletes one destination version (action ALL only). */
+  | { kind: 'delete-version'; versionId: string; reason: 'source-version-gone' | 'source-delete-marker-gone' }
+  /** Tags and/or ACL of one destination version drifted from its source version. */
+  | { kind: 'update-version'; versionId: string; acl?: ObjectAcl; tags?: Record<string, string> | null };
