@@ -1,0 +1,80 @@
+// One full, typed sample of each record (nullable fields set), shared by the schema tests.
+import type { RecordName, RecordTypes } from '../../schemas/types.ts';
+
+export const SAMPLES: { [N in RecordName]: RecordTypes[N] } = {
+  ObjectChange: {
+    eventId: '0c1d2e3f-4a5b-6c7d-8e9f-a0b1c2d3e4f5',
+    ruleIds: ['rule-1', 'rule-2'],
+    sourceBucket: 'src-bucket',
+    region: 'oss-cn-hangzhou',
+    key: 'photos/2026/été 😀/a+b c.jpg',
+    operation: 'MULTIPART',
+    versionId: 'CAEQNhiBgMDJgZCA0BYiIDc4',
+    etag: '5B3C1A2E053D763E1B002CC607C5A0FE-3',
+    size: 2 ** 40 + 7,
+    eventTime: 1_764_000_000_000,
+    captureTime: 1_764_000_000_250,
+    requester: 'acs:ram::1234567890:user/uploader',
+    origin: 'dst-bucket',
+    captureSource: 'NOTIFICATION',
+    eventName: 'ObjectCreated:CompleteMultipartUpload',
+    sequence: 42,
+  },
+  BackfillTask: {
+    jobId: 'job-1',
+    ruleId: 'rule-1',
+    sourceBucket: 'src-bucket',
+    key: 'logs/0001.gz',
+    versionId: null,
+    etag: 'D41D8CD98F00B204E9800998ECF8427E',
+    size: 0,
+    listedAt: 1_764_000_001_000,
+    seq: 123_456,
+  },
+  BackfillJob: {
+    jobId: 'job-1',
+    ruleId: 'rule-1',
+    state: 'LISTED',
+    prefix: 'logs/',
+    startedAt: 1_764_000_000_000,
+    updatedAt: 1_764_000_009_000,
+    listingMarker: 'logs/0999.gz',
+    published: 1000,
+    total: 1000,
+    error: null,
+  },
+  ReplicationOutcome: {
+    outcomeId: 'out-1',
+    ruleId: 'rule-1',
+    sourceBucket: 'src-bucket',
+    destinationBucket: 'dst-bucket',
+    key: 'photos/a.jpg',
+    action: 'COPY',
+    result: 'FAILED',
+    trigger: 'REALTIME',
+    bytes: 5_242_880,
+    sourceEtag: '5B3C1A2E053D763E1B002CC607C5A0FE',
+    sourceVersionId: 'v-src',
+    destinationVersionId: 'v-dst',
+    eventTime: 1_764_000_000_000,
+    completedAt: 1_764_000_000_900,
+    delayMs: 900,
+    attempts: 3,
+    errorCode: 'SOURCE_CHANGED',
+    errorMessage: 'precondition failed',
+  },
+};
+
+/** The same records with every nullable field null and arrays empty. */
+export const MINIMAL: { [N in RecordName]: RecordTypes[N] } = {
+  ObjectChange: {
+    ...SAMPLES.ObjectChange, ruleIds: [], operation: 'DELETE', versionId: null, etag: null, size: null, requester: null, origin: null,
+    captureSource: 'LISTING', eventName: '', sequence: null,
+  },
+  BackfillTask: { ...SAMPLES.BackfillTask, versionId: null, etag: null, size: null, seq: 0 },
+  BackfillJob: { ...SAMPLES.BackfillJob, state: 'PLANNING', prefix: null, listingMarker: null, published: 0, total: null, error: null },
+  ReplicationOutcome: {
+    ...SAMPLES.ReplicationOutcome, action: 'SKIP', result: 'OK', trigger: 'BACKFILL', bytes: 0, sourceEtag: null, sourceVersionId: null,
+    destinationVersionId: null, eventTime: null, delayMs: null, attempts: 1, errorCode: null, errorMessage: null,
+  },
+};
