@@ -1,0 +1,152 @@
+// reconcile(key): read the source's and the destination's state of one key, plan, apply. The same
+// code path serves real-time changes, backfill, repair and replays (DESIGN §4). When the source
+// changes under a copy (412/404 on the pinned read), the key is simply reconciled again.
+import { CrrError } from '../../core/errors.ts';
+import type { ListedObject, ObjectStore } from '../../core/ports/object-store.ts';
+import { copyObject, type CopyTarget } from './copy-object.ts';
+import { planUnversioned } from './plan.ts';
+import { planVersioned } from './plan-versioned.ts';
+import type { ObjectState, Plan, RuleView, Trigger, VersionEntry, VersionStep } from './types.ts';
+
+export interface ReconcileContext extends CopyTarget {
+  rule: RuleView;
+  /** Whether the pair is versioned (both sides must be, or neither). */
+  versioned: boolean;
+}
+
+export type ReconcileAction = 'COPY' | 'DELETE' | 'DELETE_MARKER' | 'UPDATE_ATTRIBUTES' | 'SKIP';
+
+export interface ReconcileResult {
+  action: ReconcileAction;
+  /** Why nothing was done, for skips. */
+  reason?: string;
+  bytes: number;
+  /** Requests that changed the destination (copies, deletes, updates). */
+  writes: number;
+  sourceEtag: string | null;
+  sourceVersionId: string | null;
+  destinationVersionId: string | null;
+}
+
+const MAX_SOURCE_CHANGES = 5;
+
+function isSourceChange(err: unknown): boolean {
+  return err instanceof CrrError && (err.code === 'SOURCE_CHANGED' || (err.code === 'NOT_FOUND' && err.stage === 'source-read'));
+}
+
+export async function reconcileKey(ctx: ReconcileContext, key: string, trigger: Trigger): Promise<ReconcileResult> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return ctx.versioned ? await reconcileVersioned(ctx, key, trigger) : await reconcileUnversioned(ctx, key, trigger);
+    } catch (err) {
+      if (!isSourceChange(err) || attempt + 1 >= MAX_SOURCE_CHANGES) throw err;
+    }
+  }
+}
+
+async function reconcileUnversioned(ctx: ReconcileContext, key: string, trigger: Trigger): Promise<ReconcileResult> {
+  const [source, destination] = await Promise.all([
+    ctx.source.headObject(ctx.sourceBucket, key),
+    ctx.destination.headObject(ctx.destinationBucket, key),
+  ]);
+  const plan = planUnversioned(source, destination, ctx.rule, trigger);
+  return applyPlan(ctx, key, plan, source);
+}
+
+async function applyPlan(ctx: ReconcileContext, key: string, plan: Plan, source: ObjectState | null): Promise<ReconcileResult> {
+  const base = { sourceEtag: source?.etag ?? null, sourceVersionId: source?.versionId ?? null };
+  switch (plan.kind) {
+    case 'skip':
+      return { ...base, action: 'SKIP', reason: plan.reason, bytes: 0, writes: 0, destinationVersionId: null };
+    case 'copy': {
+      const written = await copyObject(ctx, { from: plan.source, size: plan.size, multipart: plan.multipart, headers: plan.headers, expectedCrc64: source?.crc64 });
+      return { ...base, action: 'COPY', bytes: plan.size, writes: 1, destinationVersionId: written.versionId ?? null };
+    }
+    case 'update': {
+      let writes = 0;
+      if (plan.replaceMeta) {
+        await ctx.destination.replaceMetadata(ctx.destinationBucket, key, { ...plan.replaceMeta, 'x-oss-copy-source-if-match': plan.destinationEtag });
+        writes++;
+      }
+      if (plan.acl !== undefined) {
+        await ctx.destination.putAcl(ctx.destinationBucket, key, plan.acl);
+        writes++;
+      }
+      if (plan.tags !== undefined) {
+        if (plan.tags === null) await ctx.destination.deleteTags(ctx.destinationBucket, key);
+        else await ctx.destination.putTags(ctx.destinationBucket, key, plan.tags);
+        writes++;
+      }
+      return { ...base, action: 'UPDATE_ATTRIBUTES', bytes: 0, writes, destinationVersionId: null };
+    }
+    case 'delete': {
+      const deleted = await ctx.destination.deleteObject(ctx.destinationBucket, key, plan.versionId);
+      return { ...base, action: 'DELETE', bytes: 0, writes: 1, destinationVersionId: deleted.versionId ?? null };
+    }
+  }
+}
+
+/** A key's version chain with the state of every object version (the planner maps versions through markers). */
+async function chainOf(store: ObjectStore, bucket: string, key: string): Promise<VersionEntry[]> {
+  const versions: ListedObject[] = await store.listKeyVersions(bucket, key);
+  return Promise.all(versions.map(async (v) => {
+    const entry: VersionEntry = { versionId: v.versionId ?? 'null', isDeleteMarker: Boolean(v.isDeleteMarker), isLatest: Boolean(v.isLatest),
+      lastModified: v.lastModified, etag: v.etag, size: v.size };
+    if (!entry.isDeleteMarker) entry.state = (await store.headObject(bucket, key, entry.versionId)) ?? undefined;
+    return entry;
+  }));
+}
+
+async function reconcileVersioned(ctx: ReconcileContext, key: string, trigger: Trigger): Promise<ReconcileResult> {
+  const [sourceChain, destinationChain] = await Promise.all([
+    chainOf(ctx.source, ctx.sourceBucket, key),
+    chainOf(ctx.destination, ctx.destinationBucket, key),
+  ]);
+  const steps = planVersioned(sourceChain, destinationChain, ctx.rule, trigger);
+  const latest = sourceChain.find((v) => v.isLatest) ?? sourceChain[0];
+  const result: ReconcileResult = {
+    action: 'SKIP', reason: 'in-sync', bytes: 0, writes: 0,
+    sourceEtag: latest?.etag ?? null, sourceVersionId: latest?.versionId ?? null, destinationVersionId: null,
+  };
+  for (const step of steps) await applyStep(ctx, key, step, sourceChain, result);
+  return result;
+}
+
+/** The most telling action of a multi-step reconcile: a copy beats a marker beats a delete beats an update. */
+const rank: Record<ReconcileAction, number> = { SKIP: 0, UPDATE_ATTRIBUTES: 1, DELETE: 2, DELETE_MARKER: 3, COPY: 4 };
+
+async function applyStep(ctx: ReconcileContext, key: string, step: VersionStep, sourceChain: VersionEntry[], result: ReconcileResult): Promise<void> {
+  const note = (action: ReconcileAction) => {
+    if (rank[action] >= rank[result.action]) result.action = action;
+    result.reason = undefined;
+    result.writes++;
+  };
+  switch (step.kind) {
+    case 'copy-version': {
+      const crc = sourceChain.find((v) => v.versionId === step.source.versionId)?.state?.crc64;
+      const written = await copyObject(ctx, { from: step.source, size: step.size, multipart: step.multipart, headers: step.headers, expectedCrc64: crc });
+      result.bytes += step.size;
+      result.destinationVersionId = written.versionId ?? null;
+      note('COPY');
+      return;
+    }
+    case 'delete-marker': {
+      const deleted = await ctx.destination.deleteObject(ctx.destinationBucket, key);
+      result.destinationVersionId = deleted.versionId ?? null;
+      note('DELETE_MARKER');
+      return;
+    }
+    case 'delete-version':
+      await ctx.destination.deleteObject(ctx.destinationBucket, key, step.versionId);
+      note('DELETE');
+      return;
+    case 'update-version':
+      if (step.acl !== undefined) await ctx.destination.putAcl(ctx.destinationBucket, key, step.acl, step.versionId);
+      if (step.tags !== undefined) {
+        if (step.tags === null) await ctx.destination.deleteTags(ctx.destinationBucket, key, step.versionId);
+        else await ctx.destination.putTags(ctx.destinationBucket, key, step.tags, step.versionId);
+      }
+      note('UPDATE_ATTRIBUTES');
+      return;
+  }
+}
