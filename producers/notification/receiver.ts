@@ -8,7 +8,7 @@ import type { CrrMetrics } from '../../core/metrics/metrics.ts';
 import type { Logger } from '../../core/logging.ts';
 import { encode } from '../../schemas/codec.ts';
 import { buildChanges, changeKey } from '../change-builder.ts';
-import type { CoalescingPublisher } from '../publisher.ts';
+import type { CoalescingPublisher } from '../../core/coalescing-publisher.ts';
 import type { RuleIndex, RuleScope } from '../rules.ts';
 import { parseEventBody } from './parse-event.ts';
 
