@@ -124,5 +124,4 @@ test('SIGKILL mid-run, three times: nothing lost, per-key order kept, repeats on
   assert.deepEqual(await committedOffsets(kafka, groupId, topic), ends);
   rmSync(dir, { recursive: true, force: true });
   console.log(`# ${TOTAL} messages, 3 kills: ${elapsed} ms, ${repeats} repeated handlings`);
-
 });

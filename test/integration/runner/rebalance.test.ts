@@ -1,0 +1,65 @@
+// Two runners in one group share the partitions; stopping one hands its partitions to the other, and
+// nothing is lost on the way.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ensureTopics } from '../../../core/adapters/kafka/topics.ts';
+import { startRunner, type Runner, type RunnerOptions } from '../../../processors/runner/key-ordered-runner.ts';
+import { testKafka, uniqueTopic } from '../../helpers/kafka.ts';
+import { committedOffsets, endOffsets, firstHandlingOrderViolation, seedKeyed, waitFor, type Handling } from './helpers.ts';
+
+const TOTAL = 3000;
+
+test('two runners share a group; stopping one hands its partitions over and nothing is lost', async () => {
+  const kafka = testKafka('runner-rebalance-test');
+  const topic = uniqueTopic('runner-rebalance');
+  const groupId = `${topic}-g`;
+  await ensureTopics(kafka, [{ topic, partitions: 4 }]);
+  await seedKeyed(kafka, topic, TOTAL, 150, 50);
+
+  const order: Handling[] = [];
+  const byRunner = { a: new Set<number>(), b: new Set<number>() };
+  const counts = { a: 0, b: 0 };
+  const distinct = new Set<string>();
+  const assignments = { a: [] as number[][], b: [] as number[][] };
+  const options = (name: 'a' | 'b'): RunnerOptions => ({
+    kafka, groupId, topics: [topic], fromBeginning: true, concurrency: 4, commitIntervalMs: 100,
+    sessionTimeoutMs: 10_000, heartbeatIntervalMs: 300,
+    metrics: { onAssignment: (parts) => assignments[name].push([...(parts[topic] ?? [])].sort()) },
+    handle: async (msg) => {
+      await sleep(2 + Math.random() * 6);
+      counts[name]++;
+      byRunner[name].add(msg.partition);
+      distinct.add(`${msg.partition}@${msg.offset}`);
+      order.push({ key: msg.key!.toString(), partition: msg.partition, offset: Number(msg.offset) });
+    },
+  });
+
+  let a: Runner | undefined;
+  let b: Runner | undefined;
+  try {
+    a = await startRunner(options('a'));
+    await waitFor('runner a under way', () => counts.a >= 300);
+    b = await startRunner(options('b'));
+    await waitFor('runner b under way', () => counts.b >= 100);
+    const shared = { a: assignments.a.at(-1)!, b: assignments.b.at(-1)! };
+    assert.equal(shared.a.length + shared.b.length, 4, `assignments ${JSON.stringify(shared)}`);
+    assert.ok(shared.a.length > 0 && shared.b.length > 0, `partitions not shared: ${JSON.stringify(shared)}`);
+    const bBefore = new Set(byRunner.b);
+    await a.stop();
+    await a.done;
+    await waitFor('every message handled', () => distinct.size >= TOTAL, 40_000);
+    assert.deepEqual(assignments.b.at(-1), [0, 1, 2, 3], 'runner b did not take over every partition');
+    // b handled partitions that only a owned before.
+    assert.ok([...byRunner.b].some((p) => !bBefore.has(p)), 'runner b never handled a partition taken over from a');
+  } finally {
+    await a?.stop();
+    await b?.stop();
+  }
+  await b.done;
+
+  assert.equal(distinct.size, TOTAL);
+  assert.equal(firstHandlingOrderViolation(order), undefined);
+  assert.deepEqual(await committedOffsets(kafka, groupId, topic), await endOffsets(kafka, topic));
+  console.log(`# handled by a: ${counts.a}, by b: ${counts.b}, repeats: ${counts.a + counts.b - TOTAL}`);
+});
