@@ -1,0 +1,120 @@
+// The processor's message handler: decode a trigger, reconcile its key under every rule it names
+// (each rule on its own, so one failing rule never holds back another), retry with backoff, and
+// after the budget park the trigger in the dead-letter topic. Outcomes and dead letters are
+// acknowledged by Kafka before the handler returns, so before the offset can be committed.
+import { randomUUID } from 'node:crypto';
+import type { InboundMessage } from '../core/adapters/kafka/consumer.ts';
+import type { CoalescingPublisher } from '../core/coalescing-publisher.ts';
+import type { RuleConfig } from '../core/config/schema.ts';
+import { CrrError, describeError } from '../core/errors.ts';
+import type { Logger } from '../core/logging.ts';
+import type { CrrMetrics } from '../core/metrics/metrics.ts';
+import { withRetry, type RetryPolicy } from '../core/retry.ts';
+import { RuleIndex } from '../producers/rules.ts';
+import { decode, encode } from '../schemas/codec.ts';
+import type { ObjectChange, ReplicationOutcome, ReplicationTrigger } from '../schemas/types.ts';
+import type { DeadLetters } from './dead-letter.ts';
+import { reconcileKey, type ReconcileResult } from './reconcile/reconcile-key.ts';
+import type { Trigger } from './reconcile/types.ts';
+import { ReplicatedUntil } from './replicated-until.ts';
+import type { RuleContexts } from './rule-context.ts';
+
+export interface ProcessorOptions {
+  rules: RuleConfig[];
+  contexts: RuleContexts;
+  outcomes: CoalescingPublisher;
+  deadLetters: DeadLetters;
+  metrics: CrrMetrics;
+  logger: Logger;
+  retryPolicy: RetryPolicy;
+  now?: () => number;
+}
+
+export interface Processor {
+  handle(msg: InboundMessage): Promise<void>;
+  watermark: ReplicatedUntil;
+}
+
+const isRetriable = (err: unknown) => err instanceof CrrError && err.retriable;
+
+function triggerKind(change: ObjectChange): ReplicationTrigger {
+  return change.captureSource === 'REPLAY' ? 'REPLAY' : change.captureSource === 'REPAIR' ? 'REPAIR' : 'REALTIME';
+}
+
+export function createProcessor(opts: ProcessorOptions): Processor {
+  const now = opts.now ?? Date.now;
+  const { metrics, logger } = opts;
+  const byId = new Map(opts.rules.map((r) => [r.id, r]));
+  const index = new RuleIndex(opts.rules);
+  const watermark = new ReplicatedUntil();
+
+  const rulesOf = (change: ObjectChange): RuleConfig[] => {
+    const named = change.ruleIds.map((id) => byId.get(id)).filter((r): r is RuleConfig => r !== undefined);
+    return named.length ? named : index.match(change.sourceBucket, change.key);
+  };
+
+  async function publishOutcome(o: Omit<ReplicationOutcome, 'outcomeId'>): Promise<void> {
+    const outcome: ReplicationOutcome = { outcomeId: randomUUID(), ...o };
+    await opts.outcomes.publish([{ key: `${o.destinationBucket}/${o.key}`, value: encode('ReplicationOutcome', outcome) }]);
+  }
+
+  async function reconcileRule(msg: InboundMessage, change: ObjectChange, rule: RuleConfig): Promise<void> {
+    const trigger: Trigger = { kind: triggerKind(change), operation: change.operation, eventTime: change.eventTime, versionId: change.versionId, origin: change.origin };
+    const triggerId = `${msg.topic}/${msg.partition}/${msg.offset}`;
+    watermark.started(rule.id, triggerId, change.captureTime);
+    let attempts = 0;
+    const common = { ruleId: rule.id, sourceBucket: rule.source.bucket, destinationBucket: rule.destination.bucket, key: change.key,
+      trigger: trigger.kind, eventTime: change.eventTime };
+    try {
+      const result: ReconcileResult = await withRetry(async () => {
+        attempts++;
+        return reconcileKey(await opts.contexts.get(rule.id), change.key, trigger);
+      }, {
+        policy: opts.retryPolicy,
+        isRetriable,
+        onRetry: (err, attempt, delayMs) => logger.warn({ rule: rule.id, key: change.key, attempt, delayMs, err: describeError(err) }, 'reconcile failed; retrying'),
+      });
+      const done = now();
+      metrics.reconciles.inc({ rule: rule.id, op: result.action.toLowerCase(), result: 'ok' });
+      metrics.replicationDelay.observe({ rule: rule.id }, Math.max(0, done - change.eventTime) / 1000);
+      if (result.action !== 'SKIP') {
+        metrics.bytesCopied.inc({ rule: rule.id }, result.bytes);
+        await publishOutcome({ ...common, action: result.action, result: 'OK', bytes: result.bytes, sourceEtag: result.sourceEtag,
+          sourceVersionId: result.sourceVersionId, destinationVersionId: result.destinationVersionId, completedAt: done,
+          delayMs: Math.max(0, done - change.eventTime), attempts, errorCode: null, errorMessage: null });
+      }
+    } catch (err) {
+      const e = describeError(err);
+      const stage = err instanceof CrrError && err.stage ? err.stage : 'reconcile';
+      logger.error({ rule: rule.id, key: change.key, attempts, err: e }, 'reconcile failed for good; parking the trigger in the dead-letter topic');
+      await opts.deadLetters.park(msg, { stage, error: err, ruleId: rule.id, attempts, now: now() });
+      metrics.deadLetters.inc({ rule: rule.id, stage });
+      metrics.reconciles.inc({ rule: rule.id, op: 'none', result: 'dead_lettered' });
+      await publishOutcome({ ...common, action: 'NONE', result: 'DEAD_LETTERED', bytes: 0, sourceEtag: change.etag, sourceVersionId: change.versionId,
+        destinationVersionId: null, completedAt: now(), delayMs: null, attempts, errorCode: e.code, errorMessage: e.message.slice(0, 1000) });
+    } finally {
+      watermark.finished(rule.id, triggerId);
+    }
+  }
+
+  async function handle(msg: InboundMessage): Promise<void> {
+    let change: ObjectChange;
+    try {
+      if (msg.value === null) throw new CrrError('the message has no value', { code: 'EMPTY_MESSAGE', stage: 'decode' });
+      change = decode('ObjectChange', msg.value);
+    } catch (err) {
+      logger.warn({ topic: msg.topic, partition: msg.partition, offset: msg.offset, err: describeError(err) }, 'undecodable trigger; dead-lettered');
+      await opts.deadLetters.park(msg, { stage: 'decode', error: err, attempts: 1, now: now() });
+      metrics.deadLetters.inc({ rule: '', stage: 'decode' });
+      return;
+    }
+    const rules = rulesOf(change);
+    if (rules.length === 0) {
+      metrics.reconciles.inc({ rule: '', op: 'none', result: 'no_rule' });
+      return;
+    }
+    await Promise.all(rules.map((rule) => reconcileRule(msg, change, rule)));
+  }
+
+  return { handle, watermark };
+}
