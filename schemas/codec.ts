@@ -3,7 +3,7 @@
 import { CrrError } from '../core/errors.ts';
 import { checkBody } from './body-guard.ts';
 import { shippedRegistry, type RegisteredVersion, type SchemaRegistry } from './registry.ts';
-import { frame, unframe } from './single-object.ts';
+import { frame, HEADER_LENGTH, unframe } from './single-object.ts';
 import type { RecordName, RecordTypes } from './types.ts';
 
 export type { RecordName, RecordTypes } from './types.ts';
@@ -52,7 +52,7 @@ export function decodeWith<N extends RecordName>(registry: SchemaRegistry, name:
   if (writer.name !== name) {
     throw new CrrError(`expected ${name}, got ${writer.name} v${writer.version}`, { code: 'WRONG_RECORD', stage: 'decode', context: { ...context, actual: writer.name } });
   }
-  const { body } = unframe(bytes);
+  const body = bytes.subarray(HEADER_LENGTH);
   let value: unknown;
   try {
     const problem = checkBody(writer.canonical, writer.names, body);

@@ -75,10 +75,6 @@ export class SchemaRegistry {
     }
   }
 
-  recordNames(): string[] {
-    return [...this.byName.keys()];
-  }
-
   /** All versions of a record, oldest first. */
   versions(name: RecordName): RegisteredVersion[] {
     const list = this.byName.get(name);
