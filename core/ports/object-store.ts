@@ -40,10 +40,84 @@ export interface ObjectHead {
   objectType?: string; // Normal, Multipart, Appendable
 }
 
+/**
+ * Headers of a write, exactly as OSS names them: Content-Type, Content-Encoding, Content-Disposition, Cache-Control,
+ * Expires, Content-Language, x-oss-meta-*, x-oss-tagging, x-oss-object-acl, x-oss-server-side-encryption(-key-id),
+ * x-oss-storage-class. Values are plain (Unicode) strings; the adapter puts them on the wire as UTF-8.
+ */
+export interface PutOptions {
+  headers: Record<string, string>;
+  contentLength: number;
+}
+
+export interface WriteResult {
+  etag: string; // without quotes
+  versionId?: string | null;
+  crc64?: string; // the server's x-oss-hash-crc64ecma
+}
+
+export interface MultipartUpload {
+  key: string;
+  uploadId: string;
+  initiated: number; // ms
+}
+
+export interface UploadedPart {
+  partNumber: number;
+  etag: string; // without quotes
+  size: number;
+}
+
+export interface GetOptions {
+  versionId?: string | null;
+  /** Pins the read to this etag: a changed object fails with CrrError code SOURCE_CHANGED. */
+  ifMatch?: string;
+  /** Inclusive byte range, e.g. one part of a multipart copy. */
+  range?: { start: number; end: number };
+}
+
+export interface ObjectBody {
+  stream: Readable;
+  etag: string; // without quotes
+  size: number; // bytes this stream yields
+}
+
+/**
+ * One OSS endpoint (region + credentials), any bucket on it. Failures are CrrErrors whose code says what happened
+ * (NOT_FOUND, SOURCE_CHANGED, THROTTLED, ...) and whose `retriable` says whether trying again can help.
+ */
 export interface ObjectStore {
   /** Streams every object of the bucket in key (byte) order, a page at a time. */
   listObjects(bucket: string, opts?: ListOptions): AsyncIterable<ListedObject[]>;
   /** Streams every version and delete marker, keys in byte order, newest version first within a key. */
   listObjectVersions(bucket: string, opts?: ListOptions): AsyncIterable<ListedObject[]>;
   isVersioned(bucket: string): Promise<boolean>;
+
+  /** HEAD + (tagging when x-oss-tagging-count > 0) + object ACL. null when the key does not exist or its latest is a delete marker. */
+  headObject(bucket: string, key: string, versionId?: string | null): Promise<ObjectHead | null>;
+  /** Streams the body; `ifMatch` pins the etag (412 -> CrrError code SOURCE_CHANGED), range for multipart part reads. */
+  getObject(bucket: string, key: string, opts?: GetOptions): Promise<ObjectBody>;
+  putObject(bucket: string, key: string, body: Readable | Buffer, opts: PutOptions): Promise<WriteResult>;
+  initiateMultipart(bucket: string, key: string, headers: Record<string, string>): Promise<string /* uploadId */>;
+  uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Readable | Buffer, size: number): Promise<string /* part etag */>;
+  completeMultipart(bucket: string, key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<WriteResult>;
+  abortMultipart(bucket: string, key: string, uploadId: string): Promise<void>;
+  listMultipartUploads(bucket: string, prefix?: string): Promise<MultipartUpload[]>;
+  listParts(bucket: string, key: string, uploadId: string): Promise<UploadedPart[]>;
+  /** In-place metadata replace: CopyObject of the object onto itself with x-oss-metadata-directive REPLACE and these headers. */
+  replaceMetadata(bucket: string, key: string, headers: Record<string, string>): Promise<WriteResult>;
+  putAcl(bucket: string, key: string, acl: ObjectAcl, versionId?: string | null): Promise<void>;
+  putTags(bucket: string, key: string, tags: Record<string, string>, versionId?: string | null): Promise<void>;
+  deleteTags(bucket: string, key: string, versionId?: string | null): Promise<void>;
+  /** Deletes the object (versioned bucket: makes a delete marker) or one version. */
+  deleteObject(bucket: string, key: string, versionId?: string | null): Promise<{ deleteMarker: boolean; versionId?: string | null }>;
+  /** Every version and delete marker of exactly this key, newest first (ListObjectVersions with prefix=key, filtered to the key). */
+  listKeyVersions(bucket: string, key: string): Promise<ListedObject[]>;
+}
+
+/** The x-oss-tagging header value for these tags (URL-encoded key=value pairs joined by `&`). */
+export function taggingHeader(tags: Record<string, string>): string {
+  return Object.entries(tags)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+    .join('&');
 }
