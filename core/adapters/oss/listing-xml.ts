@@ -1,0 +1,145 @@
+// Pure readers of the OSS listing documents (ListObjectsV2, ListObjectVersions, ListMultipartUploads, ListParts)
+// into the port's types, keeping the server's order.
+import type { ListedObject, MultipartUpload, UploadedPart } from '../../ports/object-store.ts';
+import { childrenNamed, childText, parseXml, type XmlElement } from './xml.ts';
+
+export function unquote(etag: string | undefined): string {
+  return (etag ?? '').replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+}
+
+function ms(iso: string | undefined): number {
+  const t = iso ? Date.parse(iso) : NaN;
+  return Number.isNaN(t) ? 0 : t;
+}
+
+const truncated = (root: XmlElement) => childText(root, 'IsTruncated') === 'true';
+const orNull = (s: string | undefined) => (s === undefined || s === '' ? null : s);
+
+export interface ObjectsPage {
+  objects: ListedObject[];
+  isTruncated: boolean;
+  nextContinuationToken: string | null;
+}
+
+export function parseListObjectsV2(doc: string | Buffer): ObjectsPage {
+  const root = parseXml(doc);
+  const objects = childrenNamed(root, 'Contents').map((c) => {
+    const o: ListedObject = {
+      key: childText(c, 'Key') ?? '',
+      etag: unquote(childText(c, 'ETag')),
+      size: Number(childText(c, 'Size') ?? 0),
+      lastModified: ms(childText(c, 'LastModified')),
+    };
+    const storageClass = childText(c, 'StorageClass');
+    if (storageClass) o.storageClass = storageClass;
+    return o;
+  });
+  return { objects, isTruncated: truncated(root), nextContinuationToken: orNull(childText(root, 'NextContinuationToken')) };
+}
+
+export interface VersionsPage {
+  entries: ListedObject[];
+  isTruncated: boolean;
+  nextKeyMarker: string | null;
+  nextVersionIdMarker: string | null;
+}
+
+/** Versions and delete markers in document order: keys ascending, newest first within a key. */
+export function parseListVersions(doc: string | Buffer): VersionsPage {
+  const root = parseXml(doc);
+  const entries: ListedObject[] = [];
+  for (const c of root.children) {
+    if (c.name !== 'Version' && c.name !== 'DeleteMarker') continue;
+    const marker = c.name === 'DeleteMarker';
+    const e: ListedObject = {
+      key: childText(c, 'Key') ?? '',
+      etag: marker ? '' : unquote(childText(c, 'ETag')),
+      size: marker ? 0 : Number(childText(c, 'Size') ?? 0),
+      lastModified: ms(childText(c, 'LastModified')),
+      versionId: childText(c, 'VersionId') ?? null,
+      isLatest: childText(c, 'IsLatest') === 'true',
+      isDeleteMarker: marker,
+    };
+    const storageClass = childText(c, 'StorageClass');
+    if (storageClass && !marker) e.storageClass = storageClass;
+    entries.push(e);
+  }
+  return {
+    entries,
+    isTruncated: truncated(root),
+    nextKeyMarker: orNull(childText(root, 'NextKeyMarker')),
+    nextVersionIdMarker: orNull(childText(root, 'NextVersionIdMarker')),
+  };
+}
+
+export interface UploadsPage {
+  uploads: MultipartUpload[];
+  isTruncated: boolean;
+  nextKeyMarker: string | null;
+  nextUploadIdMarker: string | null;
+}
+
+export function parseListUploads(doc: string | Buffer): UploadsPage {
+  const root = parseXml(doc);
+  const uploads = childrenNamed(root, 'Upload').map((u) => ({
+    key: childText(u, 'Key') ?? '',
+    uploadId: childText(u, 'UploadId') ?? '',
+    initiated: ms(childText(u, 'Initiated')),
+  }));
+  return {
+    uploads,
+    isTruncated: truncated(root),
+    nextKeyMarker: orNull(childText(root, 'NextKeyMarker')),
+    nextUploadIdMarker: orNull(childText(root, 'NextUploadIdMarker')),
+  };
+}
+
+export interface PartsPage {
+  parts: UploadedPart[];
+  isTruncated: boolean;
+  nextPartNumberMarker: string | null;
+}
+
+export function parseListParts(doc: string | Buffer): PartsPage {
+  const root = parseXml(doc);
+  const parts = childrenNamed(root, 'Part').map((p) => ({
+    partNumber: Number(childText(p, 'PartNumber')),
+    etag: unquote(childText(p, 'ETag')),
+    size: Number(childText(p, 'Size') ?? 0),
+  }));
+  return { parts, isTruncated: truncated(root), nextPartNumberMarker: orNull(childText(root, 'NextPartNumberMarker')) };
+}
+
+/** The body of PutObjectTagging, escaped (ali-oss neither escapes tags nor allows empty values). */
+export function taggingXml(tags: Record<string, string>, escape: (s: string) => string): string {
+  const tagXml = Object.entries(tags)
+    .map(([k, v]) => `<Tag><Key>${escape(k)}</Key><Value>${escape(v)}</Value></Tag>`)
+    .join('');
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<Tagging><TagSet>${tagXml}</TagSet></Tagging>`;
+}
+
+export function parseTagging(doc: string | Buffer): Record<string, string> {
+  const root = parseXml(doc);
+  const tags: Record<string, string> = {};
+  const set = childrenNamed(root, 'TagSet')[0];
+  for (const t of set ? childrenNamed(set, 'Tag') : []) tags[childText(t, 'Key') ?? ''] = childText(t, 'Value') ?? '';
+  return tags;
+}
+
+export function parseAcl(doc: string | Buffer): string {
+  const root = parseXml(doc);
+  const list = childrenNamed(root, 'AccessControlList')[0];
+  return (list && childText(list, 'Grant')) || 'default';
+}
+
+export function parseVersioningStatus(doc: string | Buffer): string | null {
+  return orNull(childText(parseXml(doc), 'Status'));
+}
+
+export function completeMultipartXml(parts: { partNumber: number; etag: string }[]): string {
+  const body = [...parts]
+    .sort((a, b) => a.partNumber - b.partNumber)
+    .map((p) => `<Part><PartNumber>${p.partNumber}</PartNumber><ETag>"${unquote(p.etag)}"</ETag></Part>`)
+    .join('');
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<CompleteMultipartUpload>${body}</CompleteMultipartUpload>`;
+}
