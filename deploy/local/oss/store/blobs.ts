@@ -1,0 +1,135 @@
+// Object bodies on disk: streamed to a temp file while hashing (MD5 + CRC-64), then renamed into place,
+// so a body is never in memory and never visible half-written. Files are opened synchronously by readers,
+// which makes a later unlink (overwrite, delete) harmless to a read already under way.
+import { createReadStream, createWriteStream, openSync, type ReadStream } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { crc64Init, crc64StateToString, crc64UpdateState, crc64Combine } from '../../../../core/crc64.ts';
+
+export interface BlobInfo { id: string; size: number; md5: Buffer; crc64: string }
+
+export class BlobStore {
+  readonly dir: string;
+  readonly tmpDir: string;
+
+  constructor(dataDir: string) {
+    this.dir = join(dataDir, 'blobs');
+    this.tmpDir = join(dataDir, 'tmp');
+  }
+
+  async init(): Promise<void> {
+    await rm(this.tmpDir, { recursive: true, force: true });
+    await mkdir(this.tmpDir, { recursive: true });
+    await mkdir(this.dir, { recursive: true });
+  }
+
+  path(id: string): string {
+    return join(this.dir, id.slice(0, 2), id);
+  }
+
+  newId(): string {
+    return randomBytes(16).toString('hex');
+  }
+
+  tmpPath(): string {
+    return join(this.tmpDir, randomBytes(12).toString('hex'));
+  }
+
+  /** Streams `src` to a temp file, hashing it; returns the hashes and the temp path (not yet committed). */
+  async receive(src: Readable, dest?: { path: string; start: number }): Promise<{ path: string; size: number; md5: Buffer; crc64: string }> {
+    const path = dest?.path ?? this.tmpPath();
+    const destPath = dest?.path;
+    const md5 = createHash('md5');
+    const crc = crc64Init();
+    let size = 0;
+    const hasher = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        md5.update(chunk);
+        crc64UpdateState(crc, chunk);
+        size += chunk.length;
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(src, hasher, dest ? createWriteStream(path, { flags: 'r+', start: dest.start }) : createWriteStream(path));
+    } catch (err) {
+      if (!destPath) await rm(path, { force: true });
+      throw err;
+    }
+    return { path, size, md5: md5.digest(), crc64: crc64StateToString(crc) };
+  }
+
+  /** Moves a received temp file into the blob area under a fresh id. */
+  async commit(tmp: string): Promise<string> {
+    const id = this.newId();
+    const dest = this.path(id);
+    try {
+      await rename(tmp, dest);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await mkdir(join(this.dir, id.slice(0, 2)), { recursive: true });
+      await rename(tmp, dest);
+    }
+    return id;
+  }
+
+  async write(src: Readable): Promise<BlobInfo> {
+    const r = await this.receive(src);
+    return { id: await this.commit(r.path), size: r.size, md5: r.md5, crc64: r.crc64 };
+  }
+
+  /** Opens now (synchronously) and streams bytes [start, end]; an empty range gives an empty stream. */
+  openRange(id: string, start: number, endInclusive: number): ReadStream {
+    const fd = openSync(this.path(id), 'r');
+    if (endInclusive < start) {
+      const s = createReadStream('', { fd, start: 0, end: -1, autoClose: true });
+      return s;
+    }
+    return createReadStream('', { fd, start, end: endInclusive, highWaterMark: 256 * 1024, autoClose: true });
+  }
+
+  /** Copies bytes [0, size) of a blob into a new blob (works while the source is appended to or unlinked). */
+  async copy(id: string, size: number): Promise<BlobInfo> {
+    return this.write(this.openRange(id, 0, size - 1));
+  }
+
+  /** Concatenates files (multipart parts) into a new blob; CRCs are combined rather than recomputed. */
+  async concat(paths: { path: string; size: number; crc64: string }[]): Promise<{ id: string; size: number; crc64: string }> {
+    const tmp = this.tmpPath();
+    let crc = '0';
+    let size = 0;
+    for (const [i, p] of paths.entries()) {
+      await pipeline(createReadStream(p.path, { highWaterMark: 1024 * 1024 }), createWriteStream(tmp, { flags: i === 0 ? 'w' : 'a' }));
+      crc = crc64Combine(crc, p.crc64, p.size);
+      size += p.size;
+    }
+    if (paths.length === 0) await pipeline(async function* () { /* empty */ }, createWriteStream(tmp));
+    return { id: await this.commit(tmp), size, crc64: crc };
+  }
+
+  remove(id: string | undefined): void {
+    if (!id) return;
+    rm(this.path(id), { force: true }).catch(() => undefined);
+  }
+
+  /** Deletes blob files that no version references (left by a crash between write and commit). */
+  async sweep(referenced: Set<string>): Promise<number> {
+    let removed = 0;
+    for (const sub of await readdir(this.dir).catch(() => [] as string[])) {
+      for (const f of await readdir(join(this.dir, sub)).catch(() => [] as string[])) {
+        if (!referenced.has(f)) {
+          await rm(join(this.dir, sub, f), { force: true });
+          removed++;
+        }
+      }
+    }
+    return removed;
+  }
+
+  async sizeOf(id: string): Promise<number> {
+    return (await stat(this.path(id))).size;
+  }
+}
