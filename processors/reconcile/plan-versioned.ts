@@ -41,9 +41,9 @@ export function planVersioned(sourceChain: VersionEntry[], destinationChain: Ver
   for (const d of oldestFirst(destinationChain)) {
     if (d.isDeleteMarker) {
       // Delete markers carry no metadata: one replicates the source delete marker right after the
-      // previous mapped entry, or repeats the one at that position (a re-asserted latest).
+      // previous mapped entry, or re-asserts the one at that position above something unmapped.
       if (p + 1 < target.length && target[p + 1]!.isDeleteMarker) latest = { entry: d, mappedTo: ++p };
-      else if (p >= 0 && target[p]!.isDeleteMarker) latest = { entry: d, mappedTo: p };
+      else if (p >= 0 && target[p]!.isDeleteMarker && latest?.mappedTo === undefined) latest = { entry: d, mappedTo: p };
       else if (mayDelete) deletes.push({ kind: 'delete-version', versionId: d.versionId, reason: 'source-delete-marker-gone' });
       else latest = { entry: d };
       continue;
@@ -56,8 +56,10 @@ export function planVersioned(sourceChain: VersionEntry[], destinationChain: Ver
       continue;
     }
     // No marker: a write made on the replica. Marker of a vanished source version under PUT, or a copy
-    // older than what is already mapped: left alone (they only matter if they hide the latest).
-    const next = candidates?.find((i) => i > p) ?? (candidates?.includes(p) ? p : undefined);
+    // older than what is already mapped: left alone (they only matter if they hide the latest). A copy
+    // of the last mapped version above such an entry is a re-asserted latest.
+    const reasserts = latest !== undefined && latest.mappedTo === undefined && candidates?.includes(p);
+    const next = candidates?.find((i) => i > p) ?? (reasserts ? p : undefined);
     if (next === undefined) {
       latest = { entry: d };
       continue;

@@ -1,6 +1,7 @@
 // A tiny in-memory model of OSS buckets for one key, to apply reconcile plans in unit tests. It rebuilds
 // every written object from the plan's headers alone, so a header the planner forgets shows up as a
 // difference.
+import { normalizeEtag } from '../../../processors/reconcile/marker.ts';
 import { CONTENT_HEADER_NAMES, META_PREFIX, decodeTagging } from '../../../processors/reconcile/put-headers.ts';
 import type { ContentHeaders, Encryption, ObjectAcl, ObjectState, Plan, VersionEntry, VersionStep } from '../../../processors/reconcile/types.ts';
 
@@ -42,11 +43,11 @@ export function applyPlan(plan: Plan, source: ObjectState | null, destination: O
     case 'delete':
       return null;
     case 'copy':
-      if (!source || source.etag !== plan.source.etag) throw new Error('412 source changed');
+      if (!source || normalizeEtag(source.etag) !== plan.source.etag) throw new Error('412 source changed');
       if (plan.size !== source.size) throw new Error('size differs from the source');
       return stateFromHeaders(source.key, contentOf(source), plan.headers, now);
     case 'update': {
-      if (!destination || destination.etag !== plan.destinationEtag) throw new Error('412 destination changed');
+      if (!destination || normalizeEtag(destination.etag) !== plan.destinationEtag) throw new Error('412 destination changed');
       if (plan.replaceMeta) return stateFromHeaders(destination.key, contentOf(destination), plan.replaceMeta, now);
       const next: ObjectState = { ...destination, tags: { ...destination.tags } };
       if (plan.acl) next.acl = plan.acl;
@@ -97,7 +98,7 @@ export function applyStep(step: VersionStep, source: VersionedKey, destination: 
   switch (step.kind) {
     case 'copy-version': {
       const v = source.find(step.source.versionId);
-      if (!v.state || v.state.etag !== step.source.etag) throw new Error('412 source version changed');
+      if (!v.state || normalizeEtag(v.state.etag) !== step.source.etag) throw new Error('412 source version changed');
       destination.put(stateFromHeaders(v.state.key, contentOf(v.state), step.headers, now));
       return;
     }
