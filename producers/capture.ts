@@ -1,0 +1,60 @@
+// Wires change capture from a validated config: the notification receiver, the listing poller, or
+// both, publishing to the changes topic. stop() stops taking requests and flushes in-flight publishes.
+import type { BusProducer } from '../core/adapters/kafka/producer.ts';
+import type { CrrConfig } from '../core/config/load.ts';
+import type { CrrMetrics } from '../core/metrics/metrics.ts';
+import type { Logger } from '../core/logging.ts';
+import type { ObjectStore } from '../core/ports/object-store.ts';
+import { startReceiver, type Receiver } from './notification/receiver.ts';
+import { startPoller, type Poller } from './poller/poller.ts';
+import { CoalescingPublisher } from '../core/coalescing-publisher.ts';
+import { RuleIndex } from './rules.ts';
+import { splitHostPort } from '../core/metrics/serve.ts';
+
+export interface CaptureDeps {
+  config: CrrConfig;
+  producer: BusProducer;
+  /** The ObjectStore of a named endpoint (the poller lists through it). */
+  storeFor: (endpointName: string) => ObjectStore;
+  metrics: CrrMetrics;
+  logger: Logger;
+  receiverToken?: string;
+  now?: () => number;
+}
+
+export interface Capture { receiver?: Receiver; poller?: Poller; stop(): Promise<void> }
+
+export async function startCapture(deps: CaptureDeps, what: { receiver: boolean; poller: boolean }): Promise<Capture> {
+  const { config, metrics, logger } = deps;
+  const rules = new RuleIndex(config.rules);
+  const publisher = new CoalescingPublisher(deps.producer, config.topicNames.changes);
+  const capture: Capture = { async stop() {} };
+
+  if (what.receiver) {
+    const rc = config.capture.receiver;
+    if (!rc) throw new Error('capture.receiver is not configured');
+    if (!deps.receiverToken) throw new Error('the receiver token is missing');
+    const [host, port] = splitHostPort(rc.listen);
+    capture.receiver = await startReceiver({
+      host, port, path: rc.path, token: deps.receiverToken, maxBodyBytes: rc.maxBodyBytes, rules,
+      replicatorPrincipals: new Set(config.capture.replicatorPrincipals), publisher, metrics, logger, now: deps.now,
+    });
+    logger.info({ url: capture.receiver.url }, 'notification receiver listening');
+  }
+  if (what.poller) {
+    const pc = config.capture.poller;
+    if (!pc) throw new Error('capture.poller is not configured');
+    const polled = config.rules.filter((r) => pc.rules.includes(r.id));
+    const buckets = [...new Map(polled.map((r) => [r.source.bucket, r])).values()].map((r) => ({
+      bucket: r.source.bucket, region: config.endpoint(r.source.endpoint).region, store: deps.storeFor(r.source.endpoint),
+    }));
+    capture.poller = startPoller({ buckets, rules, stateDir: pc.stateDir, intervalMs: pc.intervalMs, publisher, metrics, logger, now: deps.now });
+    logger.info({ buckets: buckets.map((b) => b.bucket), intervalMs: pc.intervalMs }, 'listing poller started');
+  }
+  capture.stop = async () => {
+    await capture.receiver?.stop();
+    await capture.poller?.stop();
+    await publisher.flush();
+  };
+  return capture;
+}
