@@ -1,8 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatMarker } from '../../../processors/reconcile/marker.ts';
+import { formatMarker, markerOf } from '../../../processors/reconcile/marker.ts';
 import { planUnversioned } from '../../../processors/reconcile/plan.ts';
 import type { ObjectState, Plan, RuleView, Trigger } from '../../../processors/reconcile/types.ts';
+import { applyPlan } from './bucket-model.ts';
 import { obj, rule } from './fixtures.ts';
 
 const realtime: Trigger = { kind: 'REALTIME', operation: 'PutObject', eventTime: 5_000 };
@@ -175,4 +176,27 @@ describe('planUnversioned: two-way (last writer wins, echo suppression)', () => 
     { name: 'delete under PUT: never', rule: { twoWay: true, action: 'PUT' }, src: null, dst: obj(), expect: { kind: 'skip', reason: 'action-put' } },
     { name: 'both absent', rule: two, src: null, dst: null, expect: { kind: 'skip', reason: 'both-absent' } },
   ]);
+});
+
+describe('planUnversioned: applied through the bucket model', () => {
+  it('chained A→B→C: C is in sync with A and its marker names A', () => {
+    const a = obj({ lastModified: 100, etag: 'AA', tags: { x: '1' }, acl: 'public-read', userMeta: { m: 'v' } });
+    const ab = rule({ sourceBucket: 'a', destinationBucket: 'b' });
+    const bc = rule({ sourceBucket: 'b', destinationBucket: 'c' });
+    const b = applyPlan(planUnversioned(a, null, ab, realtime), a, null, 200);
+    const c = applyPlan(planUnversioned(b, null, bc, realtime), b, null, 300);
+    assert.ok(b && c);
+    assert.deepEqual(markerOf(c), { originBucket: 'a', originTime: 100, originEtag: 'AA' });
+    assert.deepEqual(planUnversioned(a, c, rule({ sourceBucket: 'a', destinationBucket: 'c' }), repair), { kind: 'skip', reason: 'in-sync' });
+    // an attribute change at A travels down the chain as updates, not copies
+    const a2 = { ...a, userMeta: { m: 'w' } };
+    const p1 = planUnversioned(a2, b, ab, realtime);
+    assert.equal(p1.kind, 'update');
+    const b2 = applyPlan(p1, a2, b, 400);
+    const p2 = planUnversioned(b2, c, bc, realtime);
+    assert.equal(p2.kind, 'update');
+    const c2 = applyPlan(p2, b2, c, 500);
+    assert.deepEqual(planUnversioned(a2, c2, rule({ sourceBucket: 'a', destinationBucket: 'c' }), repair), { kind: 'skip', reason: 'in-sync' });
+    assert.equal(markerOf(c2!)?.originBucket, 'a');
+  });
 });
