@@ -11,6 +11,26 @@ program.command('capture')
   .option('--poller', 'run only the listing poller')
   .action(async (opts) => (await import('./commands/capture.ts')).captureCommand(opts));
 
+program.command('process')
+  .description('reconcile changed keys into destination buckets (a member of the processors\' consumer group)')
+  .requiredOption('-c, --config <file>', 'YAML config file')
+  .action(async (opts) => (await import('./commands/process.ts')).processCommand(opts));
+
+program.command('verify')
+  .description('compare source and destination of each rule; --repair publishes a trigger for every differing key')
+  .requiredOption('-c, --config <file>', 'YAML config file')
+  .option('--rule <id>', 'only this rule')
+  .option('--repair', 'publish REPAIR triggers for the differences')
+  .action(async (opts) => (await import('./commands/verify.ts')).verifyCommand(opts));
+
+program.command('dlq')
+  .description('dead-letter topic tools')
+  .command('replay')
+  .description('re-publish dead letters as triggers on the changes topic')
+  .requiredOption('-c, --config <file>', 'YAML config file')
+  .option('--rule <id>', 'only dead letters of this rule')
+  .action(async (opts) => (await import('./commands/dlq-replay.ts')).dlqReplayCommand(opts));
+
 program.command('demo')
   .description('the quickstart: local Kafka, two local OSS regions, the pipeline and a demo workload')
   .option('--objects <n>', 'objects in the demo workload', '200')

@@ -9,7 +9,6 @@ import { createKafka } from '../../core/adapters/kafka/client.ts';
 import { createProducer } from '../../core/adapters/kafka/producer.ts';
 import { ensureTopics } from '../../core/adapters/kafka/topics.ts';
 import { createOssClient, type OssClient } from '../../core/adapters/oss/client.ts';
-import { createObjectStore } from '../../core/adapters/oss/object-store.ts';
 import { busTopicSpecs } from '../../core/bus-topics.ts';
 import { parseConfig } from '../../core/config/load.ts';
 import { createLogger } from '../../core/logging.ts';
@@ -21,6 +20,7 @@ import { startOssServer } from '../../deploy/local/oss/server.ts';
 import { startProcessing } from '../../processors/start-processing.ts';
 import { verifyRule } from '../../processors/verify.ts';
 import { startCapture } from '../../producers/capture.ts';
+import { storeFactory } from './stores.ts';
 
 const PORTS = { kafka: 19092, hangzhou: 19101, shanghai: 19102, receiver: 18787, metrics: 19464 };
 
@@ -110,18 +110,7 @@ export async function demoCommand(opts: { objects: string }): Promise<void> {
   const metrics = createMetrics(new Registry());
   const served = await serveMetrics(metrics.registry, config.metrics.listen);
   const producer = await createProducer(kafka);
-  const stores = new Map<string, ReturnType<typeof createObjectStore>>();
-  const storeFor = (name: string, ruleId = '') => {
-    const key = `${name}/${ruleId}`;
-    let store = stores.get(key);
-    if (!store) {
-      const ep = config.endpoint(name);
-      store = createObjectStore({ endpoint: ep.endpoint, region: ep.region, signatureVersion: ep.signatureVersion, ...config.credentials(name),
-        onRequest: (op, result) => metrics.ossRequests.inc({ rule: ruleId, op, result }) });
-      stores.set(key, store);
-    }
-    return store;
-  };
+  const storeFor = storeFactory(config, metrics);
   const capture = await startCapture({ config, producer, storeFor, metrics, logger, receiverToken: token }, { receiver: true, poller: false });
   const processing = await startProcessing({ config, kafka, producer, storeFor, metrics, logger });
   say(`  Kafka ${broker.version} on ${broker.brokers}; topics prefixed ${config.topics.prefix}; metrics on ${served.url}`);
