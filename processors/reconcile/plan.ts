@@ -9,7 +9,12 @@ import type { Difference, ObjectState, Plan, ReplicaMarker, RuleView, Trigger } 
 export function planUnversioned(source: ObjectState | null, destination: ObjectState | null, rule: RuleView, trigger: Trigger): Plan {
   if (!source) return planSourceAbsent(destination, rule, trigger);
   const origin = originOf(source, rule.sourceBucket);
-  if (!destination) return copyPlan(source, rule, origin, ['content']);
+  if (!destination) {
+    // Two-way: a replica of a destination write that the destination no longer has was deleted there
+    // after it was copied; the delete is newer, and the opposite rule carries it.
+    if (rule.twoWay && origin.originBucket === rule.destinationBucket) return { kind: 'skip', reason: 'destination-newer', differences: ['content'] };
+    return copyPlan(source, rule, origin, ['content']);
+  }
 
   const diffs = differences(source, destination);
   if (diffs.length === 0) return { kind: 'skip', reason: 'in-sync' };
