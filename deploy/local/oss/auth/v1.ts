@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ParsedTarget } from '../http-util.ts';
 
 // Query parameters OSS treats as sub-resources, i.e. part of the V1 canonicalized resource.
-const SUBRESOURCES = new Set([
+export const SUBRESOURCES = new Set([
   'acl', 'uploads', 'location', 'cors', 'logging', 'website', 'referer', 'lifecycle', 'delete', 'append', 'tagging', 'objectMeta',
   'uploadId', 'partNumber', 'security-token', 'position', 'img', 'style', 'styleName', 'replication', 'replicationProgress',
   'replicationLocation', 'cname', 'bucketInfo', 'comp', 'qos', 'live', 'status', 'vod', 'startTime', 'endTime', 'symlink',

@@ -3,6 +3,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { ParsedTarget } from '../http-util.ts';
+import { SUBRESOURCES } from './v1.ts';
 
 export function encodeV4(s: string): string {
   return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -40,12 +41,12 @@ export function parseCredential(cred: string, additional: string | undefined, si
   };
 }
 
-function canonicalQuery(query: Map<string, string>, sort: (a: string, b: string) => number): string {
+function canonicalQuery(query: Map<string, string>, sort: (a: string, b: string) => number, bareEmpty: (k: string) => boolean): string {
   return [...query.entries()]
     .filter(([k]) => k !== 'x-oss-signature')
-    .map(([k, v]) => [encodeV4(k), v] as const)
+    .map(([k, v]) => [k, v] as const)
     .sort((a, b) => sort(a[0], b[0]))
-    .map(([k, v]) => (v === '' ? k : `${k}=${encodeV4(v)}`))
+    .map(([k, v]) => (v === '' && bareEmpty(k) ? encodeV4(k) : `${encodeV4(k)}=${encodeV4(v)}`))
     .join('&');
 }
 
@@ -61,10 +62,16 @@ export function canonicalRequestsV4(req: IncomingMessage, target: ParsedTarget, 
     return `${n}:${(Array.isArray(v) ? v.join(',') : String(v ?? '')).trim()}\n`;
   }).join('');
   const payload = presigned ? 'UNSIGNED-PAYLOAD' : ((req.headers['x-oss-content-sha256'] as string | undefined) ?? 'UNSIGNED-PAYLOAD');
-  // ali-oss sorts query names with localeCompare, OSS by bytes; they differ only for unusual names.
+  // OSS sorts query names by bytes and writes an empty value as the bare name. ali-oss sorts with
+  // localeCompare and writes `name=` for empty ordinary parameters (bare only for sub-resources); the URL
+  // cannot tell them apart, so each reading is tried. They differ only for unusual names or empty values.
+  const bytes = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const locale = (a: string, b: string) => a.localeCompare(b);
+  const all = () => true;
+  const subOnly = (k: string) => SUBRESOURCES.has(k);
   const orders = new Set([
-    canonicalQuery(target.query, (a, b) => (a < b ? -1 : a > b ? 1 : 0)),
-    canonicalQuery(target.query, (a, b) => a.localeCompare(b)),
+    canonicalQuery(target.query, bytes, all), canonicalQuery(target.query, locale, all),
+    canonicalQuery(target.query, bytes, subOnly), canonicalQuery(target.query, locale, subOnly),
   ]);
   return [...orders].map((q) => [(req.method ?? 'GET').toUpperCase(), uri, q, headerLines, additional.join(';'), payload].join('\n'));
 }
