@@ -1,0 +1,142 @@
+// Single-object operations: read the full state of a key, stream its body, write it, and change its metadata,
+// ACL, tags or existence. Bodies stream both ways; nothing here holds a whole object in memory.
+import { PassThrough, type Readable, pipeline } from 'node:stream';
+import { CrrError } from '../../errors.ts';
+import type { GetOptions, ObjectAcl, ObjectBody, ObjectHead, PutOptions, WriteResult } from '../../ports/object-store.ts';
+import { classifyOssError } from './error-table.ts';
+import { parseAcl, parseTagging, taggingXml, unquote } from './listing-xml.ts';
+import { headFromHeaders, taggingCount, toAcl, wireHeaders } from './object-head.ts';
+import { header, type RawResponse } from './signed-request.ts';
+import { bodyTimeout, type StoreContext } from './context.ts';
+import { childText, escapeXml, parseXml } from './xml.ts';
+
+const versionSubres = (versionId?: string | null): Record<string, string> => (versionId ? { versionId } : {});
+
+export function writeResult(res: RawResponse, etag?: string): WriteResult {
+  const result: WriteResult = { etag: unquote(etag ?? header(res, 'etag')), versionId: header(res, 'x-oss-version-id') ?? null };
+  const crc64 = header(res, 'x-oss-hash-crc64ecma');
+  if (crc64) result.crc64 = crc64;
+  return result;
+}
+
+/** Absent, for a read: not found, or (HEAD of a version) a delete marker, which OSS answers with 405. */
+function isAbsent(err: unknown): boolean {
+  return err instanceof CrrError && (err.code === 'NOT_FOUND' || err.context.status === 405);
+}
+
+export async function headObject(ctx: StoreContext, bucket: string, key: string, versionId?: string | null): Promise<ObjectHead | null> {
+  const scope = { bucket, key, versionId };
+  const subres = versionSubres(versionId);
+  try {
+    const head = await ctx.request('HeadObject', scope, { method: 'HEAD', object: key, subres, successStatuses: [200] });
+    const pinned = versionId ?? header(head, 'x-oss-version-id');
+    const pin: Record<string, string> = pinned ? { versionId: pinned } : {};
+    const [tags, acl] = await Promise.all([
+      taggingCount(head.headers) > 0
+        ? ctx.request('GetObjectTagging', scope, { method: 'GET', object: key, subres: { tagging: '', ...pin }, successStatuses: [200] })
+          .then((r) => parseTagging(r.data ?? ''))
+        : Promise.resolve({}),
+      ctx.request('GetObjectAcl', scope, { method: 'GET', object: key, subres: { acl: '', ...pin }, successStatuses: [200] })
+        .then((r) => toAcl(parseAcl(r.data ?? ''))),
+    ]);
+    return headFromHeaders(key, head.headers, tags, acl);
+  } catch (err) {
+    if (isAbsent(err)) return null; // also when the key vanished between HEAD and its tagging/ACL
+    throw err;
+  }
+}
+
+export async function getObject(ctx: StoreContext, bucket: string, key: string, opts: GetOptions = {}): Promise<ObjectBody> {
+  const scope = { bucket, key, versionId: opts.versionId };
+  const headers: Record<string, string> = {};
+  if (opts.ifMatch) headers['If-Match'] = `"${unquote(opts.ifMatch)}"`;
+  if (opts.range) headers.Range = `bytes=${opts.range.start}-${opts.range.end}`;
+  const res = await ctx.request('GetObject', scope, {
+    method: 'GET', object: key, subres: versionSubres(opts.versionId), headers, successStatuses: [200, 206], customResponse: true,
+  });
+  // A body that breaks mid-stream fails with a classified CrrError too, so callers see one kind of error.
+  const stream = new PassThrough();
+  pipeline(res.res, stream, (err) => {
+    if (err && !stream.destroyed) stream.destroy(classifyOssError(err, { ...scope, op: 'GetObject', stage: 'source-read' }));
+  });
+  return { stream, etag: unquote(header(res, 'etag')), size: Number(header(res, 'content-length') ?? 0) };
+}
+
+export async function putObject(ctx: StoreContext, bucket: string, key: string, body: Readable | Buffer, opts: PutOptions): Promise<WriteResult> {
+  const scope = { bucket, key };
+  const headers = wireHeaders(opts.headers);
+  if (Buffer.isBuffer(body) || opts.contentLength === 0) {
+    if (!Buffer.isBuffer(body)) body.resume(); // an empty stream: send an empty body (never chunked)
+    const content = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
+    const res = await ctx.request('PutObject', scope, {
+      method: 'PUT', object: key, headers, content, successStatuses: [200], timeout: bodyTimeout(ctx.timeoutMs, content.length),
+    });
+    return writeResult(res);
+  }
+  const res = await sendBody(body, (stream) => ctx.request('PutObject', scope, {
+    method: 'PUT', object: key, headers: { ...headers, 'Content-Length': opts.contentLength }, stream, successStatuses: [200],
+    timeout: bodyTimeout(ctx.timeoutMs, opts.contentLength),
+  }));
+  return writeResult(res);
+}
+
+/**
+ * Sends a streamed body. When the body itself fails (say the source GET broke), that failure is the one reported:
+ * urllib would otherwise rewrap it as a generic request error.
+ */
+export async function sendBody(body: Readable, request: (stream: Readable) => Promise<RawResponse>): Promise<RawResponse> {
+  let bodyError: unknown;
+  const stream = new PassThrough();
+  pipeline(body, stream, (err) => {
+    if (err) bodyError = err;
+  });
+  try {
+    return await request(stream);
+  } catch (err) {
+    if (bodyError instanceof CrrError) throw bodyError;
+    throw err;
+  } finally {
+    if (!body.destroyed && !body.readableEnded) body.destroy();
+  }
+}
+
+export async function replaceMetadata(ctx: StoreContext, bucket: string, key: string, headers: Record<string, string>): Promise<WriteResult> {
+  const res = await ctx.request('CopyObject', { bucket, key }, {
+    method: 'PUT',
+    object: key,
+    headers: {
+      ...wireHeaders(headers),
+      'x-oss-copy-source': `/${bucket}/${encodeURIComponent(key)}`,
+      'x-oss-metadata-directive': 'REPLACE',
+    },
+    successStatuses: [200],
+  });
+  return writeResult(res, res.data?.length ? childText(parseXml(res.data), 'ETag') : undefined);
+}
+
+export async function putAcl(ctx: StoreContext, bucket: string, key: string, acl: ObjectAcl, versionId?: string | null): Promise<void> {
+  await ctx.request('PutObjectAcl', { bucket, key, versionId }, {
+    method: 'PUT', object: key, subres: { acl: '', ...versionSubres(versionId) }, headers: { 'x-oss-object-acl': acl }, successStatuses: [200],
+  });
+}
+
+export async function putTags(ctx: StoreContext, bucket: string, key: string, tags: Record<string, string>, versionId?: string | null): Promise<void> {
+  if (Object.keys(tags).length === 0) return deleteTags(ctx, bucket, key, versionId);
+  await ctx.request('PutObjectTagging', { bucket, key, versionId }, {
+    method: 'PUT', object: key, subres: { tagging: '', ...versionSubres(versionId) }, mime: 'application/xml',
+    content: Buffer.from(taggingXml(tags, escapeXml), 'utf8'), successStatuses: [200],
+  });
+}
+
+export async function deleteTags(ctx: StoreContext, bucket: string, key: string, versionId?: string | null): Promise<void> {
+  await ctx.request('DeleteObjectTagging', { bucket, key, versionId }, {
+    method: 'DELETE', object: key, subres: { tagging: '', ...versionSubres(versionId) }, successStatuses: [204, 200],
+  });
+}
+
+export async function deleteObject(ctx: StoreContext, bucket: string, key: string, versionId?: string | null): Promise<{ deleteMarker: boolean; versionId?: string | null }> {
+  const res = await ctx.request('DeleteObject', { bucket, key, versionId }, {
+    method: 'DELETE', object: key, subres: versionSubres(versionId), successStatuses: [204, 200],
+  });
+  return { deleteMarker: header(res, 'x-oss-delete-marker') === 'true', versionId: header(res, 'x-oss-version-id') ?? null };
+}
