@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createOssClient } from '../../../core/adapters/oss/client.ts';
-import { startTestOss, uniqueBucket, type TestOss } from '../../helpers/oss.ts';
+import { startTestOss, uniqueBucket, type TestOss, type Listed } from '../../helpers/oss.ts';
 
 let oss: TestOss;
 let bucket: string;
@@ -24,7 +24,7 @@ for (const sig of ['v1', 'v4'] as const) {
     await c.putObjectTagging(key, { a: 'b' });
     assert.deepEqual((await c.getObjectTagging(key)).tag, { a: 'b' });
     const list = await c.list({ prefix: 'dir/', 'max-keys': 5 }, {});
-    assert.ok(list.objects.some((o) => o.name === key));
+    assert.ok(list.objects.some((o: Listed) => o.name === key));
   });
 
   test(`${sig}: an unknown access key is InvalidAccessKeyId (403)`, async () => {

@@ -2,8 +2,7 @@
 // byte order, with non-ASCII, space, `+`, `%`, `/` and 1,023-byte keys; delimiters and URL encoding.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { OssClient } from '../../../core/adapters/oss/client.ts';
-import { startTestOss, uniqueBucket, type TestOss } from '../../helpers/oss.ts';
+import { startTestOss, uniqueBucket, type LooseOssClient, type TestOss, type Listed } from '../../helpers/oss.ts';
 
 let oss: TestOss;
 let bucket: string;
@@ -28,7 +27,7 @@ before(async () => {
 });
 after(() => oss.stop());
 
-async function listAllV1(c: OssClient, query: Record<string, string | number>): Promise<{ objects: string[]; prefixes: string[]; pages: number }> {
+async function listAllV1(c: LooseOssClient, query: Record<string, string | number>): Promise<{ objects: string[]; prefixes: string[]; pages: number }> {
   const objects: string[] = [];
   const prefixes: string[] = [];
   let marker = '';
@@ -36,7 +35,7 @@ async function listAllV1(c: OssClient, query: Record<string, string | number>): 
   for (;;) {
     const r = await c.list({ ...query, marker, 'max-keys': query['max-keys'] ?? 1000 } as never, {});
     pages++;
-    objects.push(...r.objects.map((o) => o.name));
+    objects.push(...r.objects.map((o: Listed) => o.name));
     prefixes.push(...(r.prefixes ?? []));
     if (!r.isTruncated) break;
     assert.ok(r.nextMarker);
@@ -60,13 +59,13 @@ for (const sig of ['v1', 'v4'] as const) {
     for (;;) {
       const r = await c.listV2({ 'max-keys': '700', ...(token ? { 'continuation-token': token } : {}) } as never, {});
       assert.equal(r.keyCount, r.objects.length);
-      seen.push(...r.objects.map((o) => o.name));
+      seen.push(...r.objects.map((o: Listed) => o.name));
       if (!r.isTruncated) break;
       token = r.nextContinuationToken as string;
     }
     assert.deepEqual(seen, keys);
     const after = await c.listV2({ 'start-after': keys[10], 'max-keys': '3' } as never, {});
-    assert.deepEqual(after.objects.map((o) => o.name), keys.slice(11, 14));
+    assert.deepEqual(after.objects.map((o: Listed) => o.name), keys.slice(11, 14));
   });
 }
 
@@ -77,10 +76,10 @@ test('prefix, delimiter and encoding-type=url', async () => {
   assert.deepEqual(top.prefixes.sort(), expectedPrefixes.sort());
   assert.deepEqual(top.objects, keys.filter((k) => !k.includes('/')));
   const dir = await c.list({ prefix: 'dir/', delimiter: '/' }, {});
-  assert.deepEqual(dir.objects.map((o) => o.name), ['dir/x']);
+  assert.deepEqual(dir.objects.map((o: Listed) => o.name), ['dir/x']);
   assert.deepEqual(dir.prefixes, ['dir/sub/']);
   const enc = await c.list({ prefix: 'p', 'encoding-type': 'url' } as never, {});
-  assert.deepEqual(enc.objects.map((o) => decodeURIComponent(o.name)), ['pct%25key', 'pct%key', 'plus+key']);
+  assert.deepEqual(enc.objects.map((o: Listed) => decodeURIComponent(o.name)), ['pct%25key', 'pct%key', 'plus+key']);
   assert.equal(enc.objects[2].name, 'plus%2Bkey');
 });
 
@@ -106,8 +105,8 @@ test('ListObjectVersions pages by key and version-id markers, with delete marker
     const r = await c.getBucketVersions({ maxKeys: 3, ...(keyMarker ? { keyMarker } : {}), ...(versionIdMarker ? { versionIdMarker } : {}) });
     pages++;
     const items = [
-      ...r.objects.map((o) => ({ key: o.name, versionId: o.versionId, marker: false, lastModified: o.lastModified })),
-      ...r.deleteMarker.map((d) => ({ key: d.name, versionId: d.versionId, marker: true, lastModified: d.lastModified })),
+      ...r.objects.map((o: Listed) => ({ key: o.name, versionId: o.versionId, marker: false, lastModified: o.lastModified })),
+      ...r.deleteMarker.map((d: Listed) => ({ key: d.name, versionId: d.versionId, marker: true, lastModified: d.lastModified })),
     ];
     // ali-oss splits versions and markers; put them back in list order via the expected sequence.
     items.sort((x, y) => order.findIndex((o) => o.versionId === x.versionId) - order.findIndex((o) => o.versionId === y.versionId));
@@ -119,9 +118,9 @@ test('ListObjectVersions pages by key and version-id markers, with delete marker
   assert.deepEqual(seen, order);
   assert.equal(pages, Math.ceil(order.length / 3));
   const latest = await c.getBucketVersions({ prefix: 'c' });
-  assert.deepEqual(latest.objects.map((o) => o.isLatest), [true, false, false]);
+  assert.deepEqual(latest.objects.map((o: Listed) => o.isLatest), [true, false, false]);
   const withDelim = await c.getBucketVersions({ delimiter: '/' });
   assert.deepEqual(withDelim.prefixes, ['d/']);
   // ListObjects hides keys whose latest version is a delete marker.
-  assert.deepEqual((await c.list({}, {})).objects.map((o) => o.name), ['c+']);
+  assert.deepEqual((await c.list({}, {})).objects.map((o: Listed) => o.name), ['c+']);
 });

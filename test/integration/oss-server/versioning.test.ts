@@ -2,7 +2,7 @@
 // Suspended state's `null` versions; bucket operations around them.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestOss, uniqueBucket, type TestOss } from '../../helpers/oss.ts';
+import { startTestOss, uniqueBucket, type TestOss, type Listed } from '../../helpers/oss.ts';
 
 type OssErr = { status: number; code: string };
 const is = (status: number, code?: string) => (e: OssErr) => e.status === status && (code === undefined || e.code === code);
@@ -29,7 +29,7 @@ for (const sig of ['v1', 'v4'] as const) {
     await admin.putBucketVersioning(name, 'Enabled');
     assert.equal((await admin.getBucketVersioning(name)).versionStatus, 'Enabled');
     const listed = await admin.listBuckets({ prefix: name });
-    assert.deepEqual(listed.buckets?.map((b) => b.name), [name]);
+    assert.deepEqual(listed.buckets?.map((b: Listed) => b.name), [name]);
     const c = oss.client(name, sig);
     await c.put('x', Buffer.from('x'));
     await c.delete('x');
@@ -69,8 +69,8 @@ for (const sig of ['v1', 'v4'] as const) {
     assert.equal((await c.list({}, {})).objects.length, 0);
 
     const versions = await c.getBucketVersions({});
-    assert.deepEqual(versions.objects.map((o) => [o.versionId, o.isLatest]), [[v2, false], [v1, false], ['null', false]]);
-    assert.deepEqual(versions.deleteMarker.map((d) => d.versionId), [marker]);
+    assert.deepEqual(versions.objects.map((o: Listed) => [o.versionId, o.isLatest]), [[v2, false], [v1, false], ['null', false]]);
+    assert.deepEqual(versions.deleteMarker.map((d: Listed) => d.versionId), [marker]);
 
     // Removing the marker makes the previous version current again.
     const rm = await c.delete('k', { versionId: marker });
@@ -105,12 +105,12 @@ for (const sig of ['v1', 'v4'] as const) {
     assert.equal((await c.put('s', Buffer.from('n1'))).res.headers['x-oss-version-id'], 'null');
     assert.equal((await c.put('s', Buffer.from('n2'))).res.headers['x-oss-version-id'], 'null');
     let versions = await c.getBucketVersions({});
-    assert.deepEqual(versions.objects.map((o) => o.versionId), ['null', kept]);
+    assert.deepEqual(versions.objects.map((o: Listed) => o.versionId), ['null', kept]);
     const del = await c.delete('s');
     assert.equal((del.res.headers as Record<string, string>)['x-oss-version-id'], 'null');
     versions = await c.getBucketVersions({});
-    assert.deepEqual(versions.objects.map((o) => o.versionId), [kept]);
-    assert.deepEqual(versions.deleteMarker.map((d) => d.versionId), ['null']);
+    assert.deepEqual(versions.objects.map((o: Listed) => o.versionId), [kept]);
+    assert.deepEqual(versions.deleteMarker.map((d: Listed) => d.versionId), ['null']);
     assert.equal((await c.get('s', { versionId: kept })).content.toString(), 'kept');
   });
 }
