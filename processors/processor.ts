@@ -48,6 +48,13 @@ export function createProcessor(opts: ProcessorOptions): Processor {
   const index = new RuleIndex(opts.rules);
   const watermark = new ReplicatedUntil();
 
+  // Two-way pairs: the rule in the opposite direction of each rule, if configured.
+  const reverseOf = new Map<string, RuleConfig>();
+  for (const r of opts.rules) {
+    const back = opts.rules.find((o) => o.twoWay && r.twoWay && o.source.bucket === r.destination.bucket && o.destination.bucket === r.source.bucket);
+    if (back) reverseOf.set(r.id, back);
+  }
+
   const rulesOf = (change: ObjectChange): RuleConfig[] => {
     const named = change.ruleIds.map((id) => byId.get(id)).filter((r): r is RuleConfig => r !== undefined);
     return named.length ? named : index.match(change.sourceBucket, change.key);
@@ -77,6 +84,12 @@ export function createProcessor(opts: ProcessorOptions): Processor {
       const done = now();
       metrics.reconciles.inc({ rule: rule.id, op: result.action.toLowerCase(), result: 'ok' });
       metrics.replicationDelay.observe({ rule: rule.id }, Math.max(0, done - change.eventTime) / 1000);
+      // A two-way skip that saw differences means the other side holds the newer write: reconcile the
+      // key in the opposite direction, so changes made on a replica (tags, ACL, same-second ties) travel back.
+      const reverse = reverseOf.get(rule.id);
+      if (result.action === 'SKIP' && reverse && result.differences?.length) {
+        await reconcileRule(msg, { ...change, ruleIds: [reverse.id], sourceBucket: reverse.source.bucket, captureSource: 'REPAIR' }, reverse);
+      }
       if (result.action !== 'SKIP') {
         metrics.bytesCopied.inc({ rule: rule.id }, result.bytes);
         await publishOutcome({ ...common, action: result.action, result: 'OK', bytes: result.bytes, sourceEtag: result.sourceEtag,

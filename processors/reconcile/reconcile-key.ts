@@ -20,6 +20,8 @@ export interface ReconcileResult {
   action: ReconcileAction;
   /** Why nothing was done, for skips. */
   reason?: string;
+  /** Two-way skips ('echo', 'destination-newer') that saw differences: the opposite rule owns them. */
+  differences?: string[];
   bytes: number;
   /** Requests that changed the destination (copies, deletes, updates). */
   writes: number;
@@ -57,7 +59,7 @@ async function applyPlan(ctx: ReconcileContext, key: string, plan: Plan, source:
   const base = { sourceEtag: source?.etag ?? null, sourceVersionId: source?.versionId ?? null };
   switch (plan.kind) {
     case 'skip':
-      return { ...base, action: 'SKIP', reason: plan.reason, bytes: 0, writes: 0, destinationVersionId: null };
+      return { ...base, action: 'SKIP', reason: plan.reason, differences: plan.differences, bytes: 0, writes: 0, destinationVersionId: null };
     case 'copy': {
       const written = await copyObject(ctx, { from: plan.source, size: plan.size, multipart: plan.multipart, headers: plan.headers, expectedCrc64: source?.crc64 });
       return { ...base, action: 'COPY', bytes: plan.size, writes: 1, destinationVersionId: written.versionId ?? null };
