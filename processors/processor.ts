@@ -65,7 +65,7 @@ export function createProcessor(opts: ProcessorOptions): Processor {
     await opts.outcomes.publish([{ key: `${o.destinationBucket}/${o.key}`, value: encode('ReplicationOutcome', outcome) }]);
   }
 
-  async function reconcileRule(msg: InboundMessage, change: ObjectChange, rule: RuleConfig): Promise<void> {
+  async function reconcileRule(msg: InboundMessage, change: ObjectChange, rule: RuleConfig, depth = 0): Promise<void> {
     const trigger: Trigger = { kind: triggerKind(change), operation: change.operation, eventTime: change.eventTime, versionId: change.versionId, origin: change.origin };
     const triggerId = `${msg.topic}/${msg.partition}/${msg.offset}`;
     watermark.started(rule.id, triggerId, change.captureTime);
@@ -87,8 +87,8 @@ export function createProcessor(opts: ProcessorOptions): Processor {
       // A two-way skip that saw differences means the other side holds the newer write: reconcile the
       // key in the opposite direction, so changes made on a replica (tags, ACL, same-second ties) travel back.
       const reverse = reverseOf.get(rule.id);
-      if (result.action === 'SKIP' && reverse && result.differences?.length) {
-        await reconcileRule(msg, { ...change, ruleIds: [reverse.id], sourceBucket: reverse.source.bucket, captureSource: 'REPAIR' }, reverse);
+      if (result.action === 'SKIP' && reverse && result.differences?.length && depth === 0) {
+        await reconcileRule(msg, { ...change, ruleIds: [reverse.id], sourceBucket: reverse.source.bucket, captureSource: 'REPAIR' }, reverse, depth + 1);
       }
       if (result.action !== 'SKIP') {
         metrics.bytesCopied.inc({ rule: rule.id }, result.bytes);
