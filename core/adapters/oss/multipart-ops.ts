@@ -6,7 +6,7 @@ import { completeMultipartXml, parseListParts, parseListUploads, unquote } from 
 import { wireHeaders } from './object-head.ts';
 import { header } from './signed-request.ts';
 import { bodyTimeout, type StoreContext } from './context.ts';
-import { sendBody, writeResult } from './object-ops.ts';
+import { asBody, sendBody, writeResult } from './object-ops.ts';
 import { childText, parseXml } from './xml.ts';
 
 export async function initiateMultipart(ctx: StoreContext, bucket: string, key: string, headers: Record<string, string>): Promise<string> {
@@ -21,16 +21,13 @@ export async function initiateMultipart(ctx: StoreContext, bucket: string, key: 
 export async function uploadPart(
   ctx: StoreContext, bucket: string, key: string, uploadId: string, partNumber: number, body: Readable | Buffer, size: number,
 ): Promise<string> {
-  const scope = { bucket, key, uploadId };
-  const base = {
-    method: 'PUT' as const, object: key, subres: { partNumber: String(partNumber), uploadId },
+  const { stream, size: length, headers } = asBody(body, size);
+  const res = await sendBody(stream, (s) => ctx.request('UploadPart', { bucket, key, uploadId }, {
+    method: 'PUT', object: key, subres: { partNumber: String(partNumber), uploadId },
     // An explicit type keeps ali-oss from guessing one from the key's extension; parts carry no metadata.
-    headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': size }, successStatuses: [200],
-    timeout: bodyTimeout(ctx.timeoutMs, size),
-  };
-  const res = Buffer.isBuffer(body)
-    ? await ctx.request('UploadPart', scope, { ...base, content: body })
-    : await sendBody(body, (stream) => ctx.request('UploadPart', scope, { ...base, stream }));
+    headers: { 'Content-Type': 'application/octet-stream', ...headers }, stream: s, successStatuses: [200],
+    timeout: bodyTimeout(ctx.timeoutMs, length),
+  }));
   return unquote(header(res, 'etag'));
 }
 

@@ -1,6 +1,7 @@
 // Single-object operations: read the full state of a key, stream its body, write it, and change its metadata,
 // ACL, tags or existence. Bodies stream both ways; nothing here holds a whole object in memory.
-import { PassThrough, type Readable, pipeline } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { PassThrough, Readable, pipeline } from 'node:stream';
 import { CrrError } from '../../errors.ts';
 import type { GetOptions, ObjectAcl, ObjectBody, ObjectHead, PutOptions, WriteResult } from '../../ports/object-store.ts';
 import { classifyOssError } from './error-table.ts';
@@ -63,21 +64,28 @@ export async function getObject(ctx: StoreContext, bucket: string, key: string, 
 }
 
 export async function putObject(ctx: StoreContext, bucket: string, key: string, body: Readable | Buffer, opts: PutOptions): Promise<WriteResult> {
-  const scope = { bucket, key };
-  const headers = wireHeaders(opts.headers);
-  if (Buffer.isBuffer(body) || opts.contentLength === 0) {
-    if (!Buffer.isBuffer(body)) body.resume(); // an empty stream: send an empty body (never chunked)
-    const content = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
-    const res = await ctx.request('PutObject', scope, {
-      method: 'PUT', object: key, headers, content, successStatuses: [200], timeout: bodyTimeout(ctx.timeoutMs, content.length),
-    });
-    return writeResult(res);
-  }
-  const res = await sendBody(body, (stream) => ctx.request('PutObject', scope, {
-    method: 'PUT', object: key, headers: { ...headers, 'Content-Length': opts.contentLength }, stream, successStatuses: [200],
-    timeout: bodyTimeout(ctx.timeoutMs, opts.contentLength),
+  const { stream, size, headers } = asBody(body, opts.contentLength);
+  const res = await sendBody(stream, (s) => ctx.request('PutObject', { bucket, key }, {
+    method: 'PUT', object: key, headers: { ...wireHeaders(opts.headers), ...headers }, stream: s, successStatuses: [200],
+    timeout: bodyTimeout(ctx.timeoutMs, size),
   }));
   return writeResult(res);
+}
+
+/**
+ * Every body goes out as a stream with an explicit Content-Length (never chunked). A Buffer is not handed to
+ * urllib as content because Node then re-encodes a non-ASCII Content-Disposition (nodejs/node#46528) and
+ * mangles it; its Content-MD5 is sent instead so OSS still checks the bytes.
+ */
+export function asBody(body: Readable | Buffer, contentLength: number): { stream: Readable; size: number; headers: Record<string, string | number> } {
+  if (!Buffer.isBuffer(body) && contentLength > 0) return { stream: body, size: contentLength, headers: { 'Content-Length': contentLength } };
+  if (!Buffer.isBuffer(body)) body.resume(); // an empty stream: send an empty body
+  const content = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
+  return {
+    stream: Readable.from(content.length ? [content] : []),
+    size: content.length,
+    headers: { 'Content-Length': content.length, 'Content-MD5': createHash('md5').update(content).digest('base64') },
+  };
 }
 
 /**
