@@ -12,6 +12,7 @@ import { DeadLetters } from './dead-letter.ts';
 import { createProcessor } from './processor.ts';
 import { RuleContexts } from './rule-context.ts';
 import { startRunner, type Runner } from './runner/key-ordered-runner.ts';
+import { startUploadJanitor } from './upload-janitor.ts';
 
 export interface ProcessingDeps {
   config: Pick<CrrConfig, 'rules' | 'processing' | 'topicNames'>;
@@ -69,12 +70,16 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
       metrics.ruleLag.set({ rule: rule.id }, Math.max(0, t - until) / 1000);
     }
   };
+  const destinations = [...new Map(config.rules.map((r) => [`${r.destination.endpoint}/${r.destination.bucket}`, r])).values()]
+    .map((r) => ({ store: deps.storeFor(r.destination.endpoint, r.id), bucket: r.destination.bucket }));
+  const janitor = startUploadJanitor(destinations, { maxAgeMs: p.abandonedUploadAgeMs, intervalMs: Math.max(60_000, p.abandonedUploadAgeMs / 2), logger, now });
   const timer = setInterval(refresh, deps.gaugeIntervalMs ?? 1000);
   timer.unref();
   return {
     runner,
     async stop() {
       clearInterval(timer);
+      janitor.stop();
       await runner.stop();
       await outcomes.flush();
       refresh();

@@ -73,8 +73,10 @@ export const configSchema = z.object({
     partSizeBytes: z.number().int().min(100 * 1024).default(16 * 1024 * 1024),
     partConcurrency: z.number().int().min(1).max(64).default(4),
     retries: z.number().int().min(0).max(100).default(8),
+    /** Multipart uploads older than this on a destination are leftovers of interrupted copies, and are aborted. */
+    abandonedUploadAgeMs: z.number().int().min(0).default(15 * 60 * 1000),
   }).strict().default({ groupId: 'crr-processors', concurrency: 64, multipartThresholdBytes: 64 * 1024 * 1024,
-    partSizeBytes: 16 * 1024 * 1024, partConcurrency: 4, retries: 8 }),
+    partSizeBytes: 16 * 1024 * 1024, partConcurrency: 4, retries: 8, abandonedUploadAgeMs: 15 * 60 * 1000 }),
   metrics: z.object({ listen: hostPort.default('127.0.0.1:9464') }).strict().default({ listen: '127.0.0.1:9464' }),
 }).strict();
 
