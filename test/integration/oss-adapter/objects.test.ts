@@ -151,6 +151,10 @@ for (const versioned of [false, true]) {
   });
 }
 
-test('a missing bucket is BUCKET_NOT_FOUND, not retriable', async () => {
-  await assert.rejects(f.store.putObject('no-such-bucket-x1', 'k', Buffer.from('x'), { headers: {}, contentLength: 1 }), assertCode('BUCKET_NOT_FOUND', false));
+test('a missing bucket is BUCKET_NOT_FOUND, never an absent key: not on a PUT, a streamed GET or a bodiless HEAD', async () => {
+  const gone = 'no-such-bucket-x1';
+  await assert.rejects(f.store.putObject(gone, 'k', Buffer.from('x'), { headers: {}, contentLength: 1 }), assertCode('BUCKET_NOT_FOUND', false));
+  await assert.rejects(f.store.getObject(gone, 'k'), assertCode('BUCKET_NOT_FOUND', false));
+  await assert.rejects(f.store.headObject(gone, 'k'), assertCode('BUCKET_NOT_FOUND', false));
+  await assert.rejects(f.store.listKeyVersions(gone, 'k'), assertCode('BUCKET_NOT_FOUND', false));
 });
