@@ -84,7 +84,7 @@ export async function uploadPartCopy(ctx: Ctx): Promise<void> {
   const blobs = ctx.state.store.blobs;
   const got = await blobs.receive(blobs.openRange(src.blob as string, start, end));
   const part = await storePart(ctx, up, n, got);
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { etag: quoteEtag(part.etag), 'x-oss-hash-crc64ecma': part.crc64 };
   if (srcBucket.versioned) headers['x-oss-copy-source-version-id'] = src.versionId;
   sendXml(ctx, 200, 'CopyPartResult', { LastModified: isoDate(part.lastModified), ETag: quoteEtag(part.etag) }, headers);
 }
