@@ -22,7 +22,7 @@ export async function uploadPart(
   ctx: StoreContext, bucket: string, key: string, uploadId: string, partNumber: number, body: Readable | Buffer, size: number,
 ): Promise<string> {
   const { stream, size: length, headers } = asBody(body, size);
-  const res = await sendBody(stream, (s) => ctx.request('UploadPart', { bucket, key, uploadId }, {
+  const res = await sendBody(stream, length, (s) => ctx.request('UploadPart', { bucket, key, uploadId }, {
     method: 'PUT', object: key, subres: { partNumber: String(partNumber), uploadId },
     // An explicit type keeps ali-oss from guessing one from the key's extension; parts carry no metadata.
     headers: { 'Content-Type': 'application/octet-stream', ...headers }, stream: s, successStatuses: [200],

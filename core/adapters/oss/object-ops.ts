@@ -1,7 +1,7 @@
 // Single-object operations: read the full state of a key, stream its body, write it, and change its metadata,
 // ACL, tags or existence. Bodies stream both ways; nothing here holds a whole object in memory.
 import { createHash } from 'node:crypto';
-import { PassThrough, Readable, pipeline } from 'node:stream';
+import { PassThrough, Readable, Transform, pipeline } from 'node:stream';
 import { CrrError } from '../../errors.ts';
 import type { GetOptions, ObjectAcl, ObjectBody, ObjectHead, PutOptions, WriteResult } from '../../ports/object-store.ts';
 import { classifyOssError } from './error-table.ts';
@@ -65,7 +65,7 @@ export async function getObject(ctx: StoreContext, bucket: string, key: string, 
 
 export async function putObject(ctx: StoreContext, bucket: string, key: string, body: Readable | Buffer, opts: PutOptions): Promise<WriteResult> {
   const { stream, size, headers } = asBody(body, opts.contentLength);
-  const res = await sendBody(stream, (s) => ctx.request('PutObject', { bucket, key }, {
+  const res = await sendBody(stream, size, (s) => ctx.request('PutObject', { bucket, key }, {
     method: 'PUT', object: key, headers: { ...wireHeaders(opts.headers), ...headers }, stream: s, successStatuses: [200],
     timeout: bodyTimeout(ctx.timeoutMs, size),
   }));
@@ -89,17 +89,30 @@ export function asBody(body: Readable | Buffer, contentLength: number): { stream
 }
 
 /**
- * Sends a streamed body. When the body itself fails (say the source GET broke), that failure is the one reported:
- * urllib would otherwise rewrap it as a generic request error.
+ * Sends a streamed body of exactly `size` bytes. When the body itself fails (say the source GET broke), that
+ * failure is the one reported: urllib would otherwise rewrap it as a generic request error. A body shorter or
+ * longer than announced fails at once instead of leaving OSS waiting for bytes until the timeout.
  */
-export async function sendBody(body: Readable, request: (stream: Readable) => Promise<RawResponse>): Promise<RawResponse> {
+export async function sendBody(body: Readable, size: number, request: (stream: Readable) => Promise<RawResponse>): Promise<RawResponse> {
   let bodyError: unknown;
-  const stream = new PassThrough();
-  pipeline(body, stream, (err) => {
+  let seen = 0;
+  const mismatch = () => new CrrError(`the body had ${seen} bytes, not the ${size} announced`, {
+    code: 'BODY_SIZE_MISMATCH', retriable: true, stage: 'source-read', context: { expected: size, actual: seen },
+  });
+  const counted = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      done(seen > size ? mismatch() : null, chunk);
+    },
+    flush(done) {
+      done(seen !== size ? mismatch() : null);
+    },
+  });
+  pipeline(body, counted, (err) => {
     if (err) bodyError = err;
   });
   try {
-    return await request(stream);
+    return await request(counted);
   } catch (err) {
     if (bodyError instanceof CrrError) throw bodyError;
     throw err;
