@@ -1,0 +1,147 @@
+// The real-time pipeline wired for a benchmark: a config for one rule between the two child OSS servers,
+// and capture (notification receiver) plus processing started in this process, with a hook that reports
+// when each destination write is acknowledged (the moment the replica becomes readable).
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { Registry } from 'prom-client';
+import { createKafka, type KafkaClient } from '../../core/adapters/kafka/client.ts';
+import { createProducer } from '../../core/adapters/kafka/producer.ts';
+import { ensureTopics } from '../../core/adapters/kafka/topics.ts';
+import { createObjectStore } from '../../core/adapters/oss/object-store.ts';
+import { busTopicSpecs } from '../../core/bus-topics.ts';
+import { parseConfig, type CrrConfig } from '../../core/config/load.ts';
+import { createLogger } from '../../core/logging.ts';
+import { createMetrics, type CrrMetrics } from '../../core/metrics/metrics.ts';
+import type { ObjectStore } from '../../core/ports/object-store.ts';
+import { start as startBroker } from '../../deploy/local/kafka/broker.ts';
+import { startProcessing } from '../../processors/start-processing.ts';
+import { startCapture } from '../../producers/capture.ts';
+import type { OssPair } from './oss-servers.ts';
+
+/** KAFKA_BROKERS when set, else the local broker on 19092 (started if it is not running). */
+export async function benchBrokers(): Promise<string> {
+  return process.env.KAFKA_BROKERS ?? (await startBroker({ port: 19092 })).brokers;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface BenchConfigOptions {
+  brokers: string;
+  pair: OssPair;
+  sourceBucket: string;
+  destinationBucket: string;
+  receiverPort: number;
+  /** The receiver's bearer token (the source server's webhook carries it). */
+  receiverToken: string;
+  metricsPort: number;
+  concurrency: number;
+  partitions?: number;
+  multipartThresholdBytes?: number;
+  partSizeBytes?: number;
+  partConcurrency?: number;
+}
+
+/** The config file's content (no secrets: it names env variables) and the environment that holds them. */
+export function benchConfig(o: BenchConfigOptions): { raw: Record<string, unknown>; env: Record<string, string> } {
+  const run = randomBytes(4).toString('hex');
+  const env = { BENCH_AK: o.pair.replicator.accessKeyId, BENCH_SK: o.pair.replicator.accessKeySecret, BENCH_TOKEN: o.receiverToken };
+  const ep = (s: { endpoint: string; region: string }) => ({ endpoint: s.endpoint, region: s.region, accessKeyIdEnv: 'BENCH_AK', accessKeySecretEnv: 'BENCH_SK' });
+  const raw = {
+    kafka: { brokers: o.brokers.split(','), clientId: 'crr-bench' },
+    topics: { prefix: `crr-bench-${run}.`, partitions: o.partitions ?? 12 },
+    endpoints: { source: ep(o.pair.source), destination: ep(o.pair.destination) },
+    rules: [{ id: 'bench', source: { endpoint: 'source', bucket: o.sourceBucket }, destination: { endpoint: 'destination', bucket: o.destinationBucket }, action: 'ALL' }],
+    capture: { receiver: { listen: `127.0.0.1:${o.receiverPort}`, tokenEnv: 'BENCH_TOKEN' }, replicatorPrincipals: [o.pair.replicator.principalId] },
+    processing: {
+      groupId: `crr-bench-${run}`, concurrency: o.concurrency,
+      ...(o.multipartThresholdBytes ? { multipartThresholdBytes: o.multipartThresholdBytes } : {}),
+      ...(o.partSizeBytes ? { partSizeBytes: o.partSizeBytes } : {}),
+      ...(o.partConcurrency ? { partConcurrency: o.partConcurrency } : {}),
+    },
+    metrics: { listen: `127.0.0.1:${o.metricsPort}` },
+  };
+  return { raw, env };
+}
+
+export interface Pipeline {
+  config: CrrConfig;
+  kafka: KafkaClient;
+  metrics: CrrMetrics;
+  stop(): Promise<void>;
+}
+
+export interface PipelineOptions {
+  /** Start processing in this process (false: only capture; the processor runs elsewhere). */
+  processing: boolean;
+  /** Called when a destination PUT (or multipart completion) is acknowledged, with the key and the time. */
+  onDestinationWrite?: (key: string, at: number) => void;
+}
+
+/** A store whose acknowledged writes are reported: the replica is readable from that instant. */
+function observed(store: ObjectStore, onWrite: (key: string, at: number) => void): ObjectStore {
+  return {
+    ...store,
+    putObject: async (bucket, key, body, o) => {
+      const r = await store.putObject(bucket, key, body, o);
+      onWrite(key, Date.now());
+      return r;
+    },
+    completeMultipart: async (bucket, key, uploadId, parts) => {
+      const r = await store.completeMultipart(bucket, key, uploadId, parts);
+      onWrite(key, Date.now());
+      return r;
+    },
+  };
+}
+
+export async function startPipeline(cfg: { raw: Record<string, unknown>; env: Record<string, string> }, opts: PipelineOptions): Promise<Pipeline> {
+  const config = parseConfig(cfg.raw, cfg.env, 'bench');
+  const logger = createLogger('crr-bench', process.env.CRR_LOG_LEVEL ?? 'warn');
+  const kafka = createKafka({ brokers: config.kafka.brokers, clientId: 'crr-bench' });
+  await ensureTopics(kafka, busTopicSpecs(config));
+  const metrics = createMetrics(new Registry());
+  const stores = new Map<string, ObjectStore>();
+  const storeFor = (name: string): ObjectStore => {
+    let store = stores.get(name);
+    if (!store) {
+      const ep = config.endpoint(name);
+      store = createObjectStore({ endpoint: ep.endpoint, region: ep.region, signatureVersion: ep.signatureVersion, timeoutMs: ep.timeoutMs,
+        ...config.credentials(name), onRequest: (op, result) => metrics.ossRequests.inc({ rule: 'bench', op, result }) });
+      if (name === 'destination' && opts.onDestinationWrite) store = observed(store, opts.onDestinationWrite);
+      stores.set(name, store);
+    }
+    return store;
+  };
+  const producer = await createProducer(kafka);
+  const capture = await startCapture({ config, producer, storeFor, metrics, logger, receiverToken: cfg.env.BENCH_TOKEN }, { receiver: true, poller: false });
+  const processing = opts.processing ? await startProcessing({ config, kafka, producer, storeFor, metrics, logger }) : undefined;
+  return {
+    config, kafka, metrics,
+    async stop() {
+      await capture.stop();
+      await processing?.stop();
+      await producer.disconnect();
+    },
+  };
+}
+
+/** Sum of crr_reconciles_total over the ok results (any action). */
+export async function reconcilesDone(metrics: CrrMetrics): Promise<{ ok: number; failed: number }> {
+  const data = await metrics.reconciles.get();
+  let ok = 0;
+  let failed = 0;
+  for (const v of data.values) {
+    if (v.labels.result === 'ok') ok += v.value;
+    else failed += v.value;
+  }
+  return { ok, failed };
+}
