@@ -56,10 +56,13 @@ export async function getObject(ctx: StoreContext, bucket: string, key: string, 
     method: 'GET', object: key, subres: versionSubres(opts.versionId), headers, successStatuses: [200, 206], customResponse: true,
   });
   // A body that breaks mid-stream fails with a classified CrrError too, so callers see one kind of error.
+  // (pipeline() would destroy the output with the raw error before any callback could classify it.)
   const stream = new PassThrough();
-  pipeline(res.res, stream, (err) => {
-    if (err && !stream.destroyed) stream.destroy(classifyOssError(err, { ...scope, op: 'GetObject', stage: 'source-read' }));
+  res.res.on('error', (err) => stream.destroy(classifyOssError(err, { ...scope, op: 'GetObject', stage: 'source-read' })));
+  stream.on('close', () => {
+    if (!res.res.readableEnded) res.res.destroy(); // the reader gave up: free the connection
   });
+  res.res.pipe(stream);
   return { stream, etag: unquote(header(res, 'etag')), size: Number(header(res, 'content-length') ?? 0) };
 }
 

@@ -95,3 +95,24 @@ test('a body shorter or longer than its Content-Length fails at once (BODY_SIZE_
   assert.ok(Date.now() - t0 < 5000, 'no waiting for a timeout');
   assert.equal(await f.store.headObject(bucket, 'wrong-size'), null);
 });
+
+test('a GET whose connection dies half-way fails its stream with a retriable, classified CrrError', async () => {
+  const bucket = await f.bucket();
+  const body = bytes(4 * MiB, 8);
+  await f.store.putObject(bucket, 'cut', body, { headers: {}, contentLength: body.length });
+  f.oss.server.setFaults({ resetRate: 1 });
+  try {
+    const got = await f.store.getObject(bucket, 'cut');
+    let received = 0;
+    const err = await (async () => {
+      for await (const chunk of got.stream) received += (chunk as Buffer).length;
+    })().catch((e: unknown) => e);
+    assert.ok(err instanceof CrrError, `expected a CrrError, got ${String(err)}`);
+    assert.equal(err.retriable, true);
+    assert.equal(err.stage, 'source-read');
+    assert.equal(err.context.key, 'cut');
+    assert.ok(received < body.length, `got ${received} of ${body.length} bytes`);
+  } finally {
+    f.oss.server.setFaults({});
+  }
+});
