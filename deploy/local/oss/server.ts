@@ -53,19 +53,31 @@ export async function startOssServer(opts: OssServerOptions): Promise<OssServer>
   const state: ServerState = { region: opts.region, accountId, endpoint: '', store, faults };
   const sockets = new Set<Socket>();
 
-  const server = createServer({ keepAliveTimeout: 30_000, requestTimeout: 0 }, (req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     void handle(req, res, state, keys, opts.credentials).catch(() => res.destroy());
-  });
-  server.on('connection', (s) => {
+  };
+  const track = (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
-  });
+  };
   const host = opts.host ?? '127.0.0.1';
+  const servers = [createServer({ keepAliveTimeout: 30_000, requestTimeout: 0 }, onRequest)];
+  servers[0].on('connection', track);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => resolve());
+    servers[0].once('error', reject);
+    servers[0].listen(opts.port ?? 0, host, () => resolve());
   });
-  const port = (server.address() as AddressInfo).port;
+  const port = (servers[0].address() as AddressInfo).port;
+  // `localhost` may resolve to ::1 first; answering there too saves clients a failed connect per connection.
+  if (host === '127.0.0.1') {
+    const v6 = createServer({ keepAliveTimeout: 30_000, requestTimeout: 0 }, onRequest);
+    v6.on('connection', track);
+    const ok = await new Promise<boolean>((resolve) => {
+      v6.once('error', () => resolve(false));
+      v6.listen(port, '::1', () => resolve(true));
+    });
+    if (ok) servers.push(v6);
+  }
   state.endpoint = `http://localhost:${port}`;
   let stopped: Promise<void> | undefined;
   return {
@@ -77,12 +89,14 @@ export async function startOssServer(opts: OssServerOptions): Promise<OssServer>
     },
     stop() {
       stopped ??= (async () => {
-        await new Promise<void>((r) => {
+        // In-flight requests get a moment to finish; connections still open after that are cut.
+        const cut = setTimeout(() => { for (const s of sockets) s.destroy(); }, 200);
+        await Promise.all(servers.map((server) => new Promise<void>((r) => {
           server.close(() => r());
           server.closeIdleConnections();
-          setTimeout(() => { for (const s of sockets) s.destroy(); }, 200).unref();
-        });
-        await store.idle();
+        })));
+        clearTimeout(cut);
+        await store.close();
         await publisher.stop();
       })();
       return stopped;

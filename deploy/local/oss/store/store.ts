@@ -1,38 +1,30 @@
-// The whole data folder: buckets (bucket.json), one JSON file per key with all its versions, multipart
-// uploads with their part files, and the blob area. Loaded into memory at start; every change is written
-// back through per-file ordered queues (temp file + rename), so a restart finds the last committed state.
+// The whole data folder: bucket and key records (snapshot + journal), multipart uploads with their part
+// files, and the blob area. Loaded into memory at start; every change is appended to the journal in commit
+// order before it is acknowledged, so a restart finds the last committed state.
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { BlobStore } from './blobs.ts';
 import { Bucket, type BucketHooks, type Change } from './bucket.ts';
-import { PathQueue, storeJson, writeJsonAtomic } from './persist.ts';
+import { Journal, type JournalEntry } from './journal.ts';
+import { writeJsonAtomic } from './persist.ts';
 import type { BucketRecord, KeyRecord, UploadPart, UploadRecord } from './types.ts';
 
 export class Store {
   readonly dataDir: string;
   readonly blobs: BlobStore;
   readonly buckets = new Map<string, Bucket>();
-  private readonly queue = new PathQueue();
+  private readonly journal: Journal;
   private readonly hooks: BucketHooks;
 
   constructor(dataDir: string, onChange: (c: Change) => void) {
     this.dataDir = dataDir;
     this.blobs = new BlobStore(dataDir);
+    this.journal = new Journal(dataDir);
     this.hooks = {
       onChange,
-      persistKey: (bucket, key) => storeJson(this.queue, this.keyPath(bucket.name, key), () => bucket.objects.get(key)),
+      persistKey: (bucket, key) => this.journal.append({ t: 'key', b: bucket.name, k: key, r: bucket.objects.get(key) ?? null }),
       releaseBlob: (id) => this.blobs.remove(id),
     };
-  }
-
-  private bucketDir(name: string): string {
-    return join(this.dataDir, 'buckets', name);
-  }
-
-  private keyPath(bucket: string, key: string): string {
-    const h = createHash('sha256').update(key).digest('hex');
-    return join(this.bucketDir(bucket), 'keys', h.slice(0, 2), `${h}.json`);
   }
 
   uploadDir(uploadId: string): string {
@@ -45,27 +37,27 @@ export class Store {
 
   async open(): Promise<void> {
     await this.blobs.init();
-    await mkdir(join(this.dataDir, 'buckets'), { recursive: true });
     await mkdir(join(this.dataDir, 'uploads'), { recursive: true });
-    const referenced = new Set<string>();
-    for (const name of await readdir(join(this.dataDir, 'buckets'))) {
-      const rec = await readJson<BucketRecord>(join(this.bucketDir(name), 'bucket.json'));
-      if (!rec) continue;
-      const bucket = new Bucket(rec, this.hooks);
-      this.buckets.set(name, bucket);
-      const keysDir = join(this.bucketDir(name), 'keys');
-      for (const sub of await readdir(keysDir).catch(() => [] as string[])) {
-        for (const f of await readdir(join(keysDir, sub))) {
-          if (f.endsWith('.tmp')) {
-            await rm(join(keysDir, sub, f), { force: true });
-            continue;
-          }
-          const kr = await readJson<KeyRecord>(join(keysDir, sub, f));
-          if (kr) bucket.load(kr);
-        }
+    const records = new Map<string, { record: BucketRecord; keys: Map<string, KeyRecord> }>();
+    await this.journal.replay((e) => {
+      if (e.t === 'bucket') {
+        if (e.r === null) records.delete(e.b);
+        else records.set(e.b, { record: e.r as BucketRecord, keys: records.get(e.b)?.keys ?? new Map() });
+      } else {
+        const b = records.get(e.b);
+        if (!b) return;
+        if (e.r === null) b.keys.delete(e.k);
+        else b.keys.set(e.k, e.r as KeyRecord);
       }
+    });
+    const referenced = new Set<string>();
+    for (const { record, keys } of records.values()) {
+      const bucket = new Bucket(record, this.hooks);
+      this.buckets.set(record.name, bucket);
+      for (const kr of keys.values()) bucket.load(kr);
       for (const id of bucket.blobIds()) referenced.add(id);
     }
+    await this.journal.compact(this.snapshot());
     for (const id of await readdir(join(this.dataDir, 'uploads'))) {
       const up = await readJson<UploadRecord>(join(this.uploadDir(id), 'upload.json'));
       const bucket = up && this.buckets.get(up.bucket);
@@ -73,6 +65,13 @@ export class Store {
       else await rm(this.uploadDir(id), { recursive: true, force: true });
     }
     await this.blobs.sweep(referenced);
+  }
+
+  private *snapshot(): Generator<JournalEntry> {
+    for (const bucket of this.buckets.values()) {
+      yield { t: 'bucket', b: bucket.name, r: bucket.record };
+      for (const rec of bucket.objects.values()) yield { t: 'key', b: bucket.name, k: rec.key, r: rec };
+    }
   }
 
   async createBucket(rec: BucketRecord): Promise<Bucket> {
@@ -83,13 +82,12 @@ export class Store {
   }
 
   saveBucket(bucket: Bucket): Promise<void> {
-    return storeJson(this.queue, join(this.bucketDir(bucket.name), 'bucket.json'), () => bucket.record);
+    return this.journal.append({ t: 'bucket', b: bucket.name, r: bucket.record });
   }
 
   async deleteBucket(name: string): Promise<void> {
     this.buckets.delete(name);
-    await this.queue.idle();
-    await rm(this.bucketDir(name), { recursive: true, force: true });
+    await this.journal.append({ t: 'bucket', b: name, r: null });
   }
 
   async saveUpload(up: UploadRecord): Promise<void> {
@@ -116,9 +114,9 @@ export class Store {
     await rm(this.uploadDir(uploadId), { recursive: true, force: true });
   }
 
-  /** Resolves once every queued metadata write has landed. */
-  idle(): Promise<void> {
-    return this.queue.idle();
+  /** Flushes and closes the journal. */
+  close(): Promise<void> {
+    return this.journal.close();
   }
 }
 
