@@ -131,7 +131,7 @@ async function bigObject(): Promise<Record<string, number | boolean>> {
     const readSec = (Date.now() - t1) / 1000;
     return {
       bytes: size, uploadMiBps: Math.round(BIG / 1024 / 1024 / uploadSec), readMiBps: Math.round(BIG / 1024 / 1024 / readSec),
-      crcMatches: crc64StateToString(st) === expected && done.res.headers['x-oss-hash-crc64ecma'] === expected,
+      crcMatches: crc64StateToString(st) === expected && (done.res.headers as Record<string, string>)['x-oss-hash-crc64ecma'] === expected,
       rssBeforeMb: baseRss, peakRssMb: await peakRssMb(srv.proc.pid as number),
     };
   } finally {
