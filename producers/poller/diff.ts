@@ -28,7 +28,10 @@ async function* byKey(entries: AsyncIterable<SnapshotEntry>): AsyncGenerator<Sna
   if (group.length) yield group;
 }
 
-const same = (a: SnapshotEntry, b: SnapshotEntry) => a.etag === b.etag && a.size === b.size && a.isDeleteMarker === b.isDeleteMarker;
+// Last-modified counts too: an overwrite with the same bytes (new headers, metadata or ACL in the PUT) keeps the
+// etag and size, and would otherwise never be seen.
+const same = (a: SnapshotEntry, b: SnapshotEntry) =>
+  a.etag === b.etag && a.size === b.size && a.isDeleteMarker === b.isDeleteMarker && a.lastModified === b.lastModified;
 
 function created(e: SnapshotEntry): ListingChange {
   return { kind: e.isDeleteMarker ? 'DELETE_MARKER' : 'PUT', key: e.key, versionId: e.versionId, etag: e.isDeleteMarker ? null : e.etag,

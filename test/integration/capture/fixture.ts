@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { KafkaClient } from '../../../core/adapters/kafka/client.ts';
 import { createOssClient, type OssClient } from '../../../core/adapters/oss/client.ts';
+import { createObjectStore } from '../../../core/adapters/oss/object-store.ts';
+import type { ObjectStore } from '../../../core/ports/object-store.ts';
 import { startOssServer, type OssServer } from '../../../deploy/local/oss/server.ts';
 import { projectRoot } from '../../../deploy/local/kafka/jars.ts';
 import { decode } from '../../../schemas/codec.ts';
@@ -37,6 +39,8 @@ export interface SourceOss {
   user(bucket?: string): OssClient;
   /** Writes as the replicator (its changes are echoes and must be dropped). */
   replicator(bucket?: string): OssClient;
+  /** The ObjectStore port on this server, as the application (what the listing poller lists through). */
+  store(): ObjectStore;
   createBucket(name: string, versioned?: boolean): Promise<void>;
   stop(): Promise<void>;
 }
@@ -56,6 +60,7 @@ export async function startSourceOss(webhook?: { url: string; token: string }): 
     region: server.region,
     user: (bucket) => client(user, bucket),
     replicator: (bucket) => client(replicator, bucket),
+    store: () => createObjectStore({ endpoint: server.endpoint, region: server.region, accessKeyId: user.accessKeyId, accessKeySecret: user.accessKeySecret, timeoutMs: 30_000 }),
     async createBucket(name, versioned = false) {
       const admin = client(user);
       await admin.putBucket(name);
