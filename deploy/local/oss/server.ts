@@ -129,7 +129,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: ServerSt
       if (!ctx.bucket) throw new OssError('NoSuchBucket', undefined, { extra: { BucketName: target.bucket } });
     }
     if (auth.anonymous) checkAnonymous(op, ctx.bucket, target.key);
-    ctx.reset = method === 'GET' && state.faults.shouldReset();
+    if (method === 'GET' && state.faults.shouldReset()) {
+      // Object bodies are cut half-way (sendStream); other answers are cut before they start.
+      if (op !== 'GetObject') {
+        req.socket.destroy();
+        return;
+      }
+      ctx.reset = true;
+    }
     await HANDLERS[op](ctx);
   } catch (err) {
     sendError(req, res, requestId, err);

@@ -114,6 +114,8 @@ export async function completeMultipartUpload(ctx: Ctx): Promise<void> {
     }
   }
   if (chosen.length === 0) throw new OssError('InvalidPart', 'No parts were uploaded.');
+  const current = bucket.latest(up.key);
+  if (header(ctx.req, 'x-oss-forbid-overwrite') === 'true' && !bucket.versioned && current && !current.deleteMarker) throw new OssError('FileAlreadyExists');
   for (const p of chosen.slice(0, -1)) if (p.size < MIN_PART) throw new OssError('EntityTooSmall', undefined, { extra: { PartNumber: String(p.partNumber) } });
   const combined = await store.blobs.concat(chosen.map((p) => ({ path: store.partPath(up.uploadId, p.partNumber), size: p.size, crc64: p.crc64 })));
   if (!bucket.uploads.delete(up.uploadId)) {
