@@ -42,15 +42,19 @@ function removed(e: SnapshotEntry): ListingChange {
   return { kind: 'DELETE', key: e.key, versionId: e.versionId, etag: null, size: null, lastModified: null };
 }
 
+// An object of an unversioned listing is the version OSS calls "null" once versioning is turned on: the same
+// object, not a delete and a put (which would publish every key of the bucket again).
+const versionKey = (e: SnapshotEntry) => e.versionId ?? 'null';
+
 /** The changes that turn one key's old versions (newest first) into its new ones. */
 export function diffKey(before: SnapshotEntry[], after: SnapshotEntry[]): ListingChange[] {
   const out: ListingChange[] = [];
-  const oldById = new Map(before.map((e) => [e.versionId ?? '', e]));
-  const newIds = new Set(after.map((e) => e.versionId ?? ''));
-  for (const e of before) if (!newIds.has(e.versionId ?? '')) out.push(removed(e));
+  const oldById = new Map(before.map((e) => [versionKey(e), e]));
+  const newIds = new Set(after.map(versionKey));
+  for (const e of before) if (!newIds.has(versionKey(e))) out.push(removed(e));
   // New versions oldest first, the order they were written in.
   for (const e of [...after].reverse()) {
-    const old = oldById.get(e.versionId ?? '');
+    const old = oldById.get(versionKey(e));
     if (!old || !same(old, e)) out.push(created(e));
   }
   return out;

@@ -139,6 +139,17 @@ describe('listing poller', () => {
     assert.deepEqual(summary(await s.read(1)), ['PUT same']);
   });
 
+  test('turning versioning on for a polled bucket is not a storm: its objects become "null" versions, unchanged', async () => {
+    const s = await setup();
+    await fill(s.client, 'v/', 50);
+    assert.equal((await pollOnce(s.target, s.options)).published, 0);
+    await oss.user().putBucketVersioning(s.bucket, 'Enabled');
+    assert.equal((await pollOnce(s.target, s.options)).published, 0);
+    const id = versionOf(await s.client.put('v/000007', Buffer.from('new')));
+    assert.equal((await pollOnce(s.target, s.options)).published, 1);
+    assert.deepEqual(summary(await s.read(1)), [`PUT v/000007@${id}`]);
+  });
+
   test('a versioned bucket: a new version, a delete marker and a version delete are each detected', async () => {
     const s = await setup({ versioned: true });
     const ids: Record<string, string[]> = {};
