@@ -47,13 +47,14 @@ export async function initiateMultipartUpload(ctx: Ctx): Promise<void> {
   });
 }
 
-async function storePart(ctx: Ctx, up: UploadRecord, n: number, got: { path: string; size: number; md5: Buffer; crc64: string }): Promise<UploadPart> {
+async function storePart(ctx: Ctx, up: UploadRecord, n: number, got: { path?: string; size: number; md5: Buffer; crc64: string }): Promise<UploadPart> {
   const store = ctx.state.store;
+  const path = got.path as string;
   if (!(ctx.bucket as Bucket).uploads.has(up.uploadId)) {
-    await rm(got.path, { force: true });
+    await rm(path, { force: true });
     throw new OssError('NoSuchUpload', undefined, { extra: { UploadId: up.uploadId } });
   }
-  await rename(got.path, store.partPath(up.uploadId, n));
+  await rename(path, store.partPath(up.uploadId, n));
   const part: UploadPart = { partNumber: n, etag: got.md5.toString('hex').toUpperCase(), size: got.size, crc64: got.crc64, md5: got.md5.toString('hex'), lastModified: Date.now() };
   await store.savePart(up.uploadId, part);
   return part;
@@ -62,7 +63,7 @@ async function storePart(ctx: Ctx, up: UploadRecord, n: number, got: { path: str
 export async function uploadPart(ctx: Ctx): Promise<void> {
   const up = upload(ctx);
   const n = partNumber(ctx);
-  const got = await receiveBody(ctx, 5 * 1024 ** 3);
+  const got = await receiveBody(ctx);
   const part = await storePart(ctx, up, n, got);
   sendEmpty(ctx, 200, { etag: quoteEtag(part.etag), 'x-oss-hash-crc64ecma': part.crc64, 'content-md5': got.md5.toString('base64') });
 }

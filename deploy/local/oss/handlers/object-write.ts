@@ -1,14 +1,12 @@
 // PutObject, CopyObject and AppendObject.
 import { createHash } from 'node:crypto';
-import { rm } from 'node:fs/promises';
-import { Readable } from 'node:stream';
 import { changeContext, principalOf, q, sendEmpty, sendXml, type Ctx } from '../context.ts';
 import { OssError } from '../errors.ts';
 import { header, isoDate, validateObjectKey } from '../http-util.ts';
 import type { Bucket } from '../store/bucket.ts';
 import type { ObjectVersion } from '../store/types.ts';
 import { crc64Combine } from '../../../../core/crc64.ts';
-import { receiveBody } from './body.ts';
+import { commitBody, discardBody, receiveBody } from './body.ts';
 import { contentHeaders, encryption, objectAcl, parseTaggingHeader, quoteEtag, storageClass, userMeta } from './object-headers.ts';
 import { checkCopySource } from './conditions.ts';
 
@@ -36,14 +34,14 @@ export async function putObject(ctx: Ctx): Promise<void> {
     storageClass: storageClass(ctx.req, bucket.record.storageClass), owner: principalOf(ctx),
   };
   forbidOverwrite(ctx, bucket, key);
-  const body = await receiveBody(ctx);
+  const body = await receiveBody(ctx, { inline: true });
   try {
     forbidOverwrite(ctx, bucket, key);
   } catch (err) {
-    await rm(body.path, { force: true });
+    await discardBody(body);
     throw err;
   }
-  const blob = await ctx.state.store.blobs.commit(body.path);
+  const blob = await commitBody(ctx, body);
   const { version, persisted } = bucket.putVersion(key, {
     ...attrs, blob, size: body.size, etag: body.md5.toString('hex').toUpperCase(), crc64: body.crc64, type: 'Normal',
     contentMd5: body.md5.toString('base64'),
@@ -101,7 +99,7 @@ export async function copyObject(ctx: Ctx): Promise<void> {
     acl: objectAcl(ctx.req), ...encryption(ctx.req), storageClass: storageClass(ctx.req, bucket.record.storageClass), owner: principalOf(ctx),
   };
   forbidOverwrite(ctx, bucket, key);
-  const blob = src.size > 0 ? (await ctx.state.store.blobs.copy(src.blob as string, src.size)).id : (await ctx.state.store.blobs.write(Readable.from([]))).id;
+  const blob = await ctx.state.store.blobs.copy(src.blob as string, src.size);
   forbidOverwrite(ctx, bucket, key);
   const { version, persisted } = bucket.putVersion(key, {
     ...attrs, blob, size: src.size, etag: src.etag, crc64: src.crc64, type: src.type === 'Multipart' ? 'Multipart' : 'Normal', contentMd5: src.contentMd5,
@@ -150,7 +148,7 @@ export async function appendObject(ctx: Ctx): Promise<void> {
         ...encryption(ctx.req), storageClass: storageClass(ctx.req, bucket.record.storageClass), owner: principalOf(ctx),
       };
       const body = await receiveBody(ctx);
-      const blob = await ctx.state.store.blobs.commit(body.path);
+      const blob = await commitBody(ctx, body);
       const { version, persisted } = bucket.putVersion(key, {
         ...attrs, blob, size: body.size, etag: appendEtag('', body.crc64, body.size), crc64: body.crc64, type: 'Appendable',
       }, 'ObjectCreated:AppendObject', changeContext(ctx));
@@ -158,7 +156,7 @@ export async function appendObject(ctx: Ctx): Promise<void> {
       sendEmpty(ctx, 200, { ...writeHeaders(bucket, version), 'x-oss-next-append-position': String(version.size) });
       return;
     }
-    const body = await receiveBody(ctx, 5 * 1024 ** 3, { path: ctx.state.store.blobs.path(live.blob as string), start: live.size });
+    const body = await receiveBody(ctx, { dest: { path: ctx.state.store.blobs.path(live.blob as string), start: live.size } });
     // The version may have been replaced while the body streamed in; appending to it then is meaningless.
     if (bucket.latest(key) !== live) throw new OssError('PositionNotEqualToLength', undefined, { status: 409 });
     const size = live.size + body.size;

@@ -2,22 +2,30 @@
 // so a body is never in memory and never visible half-written. Files are opened synchronously by readers,
 // which makes a later unlink (overwrite, delete) harmless to a read already under way.
 import { createReadStream, createWriteStream, openSync, type ReadStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { crc64Init, crc64StateToString, crc64UpdateState, crc64Combine } from '../../../../core/crc64.ts';
+import { PackWriter, parsePackId } from './packs.ts';
 
 export interface BlobInfo { id: string; size: number; md5: Buffer; crc64: string }
 
 export class BlobStore {
   readonly dir: string;
   readonly tmpDir: string;
+  readonly packs: PackWriter;
 
   constructor(dataDir: string) {
     this.dir = join(dataDir, 'blobs');
     this.tmpDir = join(dataDir, 'tmp');
+    this.packs = new PackWriter(join(dataDir, 'packs'));
+  }
+
+  /** Stores a small body (already in memory) in the current pack; returns its blob id. */
+  writeSmall(buf: Buffer): Promise<string> {
+    return this.packs.append(buf);
   }
 
   async init(): Promise<void> {
@@ -26,7 +34,10 @@ export class BlobStore {
     await mkdir(this.dir, { recursive: true });
   }
 
+  /** The file holding a blob (a pack file for packed blobs, which start at a non-zero offset). */
   path(id: string): string {
+    const p = parsePackId(id);
+    if (p) return this.packs.packPath(p.pack);
     return join(this.dir, id.slice(0, 2), id);
   }
 
@@ -84,16 +95,19 @@ export class BlobStore {
   /** Opens now (synchronously) and streams bytes [start, end]; an empty range gives an empty stream. */
   openRange(id: string, start: number, endInclusive: number): ReadStream {
     const fd = openSync(this.path(id), 'r');
-    if (endInclusive < start) {
-      const s = createReadStream('', { fd, start: 0, end: -1, autoClose: true });
-      return s;
-    }
-    return createReadStream('', { fd, start, end: endInclusive, highWaterMark: 256 * 1024, autoClose: true });
+    if (endInclusive < start) return createReadStream('', { fd, start: 0, end: -1, autoClose: true });
+    const base = parsePackId(id)?.offset ?? 0;
+    return createReadStream('', { fd, start: base + start, end: base + endInclusive, highWaterMark: 256 * 1024, autoClose: true });
   }
 
   /** Copies bytes [0, size) of a blob into a new blob (works while the source is appended to or unlinked). */
-  async copy(id: string, size: number): Promise<BlobInfo> {
-    return this.write(this.openRange(id, 0, size - 1));
+  async copy(id: string, size: number): Promise<string> {
+    if (size <= 512 * 1024) {
+      const chunks: Buffer[] = [];
+      for await (const c of this.openRange(id, 0, size - 1) as AsyncIterable<Buffer>) chunks.push(c);
+      return this.writeSmall(Buffer.concat(chunks));
+    }
+    return (await this.write(this.openRange(id, 0, size - 1))).id;
   }
 
   /** Concatenates files (multipart parts) into a new blob; CRCs are combined rather than recomputed. */
@@ -111,12 +125,19 @@ export class BlobStore {
   }
 
   remove(id: string | undefined): void {
-    if (!id) return;
+    // Packed bodies stay until their whole pack is unreferenced at a restart.
+    if (!id || parsePackId(id)) return;
     rm(this.path(id), { force: true }).catch(() => undefined);
   }
 
-  /** Deletes blob files that no version references (left by a crash between write and commit). */
+  /** Deletes blob files and packs that no version references (left by a crash between write and commit). */
   async sweep(referenced: Set<string>): Promise<number> {
+    const packs = new Set<number>();
+    for (const id of referenced) {
+      const p = parsePackId(id);
+      if (p) packs.add(p.pack);
+    }
+    await this.packs.init(packs);
     let removed = 0;
     for (const sub of await readdir(this.dir).catch(() => [] as string[])) {
       for (const f of await readdir(join(this.dir, sub)).catch(() => [] as string[])) {
@@ -127,9 +148,5 @@ export class BlobStore {
       }
     }
     return removed;
-  }
-
-  async sizeOf(id: string): Promise<number> {
-    return (await stat(this.path(id))).size;
   }
 }

@@ -115,8 +115,9 @@ export class Store {
   }
 
   /** Flushes and closes the journal. */
-  close(): Promise<void> {
-    return this.journal.close();
+  async close(): Promise<void> {
+    await this.journal.close();
+    await this.blobs.packs.close();
   }
 }
 
