@@ -209,3 +209,27 @@ test('objects survive a restart of the server', async () => {
   assert.equal(g.content.toString(), 'still here');
   assert.equal((g.res.headers as Record<string, string>)['x-oss-meta-m'], 'v');
 });
+
+test('readers never see a half-written object while it is overwritten', async () => {
+  const c = await freshBucket('v1');
+  const bodies = [0, 1, 2, 3].map((i) => Buffer.alloc(i % 2 ? 1024 * 1024 : 64 * 1024, i + 1));
+  const etags = new Map(bodies.map((b) => [`"${createHash('md5').update(b).digest('hex').toUpperCase()}"`, b]));
+  await c.put('hot', bodies[0]);
+  let writing = true;
+  const writer = (async () => {
+    for (let i = 1; i < 16; i++) await c.put('hot', bodies[i % 4]);
+    writing = false;
+  })();
+  let reads = 0;
+  await Promise.all([1, 2, 3].map(async () => {
+    while (writing) {
+      const r = await c.get('hot');
+      const expected = etags.get((r.res.headers as Record<string, string>).etag);
+      assert.ok(expected, 'etag of a body that was written');
+      assert.ok(expected.equals(r.content), 'body matches its etag');
+      reads++;
+    }
+  }));
+  await writer;
+  assert.ok(reads > 0);
+});
