@@ -45,7 +45,8 @@ export async function startOssServer(opts: OssServerOptions): Promise<OssServer>
   if (!opts.credentials.length) throw new Error('at least one access key is needed');
   await mkdir(opts.dataDir, { recursive: true });
   const accountId = opts.accountId ?? '1000000000000000';
-  const publisher = new EventPublisher(opts.region, accountId, opts.webhooks ?? [], opts.eventLogFile);
+  const publisher = new EventPublisher(opts.region, accountId, opts.webhooks ?? [], opts.eventLogFile, opts.dataDir);
+  await publisher.restore();
   const store = new Store(opts.dataDir, (change) => publisher.publish(change));
   await store.open();
   const keys = new Map<string, Credential>(opts.credentials.map((c) => [c.accessKeyId, c]));

@@ -130,3 +130,15 @@ test('delivery survives receiver failures and keeps commit order under concurren
     assert.deepEqual(evs, versions);
   }
 });
+
+test('events a receiver has not accepted by a clean stop are delivered after the restart', async () => {
+  received = [];
+  const name = uniqueBucket('evr');
+  await oss.client().putBucket(name);
+  failNext = 1_000_000;
+  await oss.client(name).put('late', Buffer.from('x'));
+  await oss.restart();
+  failNext = 0;
+  await waitFor(() => received.some((e) => e.data.oss.bucket.name === name), 15_000);
+  assert.equal(received.filter((e) => e.data.oss.bucket.name === name)[0].data.oss.object.key, 'late');
+});

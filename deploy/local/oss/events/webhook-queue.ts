@@ -28,6 +28,15 @@ export class WebhookQueue {
     return this.pending.length;
   }
 
+  get url(): string {
+    return this.target.url;
+  }
+
+  /** Events not yet accepted by the receiver (oldest first). */
+  undelivered(): OssEvent[] {
+    return [...this.pending];
+  }
+
   private async loop(): Promise<void> {
     this.running = true;
     let backoff = 50;
