@@ -24,7 +24,9 @@ export interface OssPair {
 }
 
 function startChild(region: string, dataDir: string, keys: string[], webhook: string | undefined, faults: FaultConfig | undefined): Promise<ChildOssServer> {
-  const args = ['--import', 'tsx', join(projectRoot, 'deploy/local/oss/cli.ts'), '--region', region, '--port', '0', '--data', dataDir];
+  // BENCH_PROFILE_DIR: the servers write V8 CPU profiles there (node refuses --cpu-prof in NODE_OPTIONS).
+  const prof = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE_DIR] : [];
+  const args = [...prof, '--import', 'tsx', join(projectRoot, 'deploy/local/oss/cli.ts'), '--region', region, '--port', '0', '--data', dataDir];
   for (const k of keys) args.push('--key', k);
   if (webhook) args.push('--webhook', webhook);
   if (faults) args.push('--faults', JSON.stringify(faults));

@@ -45,6 +45,8 @@ export interface BenchConfigOptions {
   metricsPort: number;
   concurrency: number;
   partitions?: number;
+  /** The rule's key prefixes (keys outside them are captured as unmatched and dropped). */
+  prefixes?: string[];
   multipartThresholdBytes?: number;
   partSizeBytes?: number;
   partConcurrency?: number;
@@ -59,7 +61,8 @@ export function benchConfig(o: BenchConfigOptions): { raw: Record<string, unknow
     kafka: { brokers: o.brokers.split(','), clientId: 'crr-bench' },
     topics: { prefix: `crr-bench-${run}.`, partitions: o.partitions ?? 12 },
     endpoints: { source: ep(o.pair.source), destination: ep(o.pair.destination) },
-    rules: [{ id: 'bench', source: { endpoint: 'source', bucket: o.sourceBucket }, destination: { endpoint: 'destination', bucket: o.destinationBucket }, action: 'ALL' }],
+    rules: [{ id: 'bench', source: { endpoint: 'source', bucket: o.sourceBucket }, destination: { endpoint: 'destination', bucket: o.destinationBucket },
+      prefixes: o.prefixes ?? [], action: 'ALL' }],
     capture: { receiver: { listen: `127.0.0.1:${o.receiverPort}`, tokenEnv: 'BENCH_TOKEN' }, replicatorPrincipals: [o.pair.replicator.principalId] },
     processing: {
       groupId: `crr-bench-${run}`, concurrency: o.concurrency,
@@ -76,6 +79,8 @@ export interface Pipeline {
   config: CrrConfig;
   kafka: KafkaClient;
   metrics: CrrMetrics;
+  /** The processor's runner: keys in flight and messages buffered (zeros when processing runs elsewhere). */
+  runnerLoad(): { inFlight: number; buffered: number };
   stop(): Promise<void>;
 }
 
@@ -126,6 +131,10 @@ export async function startPipeline(cfg: { raw: Record<string, unknown>; env: Re
   const processing = opts.processing ? await startProcessing({ config, kafka, producer, storeFor, metrics, logger }) : undefined;
   return {
     config, kafka, metrics,
+    runnerLoad: () => {
+      const s = processing?.runner.stats();
+      return { inFlight: s?.inFlight ?? 0, buffered: s?.buffered ?? 0 };
+    },
     async stop() {
       await capture.stop();
       await processing?.stop();

@@ -6,8 +6,8 @@ import { loadavg } from 'node:os';
 import type { OssClient } from '../../core/adapters/oss/client.ts';
 import type { FaultConfig } from '../../deploy/local/oss/server.ts';
 import { pool, round, waitFor } from './measure.ts';
-import { startOssPair } from './oss-servers.ts';
-import { benchBrokers, benchConfig, freePort, reconcilesDone, startPipeline } from './pipeline.ts';
+import { reconcilesDone } from './pipeline.ts';
+import { setUp } from './setup.ts';
 
 export interface ThroughputOptions {
   objects: number;
@@ -33,25 +33,17 @@ export async function countKeys(client: OssClient, bucket: string, prefix: strin
 const keyOf = (prefix: string, i: number) => `${prefix}${(i % 64).toString(16).padStart(2, '0')}/object-${i}.bin`;
 
 export async function runThroughput(o: ThroughputOptions) {
-  const brokers = await benchBrokers();
-  const receiverPort = await freePort();
-  const run = randomBytes(3).toString('hex');
-  const buckets = { src: `bench-src-${run}`, dst: `bench-dst-${run}`, ceilDst: `ceil-dst-${run}` };
-  const receiverToken = randomBytes(16).toString('hex');
-  const pair = await startOssPair({ webhook: { url: `http://127.0.0.1:${receiverPort}/events`, token: receiverToken }, faults: o.faults });
-  const cfg = benchConfig({ brokers, pair, sourceBucket: buckets.src, destinationBucket: buckets.dst, receiverPort, receiverToken, metricsPort: 0,
-    concurrency: o.concurrency });
-  const srcAdmin = pair.client('source');
-  const dstAdmin = pair.client('destination');
-  await srcAdmin.putBucket(buckets.src);
-  await dstAdmin.putBucket(buckets.dst);
-  await dstAdmin.putBucket(buckets.ceilDst);
-
   const written = new Set<string>();
-  const pipeline = await startPipeline(cfg, { processing: true, onDestinationWrite: (key) => written.add(key) });
+  const { pair, pipeline, buckets, tearDown } = await setUp({ concurrency: o.concurrency, faults: o.faults, processing: true,
+    onDestinationWrite: (key) => written.add(key) });
   const body = randomBytes(o.objectBytes);
   const prefix = 'bench/';
   const src = pair.client('source', buckets.src);
+  // BENCH_TRACE=1: one line a second on stderr (events published, replicas written, runner load), to see where work waits.
+  const trace = process.env.BENCH_TRACE ? setInterval(() => void (async () => {
+    const published = (await pipeline.metrics.eventsPublished.get()).values.reduce((n, v) => n + v.value, 0);
+    process.stderr.write(`trace ${new Date().toISOString().slice(11, 23)} published=${published} written=${written.size} ${JSON.stringify(pipeline.runnerLoad())}\n`);
+  })(), 1000) : undefined;
   try {
     // Warm-up (connections, JIT, consumer assignment), not measured.
     const warm = Math.min(200, Math.ceil(o.objects / 10));
@@ -94,7 +86,7 @@ export async function runThroughput(o: ThroughputOptions) {
       processor_oss_requests_per_object: Object.fromEntries(Object.entries(byOp).map(([op, n]) => [op, round(n / o.objects, 2)])),
     };
   } finally {
-    await pipeline.stop();
-    await pair.stop();
+    clearInterval(trace);
+    await tearDown();
   }
 }

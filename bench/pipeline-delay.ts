@@ -1,0 +1,91 @@
+// Benchmark: replication delay, from the source PUT acknowledged to the replica readable (the processor's
+// destination PUT acknowledged), p50 and p99, for 2 MB objects written at a steady rate. Ceiling, measured in
+// the same run on the same servers: the benchmark itself GETs + PUTs each object right after its PUT.
+//   node --import tsx bench/pipeline-delay.ts [--rate 50] [--seconds 20] [--bytes 2000000] [--concurrency 64]
+// Uses KAFKA_BROKERS when set, else starts the local broker on port 19092. Prints one JSON object.
+import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { round, steady, summary, waitFor } from './lib/measure.ts';
+import { setUp } from './lib/setup.ts';
+
+const { values } = parseArgs({ options: {
+  rate: { type: 'string', default: '50' }, seconds: { type: 'string', default: '20' }, bytes: { type: 'string', default: '2000000' },
+  concurrency: { type: 'string', default: '64' },
+} });
+const rate = Number(values.rate);
+const count = Math.round(rate * Number(values.seconds));
+const bytes = Number(values.bytes);
+
+// Only keys under bench/ are replicated; the ceiling's source keys (ceil/) are captured as unmatched and dropped.
+const readableAt = new Map<string, number>();
+const { pair, buckets, pipeline, tearDown } = await setUp({ concurrency: Number(values.concurrency), processing: true, prefixes: ['bench/'],
+  onDestinationWrite: (key, at) => { if (!readableAt.has(key)) readableAt.set(key, at); } });
+const src = pair.client('source', buckets.src);
+const ceilDst = pair.client('destination', buckets.ceilDst);
+const body = randomBytes(bytes);
+const keyOf = (prefix: string, i: number) => `${prefix}${i % 16}/object-${i}.bin`;
+
+let result: Record<string, unknown>;
+try {
+  // Warm-up: a few objects through the pipeline (connections, JIT, consumer assignment), not measured.
+  await steady(20, rate, (i) => src.put(keyOf('bench/warm/', i), body));
+  await waitFor(() => readableAt.size >= 20, 30_000);
+
+  // Ceiling: PUT, then GET + PUT to a bucket no rule reads, each object as soon as its PUT is acknowledged.
+  const ceiling: number[] = [];
+  let ceilingErrors = 0;
+  await steady(count, rate, async (i) => {
+    const key = keyOf('ceil/', i);
+    try {
+      await src.put(key, body);
+      const acked = performance.now();
+      const got = await src.get(key);
+      await ceilDst.put(key, got.content as Buffer);
+      ceiling.push(performance.now() - acked);
+    } catch {
+      ceilingErrors++;
+    }
+  });
+
+  // The pipeline: PUT at the same rate; the replica is readable when the processor's destination PUT is acknowledged.
+  const ackedAt = new Map<string, number>();
+  let putErrors = 0;
+  const t0 = Date.now();
+  await steady(count, rate, async (i) => {
+    const key = keyOf('bench/', i);
+    try {
+      await src.put(key, body);
+      ackedAt.set(key, Date.now());
+    } catch {
+      putErrors++;
+    }
+  });
+  const writeSeconds = (Date.now() - t0) / 1000;
+  const complete = await waitFor(() => [...ackedAt.keys()].every((k) => readableAt.has(k)), 120_000, 50);
+  const delays = [...ackedAt].filter(([k]) => readableAt.has(k)).map(([k, at]) => readableAt.get(k)! - at);
+  const pipelineSummary = summary(delays);
+  result = {
+    benchmark: 'pipeline-delay',
+    load_average_1m: round(loadavg()[0], 2),
+    object_bytes: bytes, rate_per_sec: rate, objects: count, achieved_write_rate_per_sec: round(count / writeSeconds),
+    complete, put_errors: putErrors, ceiling_errors: ceilingErrors,
+    pipeline_delay: pipelineSummary,
+    ceiling_delay: summary(ceiling),
+    mean_delay_from_metrics_ms: await meanDelayMs(),
+    goal: { p99_ms: 1000 },
+    goal_met: pipelineSummary.p99_ms < 1000,
+  };
+} finally {
+  await tearDown();
+}
+console.log(JSON.stringify(result, null, 2));
+process.exit(result.complete ? 0 : 1);
+
+/** The processor's own view (event time to in sync), as the crr_replication_delay_seconds histogram records it. */
+async function meanDelayMs(): Promise<number> {
+  const values = (await pipeline.metrics.replicationDelay.get()).values;
+  const sum = values.find((v) => v.metricName === 'crr_replication_delay_seconds_sum')?.value ?? 0;
+  const n = values.find((v) => v.metricName === 'crr_replication_delay_seconds_count')?.value ?? 0;
+  return n ? round((sum / n) * 1000) : NaN;
+}
