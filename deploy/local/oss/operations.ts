@@ -3,7 +3,7 @@
 export const OSS_OPERATIONS = [
   'ListBuckets', 'PutBucket', 'DeleteBucket', 'GetBucketInfo', 'GetBucketLocation', 'GetBucketAcl', 'PutBucketAcl',
   'GetBucketVersioning', 'PutBucketVersioning', 'ListObjects', 'ListObjectsV2', 'ListObjectVersions',
-  'PutObject', 'GetObject', 'HeadObject', 'GetObjectMeta', 'DeleteObject', 'DeleteMultipleObjects', 'CopyObject',
+  'PutObject', 'PostObject', 'GetObject', 'HeadObject', 'GetObjectMeta', 'DeleteObject', 'DeleteMultipleObjects', 'CopyObject',
   'AppendObject', 'GetObjectAcl', 'PutObjectAcl', 'GetObjectTagging', 'PutObjectTagging', 'DeleteObjectTagging',
   'InitiateMultipartUpload', 'UploadPart', 'UploadPartCopy', 'CompleteMultipartUpload', 'AbortMultipartUpload',
   'ListParts', 'ListMultipartUploads',

@@ -15,7 +15,7 @@ import type { Bucket } from './store/bucket.ts';
 
 export type Handler = (ctx: Ctx) => Promise<void>;
 
-export const HANDLERS: Record<OssOperation, Handler> = {
+export const HANDLERS: Record<Exclude<OssOperation, 'PostObject'>, Handler> = {
   ListBuckets: bucketOps.listBuckets, PutBucket: bucketOps.putBucket, DeleteBucket: bucketOps.deleteBucket,
   GetBucketInfo: bucketOps.getBucketInfo, GetBucketLocation: bucketOps.getBucketLocation, GetBucketAcl: bucketOps.getBucketAcl,
   PutBucketAcl: bucketOps.putBucketAcl, GetBucketVersioning: bucketOps.getBucketVersioning, PutBucketVersioning: bucketOps.putBucketVersioning,
@@ -36,7 +36,7 @@ const notImplemented = (what: string) => new OssError('NotImplemented', `${what}
 const UNSUPPORTED_BUCKET = ['cors', 'lifecycle', 'logging', 'website', 'referer', 'policy', 'encryption', 'replication', 'inventory',
   'worm', 'tagging', 'stat', 'qos', 'requestPayment', 'transferAcceleration', 'cname', 'live', 'img', 'style', 'symlink', 'restore'];
 
-export function route(method: string, target: ParsedTarget, copySource: boolean): OssOperation {
+export function route(method: string, target: ParsedTarget, copySource: boolean, contentType = ''): OssOperation {
   const has = (k: string) => target.query.has(k);
   if (!target.bucket) {
     if (method === 'GET') return 'ListBuckets';
@@ -64,6 +64,7 @@ export function route(method: string, target: ParsedTarget, copySource: boolean)
         return 'DeleteBucket';
       case 'POST':
         if (has('delete')) return 'DeleteMultipleObjects';
+        if (/^multipart\/form-data/i.test(contentType)) return 'PostObject';
         break;
     }
     throw new OssError('MethodNotAllowed');
@@ -102,6 +103,7 @@ const ANON_WRITE: OssOperation[] = ['PutObject', 'AppendObject', 'DeleteObject',
 export function checkAnonymous(op: OssOperation, bucket: Bucket | undefined, key: string): void {
   const denied = new OssError('AccessDenied', 'You have no right to access this object because of bucket acl.');
   if (!bucket) throw denied;
+  if (op === 'PostObject') return; // the form's own policy signature is checked by the handler
   const bucketAcl = bucket.record.acl;
   if (op === 'ListObjects' || op === 'ListObjectsV2') {
     if (bucketAcl === 'private') throw denied;

@@ -12,7 +12,8 @@ import { ERROR_TABLE, OssError } from './errors.ts';
 import { EventPublisher } from './events/publisher.ts';
 import { Faults, type FaultConfig } from './faults.ts';
 import { httpDate, newRequestId, parseTarget } from './http-util.ts';
-import { checkAnonymous, HANDLERS, route } from './router.ts';
+import { checkAnonymous, HANDLERS, route, type Handler } from './router.ts';
+import { makePostObject } from './handlers/post-object.ts';
 import { Store } from './store/store.ts';
 import type { OssOperation } from './operations.ts';
 import { xmlDocument } from './xml.ts';
@@ -51,11 +52,12 @@ export async function startOssServer(opts: OssServerOptions): Promise<OssServer>
   await store.open();
   const keys = new Map<string, Credential>(opts.credentials.map((c) => [c.accessKeyId, c]));
   const faults = new Faults(opts.faults ?? {});
+  const postObject = makePostObject(() => keys);
   const state: ServerState = { region: opts.region, accountId, endpoint: '', store, faults };
   const sockets = new Set<Socket>();
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    void handle(req, res, state, keys, opts.credentials).catch(() => res.destroy());
+    void handle(req, res, state, keys, opts.credentials, postObject).catch(() => res.destroy());
   };
   const track = (s: Socket) => {
     sockets.add(s);
@@ -105,7 +107,8 @@ export async function startOssServer(opts: OssServerOptions): Promise<OssServer>
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, state: ServerState, keys: Map<string, Credential>, creds: Credential[]): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, state: ServerState, keys: Map<string, Credential>, creds: Credential[],
+  postObject: Handler): Promise<void> {
   const requestId = newRequestId();
   res.setHeader('x-oss-request-id', requestId);
   res.setHeader('server', 'AliyunOSS');
@@ -121,7 +124,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: ServerSt
     await state.faults.delay();
     const target = parseTarget(url);
     const method = req.method ?? 'GET';
-    const op = route(method, target, req.headers['x-oss-copy-source'] !== undefined);
+    const op = route(method, target, req.headers['x-oss-copy-source'] !== undefined, req.headers['content-type']);
     const auth: AuthResult = authenticate(req, target, keys, state.region);
     ctx = { req, res, target, op, auth, requestId, state, reset: false };
     state.faults.check(op, target.bucket);
@@ -138,7 +141,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: ServerSt
       }
       ctx.reset = true;
     }
-    await HANDLERS[op](ctx);
+    await (op === 'PostObject' ? postObject : HANDLERS[op])(ctx);
   } catch (err) {
     sendError(req, res, requestId, err);
   }

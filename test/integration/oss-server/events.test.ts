@@ -142,3 +142,16 @@ test('events a receiver has not accepted by a clean stop are delivered after the
   await waitFor(() => received.some((e) => e.data.oss.bucket.name === name), 15_000);
   assert.equal(received.filter((e) => e.data.oss.bucket.name === name)[0].data.oss.object.key, 'late');
 });
+
+test('a form upload (PostObject) is ObjectCreated:PostObject', async () => {
+  received = [];
+  const name = uniqueBucket('evp');
+  await oss.client().putBucket(name);
+  await oss.client().putBucketACL(name, 'public-read-write');
+  const form = new FormData();
+  form.append('key', 'posted');
+  form.append('file', new Blob(['p']), 'p.txt');
+  assert.equal((await fetch(`${oss.endpoint}/${name}/`, { method: 'POST', body: form })).status, 204);
+  await waitFor(() => received.some((e) => e.data.oss.bucket.name === name));
+  assert.equal(received.find((e) => e.data.oss.bucket.name === name)?.data.eventName, 'ObjectCreated:PostObject');
+});

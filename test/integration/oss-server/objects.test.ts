@@ -2,7 +2,7 @@
 // tagging through ali-oss with both signature versions: headers, checksums, ranges and conditions.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { crc64 } from '../../../core/crc64.ts';
 import { startTestOss, uniqueBucket, type TestOss } from '../../helpers/oss.ts';
 
@@ -232,4 +232,32 @@ test('readers never see a half-written object while it is overwritten', async ()
   }));
   await writer;
   assert.ok(reads > 0);
+});
+
+test('PostObject: a policy-signed form upload, and refusals for bad signatures and policies', async () => {
+  const c = await freshBucket('v1');
+  const bucket = (c as unknown as { options: { bucket: string } }).options.bucket;
+  const policy = Buffer.from(JSON.stringify({
+    expiration: new Date(Date.now() + 60_000).toISOString(),
+    conditions: [{ bucket }, ['starts-with', '$key', 'uploads/'], ['content-length-range', 1, 1000]],
+  })).toString('base64');
+  const sign = (p: string, secret = oss.credentials.accessKeySecret) => createHmac('sha1', secret).update(p).digest('base64');
+  const post = (fields: Record<string, string>, content = 'form body') => {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(fields)) form.append(k, v);
+    form.append('file', new Blob([content], { type: 'text/plain' }), 'a.txt');
+    return fetch(`${oss.endpoint}/${bucket}/`, { method: 'POST', body: form });
+  };
+  const base = { key: 'uploads/${filename}', OSSAccessKeyId: oss.credentials.accessKeyId, policy, 'x-oss-meta-from': 'form' };
+  const ok = await post({ ...base, Signature: sign(policy), success_action_status: '201' });
+  assert.equal(ok.status, 201);
+  assert.match(await ok.text(), /<Key>uploads\/a.txt<\/Key>/);
+  const g = await c.get('uploads/a.txt');
+  assert.equal(g.content.toString(), 'form body');
+  assert.equal((g.res.headers as Record<string, string>)['x-oss-meta-from'], 'form');
+  assert.equal((g.res.headers as Record<string, string>)['content-type'], 'text/plain');
+  assert.equal((await post({ ...base, Signature: sign(policy, 'wrong') })).status, 403);
+  assert.equal((await post({ ...base, key: 'elsewhere/x', Signature: sign(policy) })).status, 403);
+  assert.equal((await post({ ...base, Signature: sign(policy) }, 'x'.repeat(2000))).status, 400);
+  assert.equal((await post({ key: 'uploads/anon' })).status, 403);
 });

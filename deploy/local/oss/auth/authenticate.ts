@@ -8,7 +8,7 @@ import { canonicalRequestsV4, parseAuthorizationV4, parseCredential, parseV4Time
 
 export interface Credential { accessKeyId: string; accessKeySecret: string; principalId?: string }
 
-export type AuthResult = { anonymous: true } | { anonymous: false; credential: Credential; method: 'v1' | 'v4' | 'v1-url' | 'v4-url' };
+export type AuthResult = { anonymous: true } | { anonymous: false; credential: Credential; method: 'v1' | 'v4' | 'v1-url' | 'v4-url' | 'post-policy' };
 
 const MAX_SKEW_MS = 15 * 60 * 1000;
 
