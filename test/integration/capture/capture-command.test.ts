@@ -1,5 +1,5 @@
 // The `crr capture` process itself: SIGTERM under load exits 0 after flushing (every request it answered 200
-// is on the topic), and a bad config exits 2 with a message naming the field.
+// is on the topic), a bad config exits 2 with a message naming the field, and `--poller` polls the source.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { testKafka } from '../../helpers/kafka.ts';
-import { captureSetup, ossEvent, readChanges, runCrr, startCaptureProcess, uniqueName } from './fixture.ts';
+import { captureSetup, ossEvent, readChanges, runCrr, scrape, startCaptureProcess, startSourceOss, topicEnd, uniqueName } from './fixture.ts';
 
 test('SIGTERM while events are being posted: exits 0, and every event answered 200 is on the topic', { timeout: 60_000 }, async (t) => {
   const bucket = uniqueName('cap-t');
@@ -70,4 +70,35 @@ test('a bad config exits 2 with a message naming the field', async (t) => {
   const noToken = runCrr(['capture', '--config', setup.configFile, '--receiver'], { ...setup.env, CAP_TOKEN: '' });
   assert.deepEqual(await noToken.exited, { code: 2, signal: null });
   assert.match(noToken.output(), /capture\.receiver\.tokenEnv: environment variable CAP_TOKEN is not set/);
+});
+
+test('crr capture --poller: the baseline publishes nothing, a later change is published once, SIGTERM exits 0', { timeout: 60_000 }, async (t) => {
+  const oss = await startSourceOss();
+  const bucket = uniqueName('cap-p');
+  await oss.createBucket(bucket);
+  const user = oss.user(bucket);
+  for (let i = 0; i < 300; i++) await user.put(`before/${i}`, Buffer.from('old'));
+  const setup = await captureSetup([bucket], { source: oss, poller: { intervalMs: 200 } });
+  t.after(async () => {
+    await oss.stop();
+    await setup.cleanup();
+  });
+  const kafka = testKafka('capture-poller-command-test');
+  const poller = await startCaptureProcess(setup, 'poller');
+  try {
+    // Listing requests count under the rule label ''; two of them mean the baseline poll is done.
+    const deadline = Date.now() + 20_000;
+    while ((await scrape(setup.metricsUrl, 'crr_oss_requests_total', { op: 'ListObjectsV2' })) < 2 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(await topicEnd(kafka, setup.changesTopic), 0, 'the baseline publishes nothing');
+    await user.put('after/new key ü+%', Buffer.from('new'));
+    const read = await readChanges(kafka, setup.changesTopic, (cs) => cs.length >= 1, 20_000);
+    assert.deepEqual(read.map((r) => [r.change.operation, r.change.key, r.change.captureSource]), [['PUT', 'after/new key ü+%', 'LISTING']]);
+    await new Promise((r) => setTimeout(r, 600)); // a few more polls: still one event
+    assert.equal(await topicEnd(kafka, setup.changesTopic), 1);
+  } finally {
+    poller.child.kill('SIGTERM');
+    assert.deepEqual(await poller.exited, { code: 0, signal: null }, poller.output());
+  }
 });

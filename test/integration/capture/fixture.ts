@@ -42,6 +42,8 @@ export interface SourceOss {
   /** The ObjectStore port on this server, as the application (what the listing poller lists through). */
   store(): ObjectStore;
   createBucket(name: string, versioned?: boolean): Promise<void>;
+  /** The application's key pair as the environment variables a capture config names (CAP_SRC_AK, CAP_SRC_SK). */
+  userEnv: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ export async function startSourceOss(webhook?: { url: string; token: string }): 
     region: server.region,
     user: (bucket) => client(user, bucket),
     replicator: (bucket) => client(replicator, bucket),
+    userEnv: { CAP_SRC_AK: user.accessKeyId, CAP_SRC_SK: user.accessKeySecret },
     store: () => createObjectStore({ endpoint: server.endpoint, region: server.region, accessKeyId: user.accessKeyId, accessKeySecret: user.accessKeySecret, timeoutMs: 30_000 }),
     async createBucket(name, versioned = false) {
       const admin = client(user);
@@ -90,12 +93,19 @@ export interface CaptureSetup {
   cleanup(): Promise<void>;
 }
 
+export interface CaptureSetupOptions {
+  partitions?: number;
+  /** The source OSS server, for the poller (the receiver never calls OSS, so by default it is a placeholder). */
+  source?: SourceOss;
+  poller?: { intervalMs: number };
+}
+
 /**
  * Writes a `crr capture` config for `buckets` (one rule each) with the receiver and metrics on fixed free ports, so
  * the OSS server's webhook URL can be known before it starts and stays valid across a restart of the receiver.
- * The receiver never calls OSS, so the endpoints are placeholders.
  */
-export async function captureSetup(buckets: string[], partitions = 6): Promise<CaptureSetup> {
+export async function captureSetup(buckets: string[], opts: CaptureSetupOptions = {}): Promise<CaptureSetup> {
+  const partitions = opts.partitions ?? 6;
   const dir = await mkdtemp(join(tmpdir(), 'crr-capture-'));
   const receiverPort = await freePort();
   const metricsPort = await freePort();
@@ -105,20 +115,24 @@ export async function captureSetup(buckets: string[], partitions = 6): Promise<C
     kafka: { brokers: testBrokers(), clientId: 'crr-capture-test' },
     topics: { prefix, partitions },
     endpoints: {
-      source: { endpoint: 'http://127.0.0.1:9', region: 'oss-cn-hangzhou', accessKeyIdEnv: 'CAP_SRC_AK', accessKeySecretEnv: 'CAP_SRC_SK', signatureVersion: 'v1' },
+      source: { endpoint: opts.source?.endpoint ?? 'http://127.0.0.1:9', region: opts.source?.region ?? 'oss-cn-hangzhou', accessKeyIdEnv: 'CAP_SRC_AK', accessKeySecretEnv: 'CAP_SRC_SK', signatureVersion: 'v1' },
       destination: { endpoint: 'http://127.0.0.1:9', region: 'oss-cn-shanghai', accessKeyIdEnv: 'CAP_SRC_AK', accessKeySecretEnv: 'CAP_SRC_SK' },
     },
     rules: buckets.map((bucket, i) => ({
       id: `rule-${i}`, source: { endpoint: 'source', bucket }, destination: { endpoint: 'destination', bucket: `${bucket}-replica` }, action: 'ALL',
     })),
-    capture: { receiver: { listen: `127.0.0.1:${receiverPort}`, path: '/events', tokenEnv: 'CAP_TOKEN' }, replicatorPrincipals: [REPLICATOR_PRINCIPAL] },
+    capture: {
+      receiver: { listen: `127.0.0.1:${receiverPort}`, path: '/events', tokenEnv: 'CAP_TOKEN' },
+      poller: opts.poller ? { rules: buckets.map((_, i) => `rule-${i}`), intervalMs: opts.poller.intervalMs, stateDir: join(dir, 'poller') } : undefined,
+      replicatorPrincipals: [REPLICATOR_PRINCIPAL],
+    },
     metrics: { listen: `127.0.0.1:${metricsPort}` },
   };
   const configFile = join(dir, 'crr.yaml');
   await writeFile(configFile, stringify(config));
   return {
     dir, configFile, token, receiverPort, partitions,
-    env: { CAP_SRC_AK: 'unused-by-the-receiver', CAP_SRC_SK: 'unused-by-the-receiver', CAP_TOKEN: token },
+    env: { ...(opts.source?.userEnv ?? { CAP_SRC_AK: 'unused-by-the-receiver', CAP_SRC_SK: 'unused-by-the-receiver' }), CAP_TOKEN: token },
     receiverUrl: `http://127.0.0.1:${receiverPort}/events`,
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     changesTopic: `${prefix}changes`,
@@ -145,11 +159,12 @@ export function runCrr(args: string[], env: Record<string, string>): CaptureProc
   return { child, output: () => text, exited };
 }
 
-/** Starts `crr capture --receiver` and resolves once its receiver listens. */
-export async function startCaptureProcess(setup: CaptureSetup, timeoutMs = 30_000): Promise<CaptureProcess> {
-  const p = runCrr(['capture', '--config', setup.configFile, '--receiver'], setup.env);
+/** Starts `crr capture --receiver` (or `--poller`) and resolves once it is up. */
+export async function startCaptureProcess(setup: CaptureSetup, mode: 'receiver' | 'poller' = 'receiver', timeoutMs = 30_000): Promise<CaptureProcess> {
+  const p = runCrr(['capture', '--config', setup.configFile, `--${mode}`], setup.env);
   const deadline = Date.now() + timeoutMs;
-  while (!p.output().includes('notification receiver listening')) {
+  const ready = mode === 'receiver' ? 'notification receiver listening' : 'listing poller started';
+  while (!p.output().includes(ready)) {
     const done = await Promise.race([p.exited, new Promise<null>((r) => setTimeout(() => r(null), 50))]);
     if (done) throw new Error(`crr capture exited early (${JSON.stringify(done)}):\n${p.output()}`);
     if (Date.now() > deadline) {
