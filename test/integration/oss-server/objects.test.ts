@@ -261,3 +261,17 @@ test('PostObject: a policy-signed form upload, and refusals for bad signatures a
   assert.equal((await post({ ...base, Signature: sign(policy) }, 'x'.repeat(2000))).status, 400);
   assert.equal((await post({ key: 'uploads/anon' })).status, 403);
 });
+
+test('empty objects: put, get, range, copy and chunked uploads', async () => {
+  const c = await freshBucket('v4');
+  const put = await c.put('empty', Buffer.alloc(0));
+  assert.equal(put.res.headers['x-oss-hash-crc64ecma'], '0');
+  assert.equal(put.res.headers.etag, '"D41D8CD98F00B204E9800998ECF8427E"');
+  assert.equal((await c.get('empty')).content.length, 0);
+  assert.equal((await c.get('empty', { headers: { Range: 'bytes=0-5' } })).res.status, 200);
+  await c.copy('empty2', 'empty');
+  assert.equal((await c.get('empty2')).content.length, 0);
+  const { Readable } = await import('node:stream');
+  await c.putStream('chunked', Readable.from([Buffer.from('abc'), Buffer.from('def')]));
+  assert.equal((await c.get('chunked')).content.toString(), 'abcdef');
+});

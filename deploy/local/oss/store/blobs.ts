@@ -1,11 +1,11 @@
 // Object bodies on disk: streamed to a temp file while hashing (MD5 + CRC-64), then renamed into place,
 // so a body is never in memory and never visible half-written. Files are opened synchronously by readers,
 // which makes a later unlink (overwrite, delete) harmless to a read already under way.
-import { createReadStream, createWriteStream, openSync, type ReadStream } from 'node:fs';
+import { createReadStream, createWriteStream, openSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { crc64Init, crc64StateToString, crc64UpdateState, crc64Combine } from '../../../../core/crc64.ts';
 import { PackWriter, parsePackId } from './packs.ts';
@@ -93,9 +93,9 @@ export class BlobStore {
   }
 
   /** Opens now (synchronously) and streams bytes [start, end]; an empty range gives an empty stream. */
-  openRange(id: string, start: number, endInclusive: number): ReadStream {
+  openRange(id: string, start: number, endInclusive: number): Readable {
+    if (endInclusive < start) return Readable.from([]);
     const fd = openSync(this.path(id), 'r');
-    if (endInclusive < start) return createReadStream('', { fd, start: 0, end: -1, autoClose: true });
     const base = parsePackId(id)?.offset ?? 0;
     return createReadStream('', { fd, start: base + start, end: base + endInclusive, highWaterMark: 256 * 1024, autoClose: true });
   }
