@@ -2,6 +2,9 @@
 // EventBridge events to webhooks, and fault injection. Entry point for tests (startOssServer) and cli.ts.
 // Admin: `PUT|GET http://localhost:PORT/-/admin/faults` with `Authorization: Bearer <accessKeySecret>` and
 // a JSON FaultConfig body replaces (or shows) the faults in force.
+// Data folder: snapshot.jsonl + journal.jsonl (bucket and key records), blobs/ and packs/ (bodies),
+// uploads/ (multipart parts), events-pending.jsonl (webhook backlog kept across a clean stop).
+// Events: deltaSize is the change in stored bytes (new size minus the bytes of any version it replaced).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { mkdir } from 'node:fs/promises';
