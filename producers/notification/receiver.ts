@@ -84,9 +84,10 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
       if (err instanceof CrrError) throw new Refusal(400, 'malformed_event', err.message);
       throw err;
     }
-    metrics.eventsReceived.inc({ source: 'notification' }, events.length);
     const unknown = events.find((e) => !opts.rules.knowsBucket(e.bucket));
     if (unknown) throw new Refusal(422, 'unknown_bucket', `bucket "${unknown.bucket}" is not the source of any rule`);
+    // Counted once accepted: a refused request is counted as rejected, and its retries are not counted twice.
+    metrics.eventsReceived.inc({ source: 'notification' }, events.length);
 
     const built = buildChanges(events, opts.rules, { replicatorPrincipals: opts.replicatorPrincipals, captureSource: 'NOTIFICATION', now: now() });
     for (const ruleIds of built.echoes) for (const rule of ruleIds) metrics.echoesDropped.inc({ rule });
