@@ -2,6 +2,7 @@
 // objects, a multipart upload with parallel ranged GETs for large ones. Memory stays bounded: bodies are
 // never held whole. The crc64 of the result must equal the source's, or the copy is an error.
 import { CrrError } from '../../core/errors.ts';
+import { withRetry, type RetryPolicy } from '../../core/retry.ts';
 import type { ObjectStore, WriteResult } from '../../core/ports/object-store.ts';
 import type { CopySource } from './types.ts';
 
@@ -12,7 +13,18 @@ export interface CopyTarget {
   destinationBucket: string;
   partSizeBytes: number;
   partConcurrency: number;
+  /** Retries of one part (its ranged GET and UploadPart); default PART_RETRY. */
+  partRetry?: RetryPolicy;
 }
+
+/**
+ * A part is retried on its own: retrying the whole reconcile restarts every part, and with n parts and a
+ * per-request failure rate p a copy then succeeds only with probability (1 - p)^2n (20 parts at 10 %: 1 %).
+ */
+export const PART_RETRY: RetryPolicy = { retries: 4, initialDelayMs: 50, maxDelayMs: 1000, factor: 2 };
+
+/** A changed source is not retried here: the whole key is reconciled again (reconcile-key.ts). */
+const partRetriable = (err: unknown) => err instanceof CrrError && err.retriable && err.code !== 'SOURCE_CHANGED' && err.code !== 'NOT_FOUND';
 
 export interface CopyRequest {
   from: CopySource;
@@ -59,18 +71,34 @@ async function copyMultipart(t: CopyTarget, req: CopyRequest): Promise<WriteResu
         const index = next++;
         const start = index * t.partSizeBytes;
         const end = Math.min(req.size, start + t.partSizeBytes) - 1;
-        const { stream } = await t.source.getObject(t.sourceBucket, key, { versionId: req.from.versionId, ifMatch: req.from.etag, range: { start, end } });
-        try {
-          etags[index] = await t.destination.uploadPart(t.destinationBucket, key, uploadId, index + 1, stream, end - start + 1);
-        } finally {
-          stream.destroy();
-        }
+        etags[index] = await withRetry(async () => {
+          const { stream } = await t.source.getObject(t.sourceBucket, key, { versionId: req.from.versionId, ifMatch: req.from.etag, range: { start, end } });
+          try {
+            return await t.destination.uploadPart(t.destinationBucket, key, uploadId, index + 1, stream, end - start + 1);
+          } finally {
+            stream.destroy();
+          }
+        }, { policy: t.partRetry ?? PART_RETRY, isRetriable: partRetriable });
       }
     };
-    await Promise.all(Array.from({ length: Math.min(t.partConcurrency, partCount) }, worker));
+    // On a failure the other workers stop taking parts and finish theirs before the abort below, so the
+    // abort never races an UploadPart still in flight.
+    let failed: { err: unknown } | undefined;
+    const guarded = async () => {
+      try {
+        await worker();
+      } catch (err) {
+        failed ??= { err };
+        next = partCount;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(t.partConcurrency, partCount) }, guarded));
+    if (failed) throw failed.err;
     return await t.destination.completeMultipart(t.destinationBucket, key, uploadId, etags.map((etag, i) => ({ partNumber: i + 1, etag })));
   } catch (err) {
-    await t.destination.abortMultipart(t.destinationBucket, key, uploadId).catch(() => {});
+    // Retried like a part: an abort lost to a blip would leave the upload behind.
+    await withRetry(() => t.destination.abortMultipart(t.destinationBucket, key, uploadId), { policy: t.partRetry ?? PART_RETRY, isRetriable: partRetriable })
+      .catch(() => {});
     throw err;
   }
 }
