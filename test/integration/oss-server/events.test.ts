@@ -17,6 +17,8 @@ interface Ev { id: string; type: string; source: string; specversion: string; su
 let receiver: Server;
 let received: Ev[] = [];
 let failNext = 0;
+/** Keys the receiver refuses (422 for any batch holding one), as a receiver refuses an unknown bucket. */
+const refusedKeys = new Set<string>();
 let auths = new Set<string>();
 let oss: TestOss;
 const logFile = join(tmpdir(), `oss-events-${randomBytes(4).toString('hex')}.jsonl`);
@@ -34,6 +36,10 @@ before(async () => {
       }
       const batch = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Ev[];
       assert.ok(Array.isArray(batch) && batch.length >= 1 && batch.length <= 100);
+      if (batch.some((e) => refusedKeys.has(e.data.oss.object.key))) {
+        res.writeHead(422).end('{"error":"unknown_bucket"}');
+        return;
+      }
       received.push(...batch);
       res.writeHead(200).end();
     });
@@ -154,4 +160,20 @@ test('a form upload (PostObject) is ObjectCreated:PostObject', async () => {
   assert.equal((await fetch(`${oss.endpoint}/${name}/`, { method: 'POST', body: form })).status, 204);
   await waitFor(() => received.some((e) => e.data.oss.bucket.name === name));
   assert.equal(received.find((e) => e.data.oss.bucket.name === name)?.data.eventName, 'ObjectCreated:PostObject');
+});
+
+test('a refused event (4xx) is dropped alone: the events around it are delivered, in order', async () => {
+  received = [];
+  const bucket = uniqueBucket('ev-refused');
+  const c = oss.client();
+  await c.putBucket(bucket);
+  c.useBucket(bucket);
+  refusedKeys.add('poison');
+  const keys = ['k1', 'k2', 'poison', 'k3', 'k4'];
+  for (const k of keys) await c.put(k, Buffer.from(k));
+  await waitFor(() => received.filter((e) => e.data.oss.bucket.name === bucket).length >= 4);
+  await new Promise((r) => setTimeout(r, 300));
+  const got = received.filter((e) => e.data.oss.bucket.name === bucket).map((e) => e.data.oss.object.key);
+  assert.deepEqual(got, ['k1', 'k2', 'k3', 'k4']);
+  refusedKeys.clear();
 });
