@@ -6,6 +6,7 @@ import type { RuleConfig } from '../core/config/schema.ts';
 import type { ObjectStore } from '../core/ports/object-store.ts';
 import type { ReconcileContext } from './reconcile/reconcile-key.ts';
 import type { RuleView } from './reconcile/types.ts';
+import { withReadRetries } from './retrying-reads.ts';
 
 export interface RuleContextOptions {
   multipartThresholdBytes: number;
@@ -47,8 +48,8 @@ export class RuleContexts {
   private async build(ruleId: string): Promise<ReconcileContext> {
     const rule = this.rules.get(ruleId);
     if (!rule) throw new CrrError(`no rule "${ruleId}" in this processor's config`, { code: 'UNKNOWN_RULE', stage: 'plan', context: { rule: ruleId } });
-    const source = this.opts.storeFor(rule.source.endpoint, rule.id);
-    const destination = this.opts.storeFor(rule.destination.endpoint, rule.id);
+    const source = withReadRetries(this.opts.storeFor(rule.source.endpoint, rule.id));
+    const destination = withReadRetries(this.opts.storeFor(rule.destination.endpoint, rule.id));
     const [sv, dv] = await Promise.all([source.isVersioned(rule.source.bucket), destination.isVersioned(rule.destination.bucket)]);
     if (sv !== dv) {
       throw new CrrError(`rule ${rule.id}: source versioning ${sv ? 'on' : 'off'} but destination ${dv ? 'on' : 'off'}; both sides must match`, {
