@@ -54,13 +54,17 @@ async function copySingle(t: CopyTarget, req: CopyRequest): Promise<WriteResult>
   }
 }
 
-/** Only the headers InitiateMultipartUpload takes; the rest of the PUT headers are the same. */
-async function copyMultipart(t: CopyTarget, req: CopyRequest): Promise<WriteResult> {
-  const key = req.from.key;
-  // An upload left by an interrupted copy of this key (a crash) is aborted, never left behind.
+/** Aborts uploads of this key left by an interrupted copy (a crash mid-multipart): never left behind. */
+export async function abortLeftUploads(t: Pick<CopyTarget, 'destination' | 'destinationBucket'>, key: string): Promise<void> {
   for (const u of await t.destination.listMultipartUploads(t.destinationBucket, key)) {
     if (u.key === key) await t.destination.abortMultipart(t.destinationBucket, key, u.uploadId);
   }
+}
+
+/** Only the headers InitiateMultipartUpload takes; the rest of the PUT headers are the same. */
+async function copyMultipart(t: CopyTarget, req: CopyRequest): Promise<WriteResult> {
+  const key = req.from.key;
+  await abortLeftUploads(t, key);
   const uploadId = await t.destination.initiateMultipart(t.destinationBucket, key, req.headers);
   try {
     const partCount = Math.max(1, Math.ceil(req.size / t.partSizeBytes));

@@ -3,7 +3,7 @@
 // changes under a copy (412/404 on the pinned read), the key is simply reconciled again.
 import { CrrError } from '../../core/errors.ts';
 import type { ListedObject, ObjectStore } from '../../core/ports/object-store.ts';
-import { copyObject, type CopyTarget } from './copy-object.ts';
+import { abortLeftUploads, copyObject, type CopyTarget } from './copy-object.ts';
 import { planUnversioned } from './plan.ts';
 import { planVersioned } from './plan-versioned.ts';
 import type { ObjectState, Plan, RuleView, Trigger, VersionEntry, VersionStep } from './types.ts';
@@ -39,7 +39,11 @@ function isSourceChange(err: unknown): boolean {
 export async function reconcileKey(ctx: ReconcileContext, key: string, trigger: Trigger): Promise<ReconcileResult> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return ctx.versioned ? await reconcileVersioned(ctx, key, trigger) : await reconcileUnversioned(ctx, key, trigger);
+      const result = ctx.versioned ? await reconcileVersioned(ctx, key, trigger) : await reconcileUnversioned(ctx, key, trigger);
+      // A crash mid-multipart leaves an upload that only a later multipart copy of the key would abort; a
+      // later small copy, a delete or a key gone on both sides must clean it up too.
+      if ((result.action !== 'SKIP' && result.action !== 'UPDATE_ATTRIBUTES') || result.reason === 'both-absent') await abortLeftUploads(ctx, key);
+      return result;
     } catch (err) {
       if (!isSourceChange(err) || attempt + 1 >= MAX_SOURCE_CHANGES) throw err;
     }
