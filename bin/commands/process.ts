@@ -4,11 +4,19 @@ import { startProcessing } from '../../processors/start-processing.ts';
 import { onShutdown, startRuntime } from './shared.ts';
 import { storeFactory } from './stores.ts';
 
-/** CRR_GROUP_SESSION_TIMEOUT_MS: how long a crashed member holds its partitions (the broker's minimum is 6 s). */
+/**
+ * CRR_GROUP_SESSION_TIMEOUT_MS: how long a crashed member holds its partitions (the broker's minimum is 6 s);
+ * CRR_GROUP_REBALANCE_TIMEOUT_MS: how long a rebalance waits for members to rejoin (a dead one included).
+ */
 function groupTiming(env: NodeJS.ProcessEnv): { sessionTimeoutMs: number; heartbeatIntervalMs: number; rebalanceTimeoutMs: number } | undefined {
-  const session = Number(env.CRR_GROUP_SESSION_TIMEOUT_MS);
-  if (!env.CRR_GROUP_SESSION_TIMEOUT_MS || !Number.isInteger(session) || session <= 0) return undefined;
-  return { sessionTimeoutMs: session, heartbeatIntervalMs: Math.max(100, Math.floor(session / 10)), rebalanceTimeoutMs: Math.max(session, 10_000) };
+  const ms = (name: string) => {
+    const v = Number(env[name]);
+    return env[name] && Number.isInteger(v) && v > 0 ? v : undefined;
+  };
+  const session = ms('CRR_GROUP_SESSION_TIMEOUT_MS');
+  if (!session) return undefined;
+  return { sessionTimeoutMs: session, heartbeatIntervalMs: Math.max(100, Math.floor(session / 10)),
+    rebalanceTimeoutMs: ms('CRR_GROUP_REBALANCE_TIMEOUT_MS') ?? Math.max(session, 10_000) };
 }
 
 export async function processCommand(opts: { config: string }): Promise<void> {
