@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Registry } from 'prom-client';
 import { createKafka, type KafkaClient } from '../../core/adapters/kafka/client.ts';
-import { createProducer } from '../../core/adapters/kafka/producer.ts';
+import { createProducer, type BusProducer } from '../../core/adapters/kafka/producer.ts';
 import { ensureTopics } from '../../core/adapters/kafka/topics.ts';
 import { createObjectStore } from '../../core/adapters/oss/object-store.ts';
 import { busTopicSpecs } from '../../core/bus-topics.ts';
@@ -108,6 +108,48 @@ function observed(store: ObjectStore, onWrite: (key: string, at: number) => void
   };
 }
 
+/** Time spent per store operation (BENCH_TRACE=1): where a reconcile's time goes. */
+export const opTimes = new Map<string, { n: number; ms: number }>();
+
+function timed(side: string, store: ObjectStore): ObjectStore {
+  const out: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(store) as [string, (...a: unknown[]) => Promise<unknown>][]) {
+    out[name] = async (...args: unknown[]) => {
+      const t0 = performance.now();
+      try {
+        return await fn(...args);
+      } finally {
+        const e = opTimes.get(`${side}.${name}`) ?? { n: 0, ms: 0 };
+        e.n++;
+        e.ms += performance.now() - t0;
+        opTimes.set(`${side}.${name}`, e);
+      }
+    };
+  }
+  return out as unknown as ObjectStore;
+}
+
+function timedProducer(name: string, producer: BusProducer): BusProducer {
+  if (!process.env.BENCH_TRACE) return producer;
+  const record = (key: string, t0: number) => {
+    const e = opTimes.get(key) ?? { n: 0, ms: 0 };
+    e.n++;
+    e.ms += performance.now() - t0;
+    opTimes.set(key, e);
+  };
+  return {
+    ...producer,
+    send: async (topic, records) => {
+      const t0 = performance.now();
+      try {
+        return await producer.send(topic, records);
+      } finally {
+        record(`${name}.produce ${topic.slice(topic.lastIndexOf('.') + 1)}`, t0);
+      }
+    },
+  };
+}
+
 export async function startPipeline(cfg: { raw: Record<string, unknown>; env: Record<string, string> }, opts: PipelineOptions): Promise<Pipeline> {
   const config = parseConfig(cfg.raw, cfg.env, 'bench');
   const logger = createLogger('crr-bench', process.env.CRR_LOG_LEVEL ?? 'warn');
@@ -121,14 +163,18 @@ export async function startPipeline(cfg: { raw: Record<string, unknown>; env: Re
       const ep = config.endpoint(name);
       store = createObjectStore({ endpoint: ep.endpoint, region: ep.region, signatureVersion: ep.signatureVersion, timeoutMs: ep.timeoutMs,
         ...config.credentials(name), onRequest: (op, result) => metrics.ossRequests.inc({ rule: 'bench', op, result }) });
+      if (process.env.BENCH_TRACE) store = timed(name, store);
       if (name === 'destination' && opts.onDestinationWrite) store = observed(store, opts.onDestinationWrite);
       stores.set(name, store);
     }
     return store;
   };
-  const producer = await createProducer(kafka);
-  const capture = await startCapture({ config, producer, storeFor, metrics, logger, receiverToken: cfg.env.BENCH_TOKEN }, { receiver: true, poller: false });
-  const processing = opts.processing ? await startProcessing({ config, kafka, producer, storeFor, metrics, logger }) : undefined;
+  // One producer each, as `crr capture` and `crr process` have in their own processes (a producer keeps one request in flight).
+  const captureProducer = timedProducer('capture', await createProducer(kafka));
+  const processingProducer = opts.processing ? timedProducer('processing', await createProducer(kafka)) : undefined;
+  const capture = await startCapture({ config, producer: captureProducer, storeFor, metrics, logger, receiverToken: cfg.env.BENCH_TOKEN },
+    { receiver: true, poller: false });
+  const processing = processingProducer ? await startProcessing({ config, kafka, producer: processingProducer, storeFor, metrics, logger }) : undefined;
   return {
     config, kafka, metrics,
     runnerLoad: () => {
@@ -138,7 +184,8 @@ export async function startPipeline(cfg: { raw: Record<string, unknown>; env: Re
     async stop() {
       await capture.stop();
       await processing?.stop();
-      await producer.disconnect();
+      await captureProducer.disconnect();
+      await processingProducer?.disconnect();
     },
   };
 }
