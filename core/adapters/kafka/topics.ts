@@ -18,8 +18,10 @@ export async function ensureTopics(kafka: KafkaClient, specs: TopicSpec[]): Prom
     const existing = new Set(await admin.listTopics());
     const missing = specs.filter((s) => !existing.has(s.topic));
     if (missing.length === 0) return [];
+    // kafkajs's own waitForLeaders gives up on a transient UNKNOWN_TOPIC_OR_PARTITION right after
+    // creation (newer brokers answer that for a moment); wait for the leaders here instead.
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: missing.map((s) => ({
         topic: s.topic,
         numPartitions: s.partitions,
@@ -31,6 +33,7 @@ export async function ensureTopics(kafka: KafkaClient, specs: TopicSpec[]): Prom
         }).map(([name, value]) => ({ name, value })),
       })),
     });
+    await waitForLeaders(admin, missing.map((s) => s.topic));
     return missing.map((s) => s.topic);
   } finally {
     await admin.disconnect();
@@ -44,5 +47,19 @@ export async function deleteTopics(kafka: KafkaClient, topics: string[]): Promis
     await admin.deleteTopics({ topics });
   } finally {
     await admin.disconnect();
+  }
+}
+
+async function waitForLeaders(admin: ReturnType<KafkaClient['admin']>, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+      if (meta.length === topics.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (err) {
+      if (!(err as { retriable?: boolean }).retriable) throw err;
+    }
+    if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no leaders after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
