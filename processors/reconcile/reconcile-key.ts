@@ -98,7 +98,16 @@ async function chainOf(store: ObjectStore, bucket: string, key: string): Promise
   return Promise.all(versions.map(async (v) => {
     const entry: VersionEntry = { versionId: v.versionId ?? 'null', isDeleteMarker: Boolean(v.isDeleteMarker), isLatest: Boolean(v.isLatest),
       lastModified: v.lastModified, etag: v.etag, size: v.size };
-    if (!entry.isDeleteMarker) entry.state = (await store.headObject(bucket, key, entry.versionId)) ?? undefined;
+    if (!entry.isDeleteMarker) {
+      const state = await store.headObject(bucket, key, entry.versionId);
+      // Listed a moment ago, gone now: the chain changed under us, so read it again (reconcileKey loops).
+      if (!state) {
+        throw new CrrError(`version ${entry.versionId} of ${key} in ${bucket} vanished while its chain was read`, {
+          code: 'SOURCE_CHANGED', retriable: true, stage: 'source-read', context: { bucket, key, versionId: entry.versionId },
+        });
+      }
+      entry.state = state;
+    }
     return entry;
   }));
 }
