@@ -26,8 +26,6 @@ export interface ProcessingDeps {
   now?: () => number;
   /** How often the watermark gauges are refreshed (default 1 s). */
   gaugeIntervalMs?: number;
-  /** Consumer-group timing: how soon a crashed member's partitions move to the others (kafkajs default 30 s). */
-  group?: { sessionTimeoutMs?: number; rebalanceTimeoutMs?: number; heartbeatIntervalMs?: number };
 }
 
 export interface Processing { runner: Runner; stop(): Promise<void> }
@@ -51,7 +49,10 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
     topics: [config.topicNames.changes],
     fromBeginning: true,
     concurrency: p.concurrency,
-    ...deps.group,
+    // Consumer-group timing from the config: how soon a crashed member's partitions move to the others.
+    sessionTimeoutMs: p.sessionTimeoutMs,
+    rebalanceTimeoutMs: p.rebalanceTimeoutMs,
+    heartbeatIntervalMs: Math.max(100, Math.floor(p.sessionTimeoutMs / 10)),
     handle: (msg) => processor.handle(msg),
     onError: (err, msg) => logger.error({ err: (err as Error).message, topic: msg.topic, partition: msg.partition, offset: msg.offset }, 'handler failed; stopping'),
     metrics: {

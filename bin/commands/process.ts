@@ -4,26 +4,11 @@ import { startProcessing } from '../../processors/start-processing.ts';
 import { onShutdown, startRuntime } from './shared.ts';
 import { storeFactory } from './stores.ts';
 
-/**
- * CRR_GROUP_SESSION_TIMEOUT_MS: how long a crashed member holds its partitions (the broker's minimum is 6 s);
- * CRR_GROUP_REBALANCE_TIMEOUT_MS: how long a rebalance waits for members to rejoin (a dead one included).
- */
-function groupTiming(env: NodeJS.ProcessEnv): { sessionTimeoutMs: number; heartbeatIntervalMs: number; rebalanceTimeoutMs: number } | undefined {
-  const ms = (name: string) => {
-    const v = Number(env[name]);
-    return env[name] && Number.isInteger(v) && v > 0 ? v : undefined;
-  };
-  const session = ms('CRR_GROUP_SESSION_TIMEOUT_MS');
-  if (!session) return undefined;
-  return { sessionTimeoutMs: session, heartbeatIntervalMs: Math.max(100, Math.floor(session / 10)),
-    rebalanceTimeoutMs: ms('CRR_GROUP_REBALANCE_TIMEOUT_MS') ?? Math.max(session, 10_000) };
-}
-
 export async function processCommand(opts: { config: string }): Promise<void> {
   const rt = await startRuntime('process', opts.config);
   const producer = await createProducer(rt.kafka);
   const processing = await startProcessing({ config: rt.config, kafka: rt.kafka, producer, storeFor: storeFactory(rt.config, rt.metrics),
-    metrics: rt.metrics, logger: rt.logger, group: groupTiming(process.env) });
+    metrics: rt.metrics, logger: rt.logger });
   rt.logger.info({ rules: rt.config.rules.map((r) => r.id), group: rt.config.processing.groupId }, 'processing changes');
   processing.runner.done.catch((err) => {
     rt.logger.error({ err: (err as Error).message }, 'the runner stopped on an error; exiting so a restart resumes from the last commit');

@@ -75,8 +75,13 @@ export const configSchema = z.object({
     retries: z.number().int().min(0).max(100).default(8),
     /** Multipart uploads older than this on a destination are leftovers of interrupted copies, and are aborted. */
     abandonedUploadAgeMs: z.number().int().min(0).default(15 * 60 * 1000),
+    /** How long a crashed member holds its partitions (the broker's minimum is 6 s). */
+    sessionTimeoutMs: z.number().int().min(6000).max(300_000).default(30_000),
+    /** How long a rebalance waits for members to rejoin. */
+    rebalanceTimeoutMs: z.number().int().min(1000).max(300_000).default(60_000),
   }).strict().default({ groupId: 'crr-processors', concurrency: 64, multipartThresholdBytes: 64 * 1024 * 1024,
-    partSizeBytes: 16 * 1024 * 1024, partConcurrency: 4, retries: 8, abandonedUploadAgeMs: 15 * 60 * 1000 }),
+    partSizeBytes: 16 * 1024 * 1024, partConcurrency: 4, retries: 8, abandonedUploadAgeMs: 15 * 60 * 1000,
+    sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 60_000 }),
   metrics: z.object({ listen: hostPort.default('127.0.0.1:9464') }).strict().default({ listen: '127.0.0.1:9464' }),
 }).strict();
 

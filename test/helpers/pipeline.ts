@@ -41,7 +41,7 @@ export interface RuleSpec {
 export interface StackOptions {
   rules: RuleSpec[];
   partitions?: number;
-  processing?: { concurrency?: number; multipartThresholdBytes?: number; partSizeBytes?: number; retries?: number };
+  processing?: { concurrency?: number; multipartThresholdBytes?: number; partSizeBytes?: number; retries?: number; sessionTimeoutMs?: number; rebalanceTimeoutMs?: number };
 }
 
 export interface ProcessorChild { child: ChildProcess; metricsUrl: string; exited: Promise<void> }

@@ -4,12 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { scrape, startStack, waitFor, type ProcessorChild, type Stack } from '../../helpers/pipeline.ts';
+
+// A killed member's partitions move after the session timeout (the broker's minimum is 6 s).
+const GROUP_TIMING = { sessionTimeoutMs: 6000, rebalanceTimeoutMs: 3000 };
 import { drained, openUploads, sampleSum, spotCheck, topicCount } from './checks.ts';
 import { rng, runWorkload, type WorkloadStats } from './workload.ts';
 
 const KILLS = Number(process.env.PIPELINE_KILLS ?? 20);
 // The broker's minimum: a killed member holds its partitions this long.
-const GROUP_ENV = { CRR_GROUP_SESSION_TIMEOUT_MS: '6000', CRR_GROUP_REBALANCE_TIMEOUT_MS: '3000' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const RULES = [
@@ -46,12 +48,12 @@ async function assertClean(stack: Stack, stats: WorkloadStats[]): Promise<void> 
 }
 
 test(`one processor SIGKILLed at ${KILLS} random moments and restarted: converges, no dead letters, no open uploads`, { timeout: 240_000 }, async (t) => {
-  const stack = await startStack({ rules: RULES });
+  const stack = await startStack({ rules: RULES, processing: GROUP_TIMING });
   const t0 = Date.now();
   try {
     const r = rng(20);
     const writes = workload(stack, Number(process.env.PIPELINE_CRASH_OPS ?? 1000), 11);
-    let proc = await stack.spawnProcessor({ env: GROUP_ENV });
+    let proc = await stack.spawnProcessor();
     const moments: string[] = [];
     for (let kill = 0; kill < KILLS; kill++) {
       const spawned = Date.now();
@@ -69,7 +71,7 @@ test(`one processor SIGKILLed at ${KILLS} random moments and restarted: converge
       proc.child.kill('SIGKILL');
       await proc.exited;
       moments.push(`${((Date.now() - spawned) / 1000).toFixed(1)}s/${note}`);
-      proc = await stack.spawnProcessor({ env: GROUP_ENV });
+      proc = await stack.spawnProcessor();
     }
     t.diagnostic(`kills after (s since spawn / reconciles done): ${moments.join(' ')}; at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const stats = await writes;
@@ -82,17 +84,17 @@ test(`one processor SIGKILLed at ${KILLS} random moments and restarted: converge
 });
 
 test('three processors in one group, one SIGKILLed and restarted: converges, no dead letters, no open uploads', { timeout: 120_000 }, async (t) => {
-  const stack = await startStack({ rules: RULES });
+  const stack = await startStack({ rules: RULES, processing: GROUP_TIMING });
   const t0 = Date.now();
   try {
-    const procs = await Promise.all([0, 1, 2].map(() => stack.spawnProcessor({ env: GROUP_ENV })));
+    const procs = await Promise.all([0, 1, 2].map(() => stack.spawnProcessor()));
     await waitFor('all three to start', async () => (await Promise.all(procs.map((p) => fetch(p.metricsUrl).then(() => true, () => false)))).every(Boolean), 20_000);
     const writes = workload(stack, Number(process.env.PIPELINE_GROUP_OPS ?? 800), 31);
     await waitFor('the victim to make progress', async () => (await progress(procs[1])) > 0, 30_000, 100);
     await sleep(700);
     procs[1].child.kill('SIGKILL');
     await procs[1].exited;
-    procs[1] = await stack.spawnProcessor({ env: GROUP_ENV });
+    procs[1] = await stack.spawnProcessor();
     const stats = await writes;
     await assertClean(stack, stats);
     await drained(stack);
