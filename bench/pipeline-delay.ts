@@ -1,18 +1,19 @@
 // Benchmark: replication delay, from the source PUT acknowledged to the replica readable (the processor's
 // destination PUT acknowledged), p50 and p99, for 2 MB objects written at a steady rate. Ceiling, measured in
 // the same run on the same servers: the benchmark itself copies each object (streamed GET into PUT) right after its PUT.
-//   node --import tsx bench/pipeline-delay.ts [--rate 50] [--seconds 20] [--bytes 2000000] [--concurrency 64]
+//   node --import tsx bench/pipeline-delay.ts [--rate 50] [--seconds 20] [--bytes 2000000] [--concurrency 64] [--order pipeline-first|ceiling-first]
 // Uses KAFKA_BROKERS when set, else starts the local broker on port 19092. Prints one JSON object.
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { round, steady, summary, waitFor } from './lib/measure.ts';
+import { opTimes } from './lib/pipeline.ts';
 import { setUp } from './lib/setup.ts';
 
 const { values } = parseArgs({ options: {
   rate: { type: 'string', default: '50' }, seconds: { type: 'string', default: '20' }, bytes: { type: 'string', default: '2000000' },
-  concurrency: { type: 'string', default: '64' },
+  concurrency: { type: 'string', default: '64' }, order: { type: 'string', default: 'pipeline-first' },
 } });
 const rate = Number(values.rate);
 const count = Math.round(rate * Number(values.seconds));
@@ -39,7 +40,7 @@ try {
   // Ceiling: PUT, then GET + PUT to a bucket no rule reads, each object as soon as its PUT is acknowledged.
   const ceiling: number[] = [];
   let ceilingErrors = 0;
-  await steady(count, rate, async (i) => {
+  const runCeiling = () => steady(count, rate, async (i) => {
     const key = keyOf('ceil/', i);
     try {
       await put(key, Readable.from([body]));
@@ -55,24 +56,37 @@ try {
   // The pipeline: PUT at the same rate; the replica is readable when the processor's destination PUT is acknowledged.
   const ackedAt = new Map<string, number>();
   let putErrors = 0;
-  const t0 = Date.now();
-  await steady(count, rate, async (i) => {
-    const key = keyOf('bench/', i);
-    try {
-      await put(key, Readable.from([body]));
-      ackedAt.set(key, Date.now());
-    } catch {
-      putErrors++;
-    }
-  });
-  const writeSeconds = (Date.now() - t0) / 1000;
-  const complete = await waitFor(() => [...ackedAt.keys()].every((k) => readableAt.has(k)), 120_000, 50);
+  let writeSeconds = NaN;
+  let complete = false;
+  const runPipeline = async () => {
+    const t0 = Date.now();
+    await steady(count, rate, async (i) => {
+      const key = keyOf('bench/', i);
+      try {
+        await put(key, Readable.from([body]));
+        ackedAt.set(key, Date.now());
+      } catch {
+        putErrors++;
+      }
+    });
+    writeSeconds = (Date.now() - t0) / 1000;
+    complete = await waitFor(() => [...ackedAt.keys()].every((k) => readableAt.has(k)), 120_000, 50);
+  };
+  // Phases run one after the other; the second one finds gigabytes of dirty pages behind it (disk writeback),
+  // so the order is a flag: compare both orders before reading much into a gap.
+  if (values.order === 'ceiling-first') {
+    await runCeiling();
+    await runPipeline();
+  } else {
+    await runPipeline();
+    await runCeiling();
+  }
   const delays = [...ackedAt].filter(([k]) => readableAt.has(k)).map(([k, at]) => readableAt.get(k)! - at);
   const pipelineSummary = summary(delays);
   result = {
     benchmark: 'pipeline-delay',
     load_average_1m: round(loadavg()[0], 2),
-    object_bytes: bytes, rate_per_sec: rate, objects: count, achieved_write_rate_per_sec: round(count / writeSeconds),
+    order: values.order, object_bytes: bytes, rate_per_sec: rate, objects: count, achieved_write_rate_per_sec: round(count / writeSeconds),
     complete, put_errors: putErrors, ceiling_errors: ceilingErrors,
     pipeline_delay: pipelineSummary,
     ceiling_delay: summary(ceiling),
@@ -83,6 +97,7 @@ try {
     goal_met: pipelineSummary.p99_ms < 1000,
   };
 } finally {
+  if (process.env.BENCH_TRACE) for (const [op, t] of opTimes) process.stderr.write(`trace op ${op}: n=${t.n} mean=${(t.ms / t.n).toFixed(1)} ms\n`);
   await tearDown();
 }
 console.log(JSON.stringify(result, null, 2));
