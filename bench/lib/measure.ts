@@ -1,5 +1,6 @@
 // Small measuring tools the benchmarks share: a bounded worker pool, a steady-rate scheduler, percentiles,
 // and a wait with a deadline (every benchmark stops by itself).
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Runs `task(i)` for i in [0, count) with at most `concurrency` in flight; resolves with the seconds taken. */
@@ -48,3 +49,16 @@ export async function waitFor(done: () => boolean | Promise<boolean>, timeoutMs:
 }
 
 export const round = (x: number, digits = 1) => Number(x.toFixed(digits));
+
+/** CPU time (user + system) of a process in ms, from /proc (Linux; clock ticks assumed 100 Hz, the kernel default). */
+export function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** CPU ms spent by each named process between now and the returned function's call. */
+export function cpuMeter(pids: Record<string, number>): () => Record<string, number> {
+  const start = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMsOf(pid)]));
+  return () => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMsOf(pid) - start[name]]));
+}

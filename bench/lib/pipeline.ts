@@ -56,7 +56,10 @@ export interface BenchConfigOptions {
 export function benchConfig(o: BenchConfigOptions): { raw: Record<string, unknown>; env: Record<string, string> } {
   const run = randomBytes(4).toString('hex');
   const env = { BENCH_AK: o.pair.replicator.accessKeyId, BENCH_SK: o.pair.replicator.accessKeySecret, BENCH_TOKEN: o.receiverToken };
-  const ep = (s: { endpoint: string; region: string }) => ({ endpoint: s.endpoint, region: s.region, accessKeyIdEnv: 'BENCH_AK', accessKeySecretEnv: 'BENCH_SK' });
+  // The processor signs V4 (the config default) unless BENCH_SIGNATURE=v1, to measure what V4 signing costs.
+  const signatureVersion = process.env.BENCH_SIGNATURE === 'v1' ? 'v1' : 'v4';
+  const ep = (s: { endpoint: string; region: string }) => ({ endpoint: s.endpoint, region: s.region, accessKeyIdEnv: 'BENCH_AK', accessKeySecretEnv: 'BENCH_SK',
+    signatureVersion });
   const raw = {
     kafka: { brokers: o.brokers.split(','), clientId: 'crr-bench' },
     topics: { prefix: `crr-bench-${run}.`, partitions: o.partitions ?? 12 },

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import type { OssClient } from '../../core/adapters/oss/client.ts';
 import type { FaultConfig } from '../../deploy/local/oss/server.ts';
-import { pool, round, waitFor } from './measure.ts';
+import { cpuMeter, pool, round, waitFor } from './measure.ts';
 import { opTimes, reconcilesDone } from './pipeline.ts';
 import { setUp } from './setup.ts';
 
@@ -53,17 +53,24 @@ export async function runThroughput(o: ThroughputOptions) {
 
     // The pipeline: PUT on the source at the given concurrency, until every replica is written.
     const before = written.size;
+    // CPU per object by process: this one (writer, capture, processor), and each OSS server.
+    const pids = { bench_process: process.pid, source_server: pair.source.pid, destination_server: pair.destination.pid };
+    const perObject = (used: Record<string, number>) => Object.fromEntries(Object.entries(used).map(([k, ms]) => [k, round(ms / o.objects, 2)]));
+    const pipelineCpu = cpuMeter(pids);
     const t0 = performance.now();
     const putSeconds = await pool(o.objects, o.concurrency, (i) => src.put(keyOf(prefix, i), body));
     const complete = await waitFor(() => written.size - before >= o.objects, o.timeoutMs);
     const pipelineSeconds = (performance.now() - t0) / 1000;
+    const pipelineCpuMs = perObject(pipelineCpu());
 
     // Ceiling: GET the same source objects and PUT them into a bucket no rule reads, at the same concurrency.
     const ceilDst = pair.client('destination', buckets.ceilDst);
+    const ceilingCpu = cpuMeter(pids);
     const ceilingSeconds = await pool(o.objects, o.concurrency, async (i) => {
       const got = await src.get(keyOf(prefix, i));
       await ceilDst.put(keyOf(prefix, i), got.content as Buffer);
     });
+    const ceilingCpuMs = perObject(ceilingCpu());
     // A second ceiling that also carries the writer's load, as the pipeline's source server does: PUT on the
     // source (outside the rule), then GET + PUT, per object.
     const withPutSeconds = await pool(o.objects, o.concurrency, async (i) => {
@@ -94,6 +101,7 @@ export async function runThroughput(o: ThroughputOptions) {
       ratio_to_ceiling: round(pipelineRate / ceilingRate, 3),
       ceiling_with_source_put_objects_per_sec: round(o.objects / withPutSeconds),
       ratio_to_ceiling_with_source_put: round(pipelineRate / (o.objects / withPutSeconds), 3),
+      cpu_ms_per_object: { pipeline: pipelineCpuMs, ceiling: ceilingCpuMs },
       processor_oss_requests_per_object: Object.fromEntries(Object.entries(byOp).map(([op, n]) => [op, round(n / o.objects, 2)])),
     };
   } finally {
