@@ -2,7 +2,7 @@
 // for tests and the quickstart. State lives in a data folder: pid file, config, log, and the log dirs.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { ensureJars, projectRoot } from './jars.ts';
@@ -105,6 +105,14 @@ function alive(pid: number | undefined): pid is number {
   }
 }
 
+/** Kafka can hang on its way out after a fatal startup error (e.g. its port is taken): spot it in the log. */
+const FATAL = /Fatal error during (broker|controller|KafkaServer) startup|Exiting Kafka/;
+
+function fatalSince(file: string, offset: number): boolean {
+  if (!existsSync(file)) return false;
+  return FATAL.test(readFileSync(file).subarray(offset).toString('utf8'));
+}
+
 function tail(file: string, lines = 40): string {
   if (!existsSync(file)) return '(no broker log)';
   return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
@@ -112,7 +120,7 @@ function tail(file: string, lines = 40): string {
 
 /** True when the broker at `brokers` answers a metadata request. */
 export async function answersMetadata(brokers: string, timeoutMs = 3000): Promise<boolean> {
-  const kafka = createKafka({ brokers: brokers.split(','), clientId: 'crr-launcher', connectionTimeoutMs: timeoutMs, retry: { retries: 0 } });
+  const kafka = createKafka({ brokers: brokers.split(','), clientId: 'crr-launcher', connectionTimeoutMs: timeoutMs, requestTimeoutMs: timeoutMs, retry: { retries: 0 } });
   const admin = kafka.admin();
   try {
     await admin.connect();
@@ -172,6 +180,7 @@ export async function start(opts: BrokerOptions = {}): Promise<BrokerInfo> {
     writeFileSync(formattedFor, r.version);
   }
 
+  const logStart = existsSync(r.logFile) ? statSync(r.logFile).size : 0;
   const out = openSync(r.logFile, 'a');
   const child = spawn('java', [...jvm, '-cp', classpath, 'kafka.Kafka', r.configFile],
     { detached: true, stdio: ['ignore', out, out] });
@@ -179,10 +188,10 @@ export async function start(opts: BrokerOptions = {}): Promise<BrokerInfo> {
   child.unref();
   const pid = child.pid!;
   writeFileSync(r.pidFile, String(pid));
-  const ready = await waitUntil(() => answersMetadata(brokers, 1000), r.startTimeoutMs, () => alive(pid));
+  const ready = await waitUntil(() => answersMetadata(brokers, 1000), r.startTimeoutMs, () => alive(pid) && !fatalSince(r.logFile, logStart));
   if (!ready) {
     if (alive(pid)) process.kill(pid, 'SIGKILL');
-    throw new Error(`Kafka did not answer on ${brokers} within ${r.startTimeoutMs} ms. Last lines of ${r.logFile}:\n${tail(r.logFile)}`);
+    throw new Error(`Kafka did not start on ${brokers} (fatal error, exit, or no answer within ${r.startTimeoutMs} ms). Last lines of ${r.logFile}:\n${tail(r.logFile)}`);
   }
   r.log(`Kafka ${r.version} is running on ${brokers} (pid ${pid})`);
   return { brokers, dataDir: r.dataDir, logDirs: r.logDirs, pid, version: r.version, alreadyRunning: false };
