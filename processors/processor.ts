@@ -66,7 +66,8 @@ export function createProcessor(opts: ProcessorOptions): Processor {
   }
 
   async function reconcileRule(msg: InboundMessage, change: ObjectChange, rule: RuleConfig, depth = 0): Promise<void> {
-    const trigger: Trigger = { kind: triggerKind(change), operation: change.operation, eventTime: change.eventTime, versionId: change.versionId, origin: change.origin };
+    const trigger: Trigger = { kind: triggerKind(change), operation: change.operation, eventTime: change.eventTime, versionId: change.versionId,
+      origin: change.origin, size: change.size };
     const triggerId = `${msg.topic}/${msg.partition}/${msg.offset}`;
     watermark.started(rule.id, triggerId, change.captureTime);
     let attempts = 0;

@@ -79,6 +79,8 @@ export interface Trigger {
   eventTime?: number;
   versionId?: string | null;
   origin?: string | null;
+  /** Object size the event reported, when it did (a hint: a copy of anything larger may have gone multipart). */
+  size?: number | null;
 }
 
 /** What differs between two object states (see in-sync.ts). */

@@ -35,7 +35,7 @@ before(async () => {
         return;
       }
       const batch = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Ev[];
-      assert.ok(Array.isArray(batch) && batch.length >= 1 && batch.length <= 100);
+      assert.ok(Array.isArray(batch) && batch.length >= 1 && batch.length <= 500);
       if (batch.some((e) => refusedKeys.has(e.data.oss.object.key))) {
         res.writeHead(422).end('{"error":"unknown_bucket"}');
         return;

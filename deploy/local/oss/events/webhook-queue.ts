@@ -1,4 +1,4 @@
-// One ordered delivery queue per webhook: POSTs JSON-array batches of up to 100 events and retries the same
+// One ordered delivery queue per webhook: POSTs JSON-array batches of up to 500 events and retries the same
 // batch with capped backoff until it is accepted, so delivery is at-least-once and in commit order.
 // A 4xx other than 408/429 is a refusal, not an outage: a refused batch is resent one event at a time and
 // only the events refused on their own are dropped (counted in `refused`), so one bad event never blocks
@@ -7,7 +7,7 @@ import type { OssEvent } from './event.ts';
 
 export interface WebhookTarget { url: string; token?: string }
 
-const BATCH = 100;
+const BATCH = 500;
 const MAX_BACKOFF_MS = 2000;
 
 export class WebhookQueue {
