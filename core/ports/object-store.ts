@@ -23,21 +23,38 @@ export interface ListOptions {
   pageSize?: number;
 }
 
+/** The six content headers that are part of "in sync" (DESIGN §4 rule 1). */
+export interface ContentHeaders {
+  contentType?: string;
+  contentEncoding?: string;
+  contentDisposition?: string;
+  cacheControl?: string;
+  expires?: string;
+  contentLanguage?: string;
+}
+
+export type Encryption = { algorithm: 'AES256' } | { algorithm: 'KMS'; keyId?: string };
+
 /** Everything HEAD + GetObjectTagging + GetObjectACL say about one object (version). */
 export interface ObjectHead {
   key: string;
+  /** Without quotes. Compared case-insensitively. */
   etag: string;
+  /** x-oss-hash-crc64ecma, decimal. */
   crc64?: string;
   size: number;
+  /** ms since the epoch. */
   lastModified: number;
   versionId?: string | null;
   storageClass?: string;
-  encryption?: { algorithm: 'AES256' } | { algorithm: 'KMS'; keyId?: string };
-  headers: { contentType?: string; contentEncoding?: string; contentDisposition?: string; cacheControl?: string; expires?: string; contentLanguage?: string };
+  encryption?: Encryption;
+  headers: ContentHeaders;
+  /** Lower-case names without 'x-oss-meta-', including the replica marker ('crr-origin') if present. */
   userMeta: Record<string, string>;
   tags: Record<string, string>;
   acl: ObjectAcl;
-  objectType?: string; // Normal, Multipart, Appendable
+  /** Normal, Multipart, Appendable. */
+  objectType?: string;
 }
 
 /**

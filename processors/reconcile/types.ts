@@ -1,39 +1,12 @@
 // The vocabulary of reconcile planning: what the planner reads about one key on each side (object
 // states, version chains, the rule, the trigger) and what it decides (plans, version steps).
 
-export type ObjectAcl = 'default' | 'private' | 'public-read' | 'public-read-write';
+import type { Encryption, ObjectAcl, ObjectHead } from '../../core/ports/object-store.ts';
 
-/** The six content headers that are part of "in sync" (DESIGN §4 rule 1). */
-export interface ContentHeaders {
-  contentType?: string;
-  contentEncoding?: string;
-  contentDisposition?: string;
-  cacheControl?: string;
-  expires?: string;
-  contentLanguage?: string;
-}
+export type { ContentHeaders, Encryption, ObjectAcl } from '../../core/ports/object-store.ts';
 
-export type Encryption = { algorithm: 'AES256' } | { algorithm: 'KMS'; keyId?: string };
-
-/** What HEAD/GetObjectMeta + GetObjectTagging + GetObjectACL say about one object (version). */
-export interface ObjectState {
-  key: string;
-  /** Without quotes. Compared case-insensitively. */
-  etag: string;
-  /** x-oss-hash-crc64ecma, decimal. */
-  crc64?: string;
-  size: number;
-  /** ms since the epoch. */
-  lastModified: number;
-  versionId?: string | null;
-  storageClass?: string;
-  encryption?: Encryption;
-  headers: ContentHeaders;
-  /** Lower-case names without 'x-oss-meta-', INCLUDING the replica marker ('crr-origin') if present. */
-  userMeta: Record<string, string>;
-  tags: Record<string, string>;
-  acl: ObjectAcl;
-}
+/** What the planner knows of one object (version): what the ObjectStore's HEAD reports. */
+export type ObjectState = Omit<ObjectHead, 'objectType'>;
 
 /** One entry of ListObjectVersions for one key. */
 export interface VersionEntry {
