@@ -14,6 +14,7 @@ export function withReadRetries(store: ObjectStore, policy: RetryPolicy = READ_R
   const again = <T>(fn: () => Promise<T>) => withRetry(fn, { policy, isRetriable: retriable });
   const wrapped: ObjectStore = Object.create(store) as ObjectStore;
   wrapped.headObject = (bucket, key, versionId) => again(() => store.headObject(bucket, key, versionId));
+  wrapped.openObject = (bucket, key) => again(() => store.openObject(bucket, key));
   wrapped.listKeyVersions = (bucket, key) => again(() => store.listKeyVersions(bucket, key));
   wrapped.isVersioned = (bucket) => again(() => store.isVersioned(bucket));
   wrapped.listMultipartUploads = (bucket, prefix) => again(() => store.listMultipartUploads(bucket, prefix));

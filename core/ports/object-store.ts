@@ -114,6 +114,12 @@ export interface ObjectStore {
   headObject(bucket: string, key: string, versionId?: string | null): Promise<ObjectHead | null>;
   /** Streams the body; `ifMatch` pins the etag (412 -> CrrError code SOURCE_CHANGED), range for multipart part reads. */
   getObject(bucket: string, key: string, opts?: GetOptions): Promise<ObjectBody>;
+  /**
+   * The latest state of a key and its body, from one GET (plus its ACL, and tagging when it has tags): what
+   * HEAD + GET would give, one request cheaper. null when absent. Unversioned use: the ACL is read unpinned,
+   * alongside the GET. The caller must consume or destroy the stream.
+   */
+  openObject(bucket: string, key: string): Promise<{ head: ObjectHead; stream: Readable } | null>;
   putObject(bucket: string, key: string, body: Readable | Buffer, opts: PutOptions): Promise<WriteResult>;
   initiateMultipart(bucket: string, key: string, headers: Record<string, string>): Promise<string /* uploadId */>;
   uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Readable | Buffer, size: number): Promise<string /* part etag */>;

@@ -1,6 +1,7 @@
 // Copies one source object (version) to the destination: a streaming GET piped into a PUT for small
 // objects, a multipart upload with parallel ranged GETs for large ones. Memory stays bounded: bodies are
 // never held whole. The crc64 of the result must equal the source's, or the copy is an error.
+import type { Readable } from 'node:stream';
 import { CrrError } from '../../core/errors.ts';
 import { withRetry, type RetryPolicy } from '../../core/retry.ts';
 import type { ObjectStore, WriteResult } from '../../core/ports/object-store.ts';
@@ -45,8 +46,8 @@ function checkCrc(result: WriteResult, req: CopyRequest, t: CopyTarget): WriteRe
   return result;
 }
 
-async function copySingle(t: CopyTarget, req: CopyRequest): Promise<WriteResult> {
-  const { stream } = await t.source.getObject(t.sourceBucket, req.from.key, { versionId: req.from.versionId, ifMatch: req.from.etag });
+async function copySingle(t: CopyTarget, req: CopyRequest, opened?: Readable): Promise<WriteResult> {
+  const stream = opened ?? (await t.source.getObject(t.sourceBucket, req.from.key, { versionId: req.from.versionId, ifMatch: req.from.etag })).stream;
   try {
     return await t.destination.putObject(t.destinationBucket, req.from.key, stream, { headers: req.headers, contentLength: req.size });
   } finally {
@@ -107,7 +108,13 @@ async function copyMultipart(t: CopyTarget, req: CopyRequest): Promise<WriteResu
   }
 }
 
-export async function copyObject(t: CopyTarget, req: CopyRequest): Promise<WriteResult> {
-  const result = req.multipart && req.size > 0 ? await copyMultipart(t, req) : await copySingle(t, req);
+/**
+ * `opened` is the source body of the very state the plan was made from (the reconcile's own GET): a single
+ * PUT streams it on instead of reading the source again. A multipart copy reads ranges instead.
+ */
+export async function copyObject(t: CopyTarget, req: CopyRequest, opened?: Readable): Promise<WriteResult> {
+  const multipart = req.multipart && req.size > 0;
+  if (multipart) opened?.destroy();
+  const result = multipart ? await copyMultipart(t, req) : await copySingle(t, req, opened);
   return checkCrc(result, req, t);
 }

@@ -1,6 +1,7 @@
 // reconcile(key): read the source's and the destination's state of one key, plan, apply. The same
 // code path serves real-time changes, backfill, repair and replays (DESIGN §4). When the source
 // changes under a copy (412/404 on the pinned read), the key is simply reconciled again.
+import type { Readable } from 'node:stream';
 import { CrrError } from '../../core/errors.ts';
 import type { ListedObject, ObjectStore } from '../../core/ports/object-store.ts';
 import { abortLeftUploads, copyObject, type CopyTarget } from './copy-object.ts';
@@ -55,21 +56,36 @@ export async function reconcileKey(ctx: ReconcileContext, key: string, trigger: 
 }
 
 async function reconcileUnversioned(ctx: ReconcileContext, key: string, trigger: Trigger): Promise<ReconcileResult> {
-  const [source, destination] = await Promise.all([
-    ctx.source.headObject(ctx.sourceBucket, key),
+  // The source is read with one GET (state and body together): a copy streams that body on, anything
+  // else drops it. Its ACL is read alongside, unpinned; a race with a newer write is settled by that
+  // write's own trigger.
+  const [openedRead, destinationRead] = await Promise.allSettled([
+    ctx.source.openObject(ctx.sourceBucket, key),
     ctx.destination.headObject(ctx.destinationBucket, key),
   ]);
-  const plan = planUnversioned(source, destination, ctx.rule, trigger);
-  return applyPlan(ctx, key, plan, source);
+  if (destinationRead.status === 'rejected') {
+    if (openedRead.status === 'fulfilled') openedRead.value?.stream.destroy();
+    throw destinationRead.reason;
+  }
+  if (openedRead.status === 'rejected') throw openedRead.reason;
+  const opened = openedRead.value;
+  const destination = destinationRead.value;
+  const source = opened?.head ?? null;
+  try {
+    const plan = planUnversioned(source, destination, ctx.rule, trigger);
+    return await applyPlan(ctx, key, plan, source, opened?.stream);
+  } finally {
+    opened?.stream.destroy();
+  }
 }
 
-async function applyPlan(ctx: ReconcileContext, key: string, plan: Plan, source: ObjectState | null): Promise<ReconcileResult> {
+async function applyPlan(ctx: ReconcileContext, key: string, plan: Plan, source: ObjectState | null, opened?: Readable): Promise<ReconcileResult> {
   const base = { sourceEtag: source?.etag ?? null, sourceVersionId: source?.versionId ?? null };
   switch (plan.kind) {
     case 'skip':
       return { ...base, action: 'SKIP', reason: plan.reason, differences: plan.differences, bytes: 0, writes: 0, destinationVersionId: null };
     case 'copy': {
-      const written = await copyObject(ctx, { from: plan.source, size: plan.size, multipart: plan.multipart, headers: plan.headers, expectedCrc64: source?.crc64 });
+      const written = await copyObject(ctx, { from: plan.source, size: plan.size, multipart: plan.multipart, headers: plan.headers, expectedCrc64: source?.crc64 }, opened);
       return { ...base, action: 'COPY', bytes: plan.size, writes: 1, destinationVersionId: written.versionId ?? null };
     }
     case 'update': {

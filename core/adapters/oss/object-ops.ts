@@ -66,6 +66,38 @@ export async function getObject(ctx: StoreContext, bucket: string, key: string, 
   return { stream, etag: unquote(header(res, 'etag')), size: Number(header(res, 'content-length') ?? 0) };
 }
 
+export async function openObject(ctx: StoreContext, bucket: string, key: string): Promise<{ head: ObjectHead; stream: Readable } | null> {
+  const scope = { bucket, key };
+  const acl = ctx.request('GetObjectAcl', scope, { method: 'GET', object: key, subres: { acl: '' }, successStatuses: [200] })
+    .then((r) => toAcl(parseAcl(r.data ?? '')));
+  acl.catch(() => undefined); // awaited below; an absent key fails the GET first
+  let res: RawResponse;
+  try {
+    res = await ctx.request('GetObject', scope, { method: 'GET', object: key, successStatuses: [200], customResponse: true });
+  } catch (err) {
+    if (isAbsent(err)) return null;
+    throw err;
+  }
+  const stream = new PassThrough();
+  res.res.on('error', (err) => stream.destroy(classifyOssError(err, { ...scope, op: 'GetObject', stage: 'source-read' })));
+  stream.on('close', () => {
+    if (!res.res.readableEnded) res.res.destroy();
+  });
+  res.res.pipe(stream);
+  try {
+    const versionId = header(res, 'x-oss-version-id');
+    const tags = taggingCount(res.headers) > 0
+      ? parseTagging((await ctx.request('GetObjectTagging', scope, { method: 'GET', object: key,
+        subres: { tagging: '', ...versionSubres(versionId) }, successStatuses: [200] })).data ?? '')
+      : {};
+    return { head: headFromHeaders(key, res.headers, tags, await acl), stream };
+  } catch (err) {
+    stream.destroy();
+    if (isAbsent(err)) return null; // gone between the GET and its ACL/tagging
+    throw err;
+  }
+}
+
 export async function putObject(ctx: StoreContext, bucket: string, key: string, body: Readable | Buffer, opts: PutOptions): Promise<WriteResult> {
   const { stream, size, headers } = asBody(body, opts.contentLength);
   const res = await sendBody(stream, size, (s) => ctx.request('PutObject', { bucket, key }, {

@@ -17,6 +17,7 @@ export function createObjectStore(opts: ObjectStoreOptions): ObjectStore {
     isVersioned: (bucket) => listing.isVersioned(ctx, bucket),
     headObject: (bucket, key, versionId) => objects.headObject(ctx, bucket, key, versionId),
     getObject: (bucket, key, o) => objects.getObject(ctx, bucket, key, o),
+    openObject: (bucket, key) => objects.openObject(ctx, bucket, key),
     putObject: (bucket, key, body, o) => objects.putObject(ctx, bucket, key, body, o),
     replaceMetadata: (bucket, key, headers) => objects.replaceMetadata(ctx, bucket, key, headers),
     putAcl: (bucket, key, acl, versionId) => objects.putAcl(ctx, bucket, key, acl, versionId),

@@ -158,3 +158,21 @@ test('a missing bucket is BUCKET_NOT_FOUND, never an absent key: not on a PUT, a
   await assert.rejects(f.store.headObject(gone, 'k'), assertCode('BUCKET_NOT_FOUND', false));
   await assert.rejects(f.store.listKeyVersions(gone, 'k'), assertCode('BUCKET_NOT_FOUND', false));
 });
+
+test('openObject gives what HEAD gives, and the body, in one GET (plus ACL and tagging); null when absent', async () => {
+  const bucket = await f.bucket();
+  const body = bytes(70_000, 7);
+  await f.store.putObject(bucket, 'open/a.txt', body, { headers: fullHeaders, contentLength: body.length });
+  const head = await f.store.headObject(bucket, 'open/a.txt');
+  const before = f.requests.length;
+  const opened = await f.store.openObject(bucket, 'open/a.txt');
+  assert.ok(opened);
+  assert.deepEqual(opened.head, head);
+  assert.deepEqual(await readAll(opened.stream), body);
+  assert.deepEqual(f.requests.slice(before).map((r) => r.op).sort(), ['GetObject', 'GetObjectAcl', 'GetObjectTagging']);
+  assert.equal(await f.store.openObject(bucket, 'open/missing'), null);
+  // A dropped body frees its connection: the next request on the store still works.
+  const again = await f.store.openObject(bucket, 'open/a.txt');
+  again!.stream.destroy();
+  assert.ok(await f.store.headObject(bucket, 'open/a.txt'));
+});
