@@ -59,12 +59,16 @@ async function reconcileUnversioned(ctx: ReconcileContext, key: string, trigger:
   // The source is read with one GET (state and body together): a copy streams that body on, anything
   // else drops it. Its ACL is read alongside, unpinned; a race with a newer write is settled by that
   // write's own trigger.
+  // Objects the trigger says are large go multipart (ranged reads): for them a HEAD is enough.
+  const large = trigger.size !== undefined && trigger.size !== null && trigger.size > ctx.rule.multipartThresholdBytes;
   const [openedRead, destinationRead] = await Promise.allSettled([
-    ctx.source.openObject(ctx.sourceBucket, key),
+    large
+      ? ctx.source.headObject(ctx.sourceBucket, key).then((head) => (head ? { head, stream: undefined } : null))
+      : ctx.source.openObject(ctx.sourceBucket, key),
     ctx.destination.headObject(ctx.destinationBucket, key),
   ]);
   if (destinationRead.status === 'rejected') {
-    if (openedRead.status === 'fulfilled') openedRead.value?.stream.destroy();
+    if (openedRead.status === 'fulfilled') openedRead.value?.stream?.destroy();
     throw destinationRead.reason;
   }
   if (openedRead.status === 'rejected') throw openedRead.reason;
@@ -75,7 +79,7 @@ async function reconcileUnversioned(ctx: ReconcileContext, key: string, trigger:
     const plan = planUnversioned(source, destination, ctx.rule, trigger);
     return await applyPlan(ctx, key, plan, source, opened?.stream);
   } finally {
-    opened?.stream.destroy();
+    opened?.stream?.destroy();
   }
 }
 
