@@ -2,7 +2,6 @@
 // and capture (notification receiver) plus processing started in this process, with a hook that reports
 // when each destination write is acknowledged (the moment the replica becomes readable).
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Registry } from 'prom-client';
 import { createKafka, type KafkaClient } from '../../core/adapters/kafka/client.ts';
 import { createProducer, type BusProducer } from '../../core/adapters/kafka/producer.ts';
@@ -21,17 +20,6 @@ import type { OssPair } from './oss-servers.ts';
 /** KAFKA_BROKERS when set, else the local broker on 19092 (started if it is not running). */
 export async function benchBrokers(): Promise<string> {
   return process.env.KAFKA_BROKERS ?? (await startBroker({ port: 19092 })).brokers;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export interface BenchConfigOptions {

@@ -4,7 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import type { FaultConfig } from '../../deploy/local/oss/server.ts';
 import { startOssPair, type OssPair } from './oss-servers.ts';
-import { benchBrokers, benchConfig, freePort, startPipeline, type BenchConfigOptions, type Pipeline } from './pipeline.ts';
+import { freePort } from '../../test/helpers/net.ts';
+import { benchBrokers, benchConfig, startPipeline, type BenchConfigOptions, type Pipeline } from './pipeline.ts';
 
 export interface BenchStack {
   pair: OssPair;

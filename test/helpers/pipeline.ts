@@ -3,7 +3,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +25,7 @@ import { verifyRule, type VerifyReport } from '../../processors/verify.ts';
 import { startCapture, type Capture } from '../../producers/capture.ts';
 import { storeFactory } from '../../bin/commands/stores.ts';
 import { testBrokers, testKafka } from './kafka.ts';
+import { freePort } from './net.ts';
 
 export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -72,14 +72,6 @@ export interface Stack {
   /** Polls until every named rule verifies with no difference; throws with the last report otherwise. */
   waitConverged(ruleIds: string[], timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 60_000, everyMs = 200): Promise<void> {

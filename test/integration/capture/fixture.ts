@@ -4,7 +4,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -17,19 +16,10 @@ import { projectRoot } from '../../../deploy/local/kafka/jars.ts';
 import { decode } from '../../../schemas/codec.ts';
 import type { ObjectChange } from '../../../schemas/types.ts';
 import { readUntil, testBrokers, type ReadMessage } from '../../helpers/kafka.ts';
+import { freePort } from '../../helpers/net.ts';
 
 export const USER_PRINCIPAL = 'app-user';
 export const REPLICATOR_PRINCIPAL = 'crr-replicator';
-
-/** A TCP port that was free a moment ago (the OS picks it; we close it and hand it on). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 export interface SourceOss {
   server: OssServer;
