@@ -9,6 +9,6 @@ export const redactPaths = [
   'headers.authorization', 'req.headers.authorization', 'req.headers["x-crr-token"]',
 ];
 
-export function createLogger(name: string, level = process.env.CRR_LOG_LEVEL ?? 'info', destination?: NodeJS.WritableStream): Logger {
+export function createLogger(name: string, level = 'info', destination?: NodeJS.WritableStream): Logger {
   return pino({ name, level, redact: { paths: redactPaths, censor: '[redacted]' } }, destination as DestinationStream | undefined);
 }

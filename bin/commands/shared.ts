@@ -32,7 +32,7 @@ export function loadConfigOrExit(file: string, logger: Logger): CrrConfig {
 }
 
 export async function startRuntime(component: string, configFile: string): Promise<Runtime> {
-  const logger = createLogger(component);
+  const logger = createLogger(component, process.env.CRR_LOG_LEVEL ?? 'info');
   const config = loadConfigOrExit(configFile, logger);
   const kafka = createKafka({
     brokers: config.kafka.brokers,
