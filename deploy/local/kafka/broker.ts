@@ -89,6 +89,14 @@ const log4jConfig = [
   '',
 ].join('\n');
 
+/** A cluster id as Kafka makes them: 16 random bytes, base64url, never starting with '-' (it would read as an option). */
+export function clusterUuid(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 function readPid(pidFile: string): number | undefined {
   if (!existsSync(pidFile)) return undefined;
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
@@ -173,8 +181,7 @@ export async function start(opts: BrokerOptions = {}): Promise<BrokerInfo> {
   const formattedFor = join(r.dataDir, 'formatted-version');
   if (!existsSync(formattedFor) || readFileSync(formattedFor, 'utf8') !== r.version) {
     rmSync(r.logDirs, { recursive: true, force: true });
-    const clusterId = randomBytes(16).toString('base64url');
-    const format = spawnSync('java', [...jvm, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', r.configFile],
+    const format = spawnSync('java', [...jvm, '-cp', classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterUuid()}`, '-c', r.configFile],
       { encoding: 'utf8' });
     if (format.status !== 0) throw new Error(`kafka storage format failed:\n${format.stdout}${format.stderr}`);
     writeFileSync(formattedFor, r.version);

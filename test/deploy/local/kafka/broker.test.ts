@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { start, status, stop } from '../../../../deploy/local/kafka/broker.ts';
+import { clusterUuid, start, status, stop } from '../../../../deploy/local/kafka/broker.ts';
 import { freePort } from '../../../helpers/net.ts';
 
 test('start, start again, status, stop', { timeout: 120_000 }, async () => {
@@ -51,5 +51,13 @@ test('a broker that cannot bind its port fails with the last lines of its log', 
     for (const s of sockets) s.destroy();
     await new Promise<void>((r) => blocker.close(() => r()));
     rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('cluster ids never start with a dash (the storage tool would read one as an option)', () => {
+  for (let i = 0; i < 5000; i++) {
+    const id = clusterUuid();
+    assert.equal(Buffer.from(id, 'base64url').length, 16);
+    assert.ok(!id.startsWith('-'), id);
   }
 });
