@@ -55,7 +55,11 @@ async function waitForLeaders(admin: ReturnType<KafkaClient['admin']>, topics: s
   for (;;) {
     try {
       const { topics: meta } = await admin.fetchTopicMetadata({ topics });
-      if (meta.length === topics.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      if (meta.length === topics.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) {
+        // Leaders in the metadata can still answer NOT_LEADER for a moment: ready means offsets can be listed.
+        for (const topic of topics) await admin.fetchTopicOffsets(topic);
+        return;
+      }
     } catch (err) {
       if (!(err as { retriable?: boolean }).retriable) throw err;
     }
