@@ -41,13 +41,13 @@ export async function reconcileKey(ctx: ReconcileContext, key: string, trigger: 
   for (let attempt = 0; ; attempt++) {
     try {
       const result = ctx.versioned ? await reconcileVersioned(ctx, key, trigger) : await reconcileUnversioned(ctx, key, trigger);
-      // A crash mid-multipart leaves an upload that only a later multipart copy of the key would abort; a
-      // later small copy, a delete or a key gone on both sides must clean it up too. The trigger that
-      // started that copy is redelivered after the crash, and it named a large object (or no size at all,
-      // as deletes and listings do): only such triggers pay for the extra listing.
+      // A crash mid-multipart leaves an upload that only a later multipart copy of the key would abort.
+      // The copy went multipart because the source was large, so some trigger of this key names a large
+      // object (or no size, as deletes and listings do); such triggers look for leftovers whatever the
+      // plan was (a skip too: the key may have become small and been copied since). Small triggers,
+      // the common case, pay nothing. What slips through is swept by the upload janitor.
       const mayHaveLeftUpload = trigger.size === undefined || trigger.size === null || trigger.size > ctx.rule.multipartThresholdBytes;
-      const changed = (result.action !== 'SKIP' && result.action !== 'UPDATE_ATTRIBUTES') || result.reason === 'both-absent';
-      if (mayHaveLeftUpload && changed) await abortLeftUploads(ctx, key);
+      if (mayHaveLeftUpload) await abortLeftUploads(ctx, key);
       return result;
     } catch (err) {
       if (!isSourceChange(err) || attempt + 1 >= MAX_SOURCE_CHANGES) throw err;
