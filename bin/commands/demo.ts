@@ -72,7 +72,11 @@ export async function demoCommand(opts: { objects: string }): Promise<void> {
   rmSync(dataRoot, { recursive: true, force: true });
 
   say('crr demo: starting the local stack (first start fetches Kafka from Maven Central)');
-  const broker = await startBroker({ port: PORTS.kafka, log: say });
+  // KAFKA_BROKERS names a broker to use instead of starting the local one (the tests do this).
+  const external = process.env.KAFKA_BROKERS;
+  const broker = external
+    ? { brokers: external, version: 'external', alreadyRunning: true }
+    : await startBroker({ port: PORTS.kafka, log: say });
   const user = { accessKeyId: 'demo-user', accessKeySecret: randomBytes(16).toString('hex'), principalId: 'demo-user' };
   const replicator = { accessKeyId: 'crr-replicator', accessKeySecret: randomBytes(16).toString('hex'), principalId: 'crr-replicator' };
   const token = randomBytes(16).toString('hex');
