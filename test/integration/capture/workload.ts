@@ -3,6 +3,7 @@
 // writer per key (its operations run in sequence), many keys at once; records what each key went through.
 import type { OssClient } from '../../../core/adapters/oss/client.ts';
 import type { ChangeOperation } from '../../../schemas/types.ts';
+import { rng } from '../../helpers/random.ts';
 
 export interface ExpectedChange { operation: ChangeOperation; versionId: string | null }
 
@@ -19,16 +20,6 @@ export function awkwardKey(i: number): string {
     (n: number) => `plain-${n}`,
   ];
   return shapes[i % shapes.length](i);
-}
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x1_0000_0000;
-  };
 }
 
 type Op = 'put' | 'overwrite' | 'delete' | 'deleteVersion' | 'acl' | 'tag' | 'untag';

@@ -8,7 +8,8 @@ import { scrape, startStack, waitFor, type ProcessorChild, type Stack } from '..
 // A killed member's partitions move after the session timeout (the broker's minimum is 6 s).
 const GROUP_TIMING = { sessionTimeoutMs: 6000, rebalanceTimeoutMs: 3000 };
 import { drained, openUploads, sampleSum, spotCheck, topicCount } from './checks.ts';
-import { rng, runWorkload, type WorkloadStats } from './workload.ts';
+import { rng } from '../../helpers/random.ts';
+import { runWorkload, type WorkloadStats } from './workload.ts';
 
 const KILLS = Number(process.env.PIPELINE_KILLS ?? 20);
 // The broker's minimum: a killed member holds its partitions this long.

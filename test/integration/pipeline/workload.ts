@@ -6,6 +6,7 @@ import { CrrError } from '../../../core/errors.ts';
 import type { ObjectAcl, ObjectStore } from '../../../core/ports/object-store.ts';
 import { taggingHeader } from '../../../core/ports/object-store.ts';
 import { withRetry, type RetryPolicy } from '../../../core/retry.ts';
+import { rng } from '../../helpers/random.ts';
 
 export type OpKind = 'put' | 'delete' | 'acl' | 'tags' | 'untag' | 'replace-meta' | 'delete-version';
 
@@ -24,18 +25,6 @@ export interface WorkloadOptions {
 }
 
 export interface WorkloadStats { counts: Record<OpKind, number>; bytesPut: number; keys: string[]; /** Keys that got a 20 MiB put. */ bigKeys: string[] }
-
-/** mulberry32: small, fast, seedable. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function keyName(i: number): string {
   return `k/${i % 10}/object ${i}${i % 7 === 0 ? ' ü+%&' : ''}.bin`;

@@ -4,6 +4,7 @@
 import { normalizeEtag } from '../../../processors/reconcile/marker.ts';
 import { CONTENT_HEADER_NAMES, META_PREFIX, decodeTagging } from '../../../processors/reconcile/put-headers.ts';
 import type { ContentHeaders, Encryption, ObjectAcl, ObjectState, Plan, VersionEntry, VersionStep } from '../../../processors/reconcile/types.ts';
+import { rng } from '../../helpers/random.ts';
 
 const KNOWN = new Set([
   ...Object.values(CONTENT_HEADER_NAMES), 'x-oss-tagging', 'x-oss-object-acl', 'x-oss-storage-class', 'x-oss-server-side-encryption',
@@ -117,16 +118,9 @@ export function applyStep(step: VersionStep, source: VersionedKey, destination: 
   }
 }
 
-/** Mulberry32: a small seeded PRNG so property tests are reproducible from their seed. */
+/** The shared seeded PRNG with helpers, so property tests are reproducible from their seed. */
 export function prng(seed: number): { next: () => number; int: (n: number) => number; pick: <T>(xs: readonly T[]) => T; chance: (p: number) => boolean } {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = rng(seed);
   const int = (n: number): number => Math.floor(next() * n);
   return { next, int, pick: (xs) => xs[int(xs.length)]!, chance: (p) => next() < p };
 }

@@ -2,18 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OffsetTracker } from '../../../processors/runner/offset-tracker.ts';
-
-/** A small deterministic PRNG, so a failing seed can be replayed. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../helpers/random.ts';
 
 test('watermark is undefined before anything starts', () => {
   assert.equal(new OffsetTracker().watermark(), undefined);
