@@ -1,7 +1,6 @@
-// What every operation of the adapter shares: one ali-oss client per bucket on one endpoint, and the signed,
-// classified, counted request.
-import type OSS from 'ali-oss';
-import { createOssClient } from './client.ts';
+// What every operation of the adapter shares: one transport (connection pool, signing) per endpoint, and the
+// signed, classified, counted request.
+import { createTransport } from './transport.ts';
 import { send, type RawResponse, type RequestHook, type RequestParams, type Scope } from './signed-request.ts';
 
 export interface ObjectStoreOptions {
@@ -25,26 +24,17 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 
 export function createStoreContext(opts: ObjectStoreOptions): StoreContext {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const clients = new Map<string, OSS>();
-  const clientFor = (bucket: string): OSS => {
-    let client = clients.get(bucket);
-    if (!client) {
-      client = createOssClient({
-        endpoint: opts.endpoint,
-        region: opts.region,
-        accessKeyId: opts.accessKeyId,
-        accessKeySecret: opts.accessKeySecret,
-        bucket,
-        signatureVersion: opts.signatureVersion,
-        timeoutMs,
-      });
-      clients.set(bucket, client);
-    }
-    return client;
-  };
+  const transport = createTransport({
+    endpoint: opts.endpoint,
+    region: opts.region,
+    accessKeyId: opts.accessKeyId,
+    accessKeySecret: opts.accessKeySecret,
+    signatureVersion: opts.signatureVersion,
+    timeoutMs,
+  });
   return {
     timeoutMs,
-    request: (op, scope, params) => send(clientFor(scope.bucket), op, scope, { ...params, bucket: scope.bucket }, opts.onRequest),
+    request: (op, scope, params) => send(transport, op, scope, { ...params, bucket: scope.bucket }, opts.onRequest),
   };
 }
 

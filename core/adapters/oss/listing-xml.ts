@@ -126,8 +126,12 @@ export function parseTagging(doc: string | Buffer): Record<string, string> {
   return tags;
 }
 
+/** The one Grant of a GetObjectAcl answer. Read on every replication, so the usual shape skips the XML parser. */
 export function parseAcl(doc: string | Buffer): string {
-  const root = parseXml(doc);
+  const text = typeof doc === 'string' ? doc : doc.toString('utf8');
+  const usual = /<AccessControlList>\s*<Grant>([a-z-]+)<\/Grant>\s*<\/AccessControlList>/.exec(text);
+  if (usual) return usual[1];
+  const root = parseXml(text);
   const list = childrenNamed(root, 'AccessControlList')[0];
   return (list && childText(list, 'Grant')) || 'default';
 }

@@ -1,39 +1,17 @@
-// One signed OSS request through ali-oss's request pipeline (V1/V4 signing, URL building, timeouts), with every
-// failure classified by the error table and reported once to the onRequest hook.
-import type { IncomingMessage } from 'node:http';
+// One signed OSS request over the transport, with every failure classified by the error table and reported
+// once to the onRequest hook.
 import type { Readable } from 'node:stream';
-import type OSS from 'ali-oss';
 import type { Stage } from '../../errors.ts';
 import { classifyOssError, type ErrorScope } from './error-table.ts';
+import type { Transport, WireRequest, WireResponse } from './transport.ts';
 import { childText, parseXml } from './xml.ts';
 
-/** The parameters ali-oss 6.23's `request()` takes (lib/client.js). Sub-resources are signed, query parameters are not. */
-export interface RequestParams {
-  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
-  bucket: string;
-  object?: string;
-  subres?: Record<string, string>;
-  query?: Record<string, string | number>;
-  headers?: Record<string, string | number>;
-  content?: Buffer;
-  stream?: Readable;
-  mime?: string;
+/** A request and the statuses that count as success; any other status is read as an OSS error answer. */
+export interface RequestParams extends WireRequest {
   successStatuses: number[];
-  customResponse?: boolean;
-  timeout?: number;
 }
 
-export interface RawResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  data?: Buffer;
-  /** The response stream itself, for customResponse requests. */
-  res: IncomingMessage;
-}
-
-interface RequestingClient {
-  request(params: RequestParams): Promise<RawResponse>;
-}
+export type RawResponse = WireResponse;
 
 export type RequestHook = (op: string, result: 'ok' | 'error', code?: string) => void;
 
@@ -49,13 +27,10 @@ export function stageOf(op: string): Stage {
 
 export type Scope = Omit<ErrorScope, 'stage' | 'op'>;
 
-// ali-oss is told every status is a success so that this module, not ali-oss, reads OSS's error answers:
-// ali-oss names every bodiless 404 NoSuchKey (a missing bucket too) and never reads a streamed GET's error body.
-const ANY_STATUS = Array.from({ length: 500 }, (_, i) => 100 + i);
 const ERROR_DOC_LIMIT = 64 * 1024;
 
 /** Sends one request; `op` is the OSS API name used for request counting and error context. */
-export async function send(client: OSS, op: string, scope: Scope, params: RequestParams, onRequest?: RequestHook): Promise<RawResponse> {
+export async function send(transport: Transport, op: string, scope: Scope, params: RequestParams, onRequest?: RequestHook): Promise<RawResponse> {
   const fail = (err: unknown) => {
     const classified = classifyOssError(err, { ...scope, op, stage: stageOf(op) });
     onRequest?.(op, 'error', classified.code);
@@ -63,7 +38,7 @@ export async function send(client: OSS, op: string, scope: Scope, params: Reques
   };
   let res: RawResponse;
   try {
-    res = await (client as unknown as RequestingClient).request({ ...params, successStatuses: ANY_STATUS });
+    res = await transport.send(params);
   } catch (err) {
     throw fail(err);
   }
