@@ -62,3 +62,23 @@ export function cpuMeter(pids: Record<string, number>): () => Record<string, num
   const start = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMsOf(pid)]));
   return () => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMsOf(pid) - start[name]]));
 }
+
+/**
+ * BENCH_CPU_PROFILE=file.cpuprofile: records a V8 CPU profile of this process for one phase only (open it in
+ * Chrome DevTools). Returns the function that stops and writes it; a no-op when the variable is unset.
+ */
+export async function profilePhase(): Promise<() => Promise<void>> {
+  const file = process.env.BENCH_CPU_PROFILE;
+  if (!file) return async () => {};
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}

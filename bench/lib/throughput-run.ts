@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import type { OssClient } from '../../core/adapters/oss/client.ts';
 import type { FaultConfig } from '../../deploy/local/oss/server.ts';
-import { cpuMeter, pool, round, waitFor } from './measure.ts';
+import { cpuMeter, pool, profilePhase, round, waitFor } from './measure.ts';
 import { opTimes, reconcilesDone } from './pipeline.ts';
 import { setUp } from './setup.ts';
 
@@ -57,11 +57,13 @@ export async function runThroughput(o: ThroughputOptions) {
     const pids = { bench_process: process.pid, source_server: pair.source.pid, destination_server: pair.destination.pid };
     const perObject = (used: Record<string, number>) => Object.fromEntries(Object.entries(used).map(([k, ms]) => [k, round(ms / o.objects, 2)]));
     const pipelineCpu = cpuMeter(pids);
+    const stopProfile = await profilePhase();
     const t0 = performance.now();
     const putSeconds = await pool(o.objects, o.concurrency, (i) => src.put(keyOf(prefix, i), body));
     const complete = await waitFor(() => written.size - before >= o.objects, o.timeoutMs);
     const pipelineSeconds = (performance.now() - t0) / 1000;
     const pipelineCpuMs = perObject(pipelineCpu());
+    await stopProfile();
 
     // Ceiling: GET the same source objects and PUT them into a bucket no rule reads, at the same concurrency.
     const ceilDst = pair.client('destination', buckets.ceilDst);

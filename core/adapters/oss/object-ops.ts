@@ -1,7 +1,7 @@
 // Single-object operations: read the full state of a key, stream its body, write it, and change its metadata,
 // ACL, tags or existence. Bodies stream both ways; nothing here holds a whole object in memory.
 import { createHash } from 'node:crypto';
-import { PassThrough, Readable, Transform, pipeline } from 'node:stream';
+import { PassThrough, Readable, Transform } from 'node:stream';
 import { CrrError } from '../../errors.ts';
 import type { GetOptions, ObjectAcl, ObjectBody, ObjectHead, PutOptions, WriteResult } from '../../ports/object-store.ts';
 import { classifyOssError } from './error-table.ts';
@@ -143,9 +143,15 @@ export async function sendBody(body: Readable, size: number, request: (stream: R
       done(seen !== size ? mismatch() : null);
     },
   });
-  pipeline(body, counted, (err) => {
-    if (err) bodyError = err;
+  // pipe() rather than pipeline() (see transport.ts); errors of either stream are recorded and end both.
+  body.on('error', (err) => {
+    bodyError = err;
+    counted.destroy(err);
   });
+  counted.on('error', (err) => {
+    bodyError ??= err;
+  });
+  body.pipe(counted);
   try {
     return await request(counted);
   } catch (err) {

@@ -55,17 +55,39 @@ async function errorAnswer(res: RawResponse, streamed: boolean): Promise<Error> 
   let code: string | undefined;
   let message: string | undefined;
   let requestId: string | undefined;
-  try {
-    const root = doc?.length ? parseXml(doc) : undefined;
-    code = root && childText(root, 'Code');
-    message = root && childText(root, 'Message');
-    requestId = root && childText(root, 'RequestId');
-  } catch {
-    // not XML (a proxy's error page): the status alone decides
+  const text = doc?.length ? doc.toString('utf8') : '';
+  code = simpleField(text, 'Code');
+  if (code !== undefined) {
+    message = simpleField(text, 'Message');
+    requestId = simpleField(text, 'RequestId');
+  } else if (text) {
+    try {
+      const root = parseXml(text);
+      code = childText(root, 'Code');
+      message = childText(root, 'Message');
+      requestId = childText(root, 'RequestId');
+    } catch {
+      // not XML (a proxy's error page): the status alone decides
+    }
   }
   const err = new Error(message || `HTTP ${res.status}`);
   // Shaped as ali-oss shapes OSS errors, so the error table reads both alike.
   return Object.assign(err, { name: code ? `${code}Error` : 'HttpError', code, status: res.status, requestId: requestId ?? header(res, 'x-oss-request-id') });
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/**
+ * One top-level text field of an OSS error document, e.g. <Code>NoSuchKey</Code>. Every absent-key answer is
+ * read here, so the usual shape skips the XML parser; anything unusual (CDATA, nesting) falls back to it.
+ */
+const FIELD_PATTERNS: Record<string, RegExp> = {};
+
+function simpleField(doc: string, name: string): string | undefined {
+  const m = (FIELD_PATTERNS[name] ??= new RegExp(`<${name}>([^<]*)</${name}>`)).exec(doc);
+  if (!m) return undefined;
+  return m[1].replace(/&(amp|lt|gt|quot|apos|#x[0-9a-fA-F]+|#[0-9]+);/g, (_, e: string) =>
+    e[0] !== '#' ? ENTITIES[e] : String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)));
 }
 
 async function readCapped(stream: Readable, limit: number): Promise<Buffer> {

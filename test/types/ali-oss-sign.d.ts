@@ -1,4 +1,4 @@
-// Types for the part of ali-oss 6.23 the transport signs with (lib/common/signUtils.js has no typings).
+// Types for the part of ali-oss 6.23 the signing test compares against (lib/common/signUtils.js has no typings).
 declare module 'ali-oss/lib/common/signUtils.js' {
   type Headers = Record<string, string | number>;
   const signUtils: {
