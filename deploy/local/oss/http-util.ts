@@ -39,8 +39,13 @@ function safeDecode(s: string): string {
   }
 }
 
+// Request ids: a random prefix per process and a counter (unique, cheap; OSS's are 24 hex digits too).
+const REQUEST_ID_PREFIX = randomBytes(6).toString('hex').toUpperCase();
+let requestCounter = 0;
+
 export function newRequestId(): string {
-  return randomBytes(12).toString('hex').toUpperCase();
+  requestCounter = (requestCounter + 1) % 0x1000000000000;
+  return REQUEST_ID_PREFIX + requestCounter.toString(16).toUpperCase().padStart(12, '0');
 }
 
 export function httpDate(ms: number): string {

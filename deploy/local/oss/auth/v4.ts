@@ -79,11 +79,24 @@ export function canonicalRequestsV4(req: IncomingMessage, target: ParsedTarget, 
 export function signatureV4(secret: string, parts: V4Parts, timestamp: string, canonicalRequest: string): string {
   const scope = `${parts.date}/${parts.region}/${parts.product}/aliyun_v4_request`;
   const stringToSign = ['OSS4-HMAC-SHA256', timestamp, scope, createHash('sha256').update(canonicalRequest).digest('hex')].join('\n');
-  const kDate = createHmac('sha256', `aliyun_v4${secret}`).update(parts.date).digest();
-  const kRegion = createHmac('sha256', kDate).update(parts.region).digest();
-  const kProduct = createHmac('sha256', kRegion).update(parts.product).digest();
-  const kSigning = createHmac('sha256', kProduct).update('aliyun_v4_request').digest();
-  return createHmac('sha256', kSigning).update(stringToSign).digest('hex');
+  return createHmac('sha256', signingKey(secret, parts)).update(stringToSign).digest('hex');
+}
+
+// The signing key depends only on secret, day, region and product: derived once, not per request (bounded).
+const signingKeys = new Map<string, Buffer>();
+
+function signingKey(secret: string, parts: V4Parts): Buffer {
+  const id = `${parts.date}\n${parts.region}\n${parts.product}\n${secret}`;
+  let key = signingKeys.get(id);
+  if (!key) {
+    const kDate = createHmac('sha256', `aliyun_v4${secret}`).update(parts.date).digest();
+    const kRegion = createHmac('sha256', kDate).update(parts.region).digest();
+    const kProduct = createHmac('sha256', kRegion).update(parts.product).digest();
+    key = createHmac('sha256', kProduct).update('aliyun_v4_request').digest();
+    if (signingKeys.size >= 1024) signingKeys.clear();
+    signingKeys.set(id, key);
+  }
+  return key;
 }
 
 /** `20240102T030405Z` → epoch ms, or NaN. */

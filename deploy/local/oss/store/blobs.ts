@@ -1,7 +1,7 @@
 // Object bodies on disk: streamed to a temp file while hashing (MD5 + CRC-64), then renamed into place,
 // so a body is never in memory and never visible half-written. Files are opened synchronously by readers,
 // which makes a later unlink (overwrite, delete) harmless to a read already under way.
-import { createReadStream, createWriteStream, openSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, openSync, readSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -92,12 +92,31 @@ export class BlobStore {
     return { id: await this.commit(r.path), size: r.size, md5: r.md5, crc64: r.crc64 };
   }
 
+  /** Read descriptors of pack files, kept open: packs are append-only and only removed at start. */
+  private readonly packFds = new Map<number, number>();
+
   /** Opens now (synchronously) and streams bytes [start, end]; an empty range gives an empty stream. */
   openRange(id: string, start: number, endInclusive: number): Readable {
     if (endInclusive < start) return Readable.from([]);
+    const packed = parsePackId(id);
+    if (packed) {
+      // Packed bodies are small: one positioned read from a kept descriptor, instead of open + stream + close.
+      let fd = this.packFds.get(packed.pack);
+      if (fd === undefined) {
+        fd = openSync(this.path(id), 'r');
+        this.packFds.set(packed.pack, fd);
+      }
+      const buf = Buffer.allocUnsafe(endInclusive - start + 1);
+      const n = readSync(fd, buf, 0, buf.length, packed.offset + start);
+      return Readable.from([n === buf.length ? buf : buf.subarray(0, n)]);
+    }
     const fd = openSync(this.path(id), 'r');
-    const base = parsePackId(id)?.offset ?? 0;
-    return createReadStream('', { fd, start: base + start, end: base + endInclusive, highWaterMark: 256 * 1024, autoClose: true });
+    return createReadStream('', { fd, start, end: endInclusive, highWaterMark: 256 * 1024, autoClose: true });
+  }
+
+  closeReaders(): void {
+    for (const fd of this.packFds.values()) closeSync(fd);
+    this.packFds.clear();
   }
 
   /** Copies bytes [0, size) of a blob into a new blob (works while the source is appended to or unlinked). */

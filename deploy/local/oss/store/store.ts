@@ -118,6 +118,7 @@ export class Store {
   async close(): Promise<void> {
     await this.journal.close();
     await this.blobs.packs.close();
+    this.blobs.closeReaders();
   }
 }
 
