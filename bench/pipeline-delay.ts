@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { round, steady, summary, waitFor } from './lib/measure.ts';
+import { cpuMeter, round, steady, summary, waitFor } from './lib/measure.ts';
 import { opTimes } from './lib/pipeline.ts';
 import { setUp } from './lib/setup.ts';
 
@@ -58,7 +58,10 @@ try {
   let putErrors = 0;
   let writeSeconds = NaN;
   let complete = false;
+  let pipelineCpuMs: Record<string, number> = {};
   const runPipeline = async () => {
+    // CPU per object by process while the pipeline phase runs: this one (writer, capture, processing), each server.
+    const cpu = cpuMeter({ bench_process: process.pid, source_server: pair.source.pid, destination_server: pair.destination.pid });
     const t0 = Date.now();
     await steady(count, rate, async (i) => {
       const key = keyOf('bench/', i);
@@ -71,6 +74,7 @@ try {
     });
     writeSeconds = (Date.now() - t0) / 1000;
     complete = await waitFor(() => [...ackedAt.keys()].every((k) => readableAt.has(k)), 120_000, 50);
+    pipelineCpuMs = Object.fromEntries(Object.entries(cpu()).map(([k, ms]) => [k, round(ms / count, 1)]));
   };
   // Phases run one after the other; the second one finds gigabytes of dirty pages behind it (disk writeback),
   // so the order is a flag: compare both orders before reading much into a gap.
@@ -89,6 +93,7 @@ try {
     order: values.order, object_bytes: bytes, rate_per_sec: rate, objects: count, achieved_write_rate_per_sec: round(count / writeSeconds),
     complete, put_errors: putErrors, ceiling_errors: ceilingErrors,
     pipeline_delay: pipelineSummary,
+    pipeline_cpu_ms_per_object: pipelineCpuMs,
     ceiling_delay: summary(ceiling),
     // Where the pipeline's time goes, from its own histograms (event time → Kafka ack; event time → in sync).
     mean_capture_delay_ms: await meanMs(pipeline.metrics.captureDelay, 'crr_capture_delay_seconds'),
