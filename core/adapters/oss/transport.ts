@@ -56,6 +56,11 @@ function timeoutError(ms: number): Error {
   return Object.assign(new Error(`no bytes for ${ms} ms`), { name: 'ResponseTimeoutError', code: 'ResponseTimeoutError' });
 }
 
+/** A connection closed before the answer was whole; Node's own word for it, so the error table reads it as NETWORK. */
+function connectionLost(): Error {
+  return Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+}
+
 /** OSS's object path: every byte percent-encoded except unreserved characters and '/'. */
 function objectPath(bucket: string, object: string | undefined): string {
   return `/${bucket}/${object ? encodeURIComponent(object).replace(/%2F/g, '/') : ''}`;
@@ -126,6 +131,8 @@ export function createTransport(opts: TransportOptions): Transport {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', fail);
+        // A connection that dies mid-body may close the response without an 'error': never wait forever.
+        res.on('close', () => fail(connectionLost()));
         res.on('end', () => {
           if (settled) return;
           settled = true;
@@ -134,6 +141,7 @@ export function createTransport(opts: TransportOptions): Transport {
       });
       out.setTimeout(timeout, () => out.destroy(timeoutError(timeout)));
       out.on('error', fail);
+      out.on('close', () => fail(connectionLost()));
       if (req.stream) {
         // pipe(), not pipeline(): pipeline() builds an AbortController per call and aborts it (a DOMException)
         // on success, which showed in profiles of small copies. A failing body fails the request with its error.

@@ -10,7 +10,7 @@ import { runWorkload } from './workload.ts';
 const OPS = Number(process.env.PIPELINE_OPS ?? 5000);
 const KEYS = 300;
 
-test(`${OPS} random operations on ${KEYS} keys per pair converge; a replay from offset 0 changes nothing`, { timeout: 240_000 }, async (t) => {
+test(`${OPS} random operations on ${KEYS} keys per pair converge; a replay from offset 0 changes nothing`, { timeout: 480_000 }, async (t) => {
   const stack = await startStack({
     rules: [
       { id: 'plain', source: 'src', destination: 'dst' },

@@ -48,7 +48,7 @@ async function assertClean(stack: Stack, stats: WorkloadStats[]): Promise<void> 
   assert.equal(await openUploads(sh, stack.bucket('vdst')), 0, 'no upload left open on vdst');
 }
 
-test(`one processor SIGKILLed at ${KILLS} random moments and restarted: converges, no dead letters, no open uploads`, { timeout: 240_000 }, async (t) => {
+test(`one processor SIGKILLed at ${KILLS} random moments and restarted: converges, no dead letters, no open uploads`, { timeout: 480_000 }, async (t) => {
   const stack = await startStack({ rules: RULES, processing: GROUP_TIMING });
   const t0 = Date.now();
   try {
@@ -84,7 +84,7 @@ test(`one processor SIGKILLed at ${KILLS} random moments and restarted: converge
   }
 });
 
-test('three processors in one group, one SIGKILLed and restarted: converges, no dead letters, no open uploads', { timeout: 120_000 }, async (t) => {
+test('three processors in one group, one SIGKILLed and restarted: converges, no dead letters, no open uploads', { timeout: 300_000 }, async (t) => {
   const stack = await startStack({ rules: RULES, processing: GROUP_TIMING });
   const t0 = Date.now();
   try {
