@@ -108,7 +108,10 @@ export class BlobStore {
       }
       const buf = Buffer.allocUnsafe(endInclusive - start + 1);
       const n = readSync(fd, buf, 0, buf.length, packed.offset + start);
-      return Readable.from([n === buf.length ? buf : buf.subarray(0, n)]);
+      const body = new Readable({ read() {} });
+      body.push(n === buf.length ? buf : buf.subarray(0, n));
+      body.push(null);
+      return body;
     }
     const fd = openSync(this.path(id), 'r');
     return createReadStream('', { fd, start, end: endInclusive, highWaterMark: 256 * 1024, autoClose: true });
