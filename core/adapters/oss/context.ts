@@ -1,6 +1,6 @@
-// What every operation of the adapter shares: one transport (connection pool, signing) per endpoint, and the
-// signed, classified, counted request.
-import { createTransport } from './transport.ts';
+// What every operation of the adapter shares: the transport (connection pool, signing) of its endpoint and
+// credentials, and the signed, classified, counted request.
+import { sharedTransport } from './transport.ts';
 import { send, type RawResponse, type RequestHook, type RequestParams, type Scope } from './signed-request.ts';
 
 export interface ObjectStoreOptions {
@@ -24,7 +24,7 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 
 export function createStoreContext(opts: ObjectStoreOptions): StoreContext {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const transport = createTransport({
+  const transport = sharedTransport({
     endpoint: opts.endpoint,
     region: opts.region,
     accessKeyId: opts.accessKeyId,

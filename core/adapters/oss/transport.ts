@@ -156,3 +156,21 @@ export function createTransport(opts: TransportOptions): Transport {
 
   return { send, close: () => agent.destroy() };
 }
+
+const transports = new Map<string, Transport>();
+
+/**
+ * One transport (one connection pool) per endpoint, credentials, signature version and timeout in this
+ * process: a bus serving many rules opens one pool per region, not one per rule. The map key holds a hash
+ * of the secret, never the secret.
+ */
+export function sharedTransport(opts: TransportOptions): Transport {
+  const secret = createHash('sha256').update(opts.accessKeySecret).digest('hex');
+  const id = [opts.endpoint, opts.region, opts.accessKeyId, secret, opts.signatureVersion ?? 'v1', opts.timeoutMs].join('\n');
+  let transport = transports.get(id);
+  if (!transport) {
+    transport = createTransport(opts);
+    transports.set(id, transport);
+  }
+  return transport;
+}
