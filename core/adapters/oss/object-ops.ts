@@ -108,9 +108,8 @@ export async function putObject(ctx: StoreContext, bucket: string, key: string, 
 }
 
 /**
- * Every body goes out as a stream with an explicit Content-Length (never chunked). A Buffer is not handed to
- * urllib as content because Node then re-encodes a non-ASCII Content-Disposition (nodejs/node#46528) and
- * mangles it; its Content-MD5 is sent instead so OSS still checks the bytes.
+ * Every body goes out as a stream with an explicit Content-Length (never chunked), so one path (sendBody)
+ * checks every body's size. A Buffer also carries its Content-MD5, so OSS checks its bytes.
  */
 export function asBody(body: Readable | Buffer, contentLength: number): { stream: Readable; size: number; headers: Record<string, string | number> } {
   if (!Buffer.isBuffer(body) && contentLength > 0) return { stream: body, size: contentLength, headers: { 'Content-Length': contentLength } };
@@ -125,7 +124,7 @@ export function asBody(body: Readable | Buffer, contentLength: number): { stream
 
 /**
  * Sends a streamed body of exactly `size` bytes. When the body itself fails (say the source GET broke), that
- * failure is the one reported: urllib would otherwise rewrap it as a generic request error. A body shorter or
+ * failure is the one reported, not the aborted request it caused. A body shorter or
  * longer than announced fails at once instead of leaving OSS waiting for bytes until the timeout.
  */
 export async function sendBody(body: Readable, size: number, request: (stream: Readable) => Promise<RawResponse>): Promise<RawResponse> {
