@@ -13,7 +13,12 @@ export interface RequestParams extends WireRequest {
 
 export type RawResponse = WireResponse;
 
-export type RequestHook = (op: string, result: 'ok' | 'error', code?: string) => void;
+/**
+ * How a request ended: 'ok'; 'absent', OSS's answer that the key or version does not exist (every new key's
+ * destination HEAD gets it, so it is an answer, not a failure); or 'error' with the CrrError code.
+ */
+export type RequestResult = 'ok' | 'absent' | 'error';
+export type RequestHook = (op: string, result: RequestResult, code?: string) => void;
 
 /** Operations that read; the rest write. A failed read is a source-read failure, a failed write a destination-write one. */
 const READ_OPS = new Set([
@@ -33,7 +38,7 @@ const ERROR_DOC_LIMIT = 64 * 1024;
 export async function send(transport: Transport, op: string, scope: Scope, params: RequestParams, onRequest?: RequestHook): Promise<RawResponse> {
   const fail = (err: unknown) => {
     const classified = classifyOssError(err, { ...scope, op, stage: stageOf(op) });
-    onRequest?.(op, 'error', classified.code);
+    onRequest?.(op, classified.code === 'NOT_FOUND' ? 'absent' : 'error', classified.code);
     return classified;
   };
   let res: RawResponse;

@@ -3,13 +3,14 @@
 import { Readable } from 'node:stream';
 import { createObjectStore } from '../../../core/adapters/oss/object-store.ts';
 import type { ObjectStore } from '../../../core/ports/object-store.ts';
+import type { RequestResult } from '../../../core/adapters/oss/signed-request.ts';
 import { startTestOss, uniqueBucket, type TestOss } from '../../helpers/oss.ts';
 
 export interface StoreFixture {
   oss: TestOss;
   store: ObjectStore;
   /** Every request the store reported through onRequest, in order. */
-  requests: { op: string; result: 'ok' | 'error'; code?: string }[];
+  requests: { op: string; result: RequestResult; code?: string }[];
   bucket(opts?: { versioned?: boolean }): Promise<string>;
   storeWith(sig: 'v1' | 'v4', secret?: string): ObjectStore;
   stop(): Promise<void>;

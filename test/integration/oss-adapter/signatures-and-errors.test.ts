@@ -78,6 +78,8 @@ test('onRequest sees each OSS request once, with its operation name and outcome'
   assert.equal(ops[3], 'PutObjectTagging');
   assert.deepEqual([...ops.slice(4, 7)].sort(), ['GetObjectAcl', 'GetObjectTagging', 'HeadObject']);
   assert.deepEqual(ops.slice(7), ['HeadObject:NOT_FOUND', 'GetObject:SOURCE_CHANGED']);
+  // An absent key is an answer, not a failure: the error-ratio alert counts only 'error'.
+  assert.deepEqual(f.requests.slice(7).map((r) => r.result), ['absent', 'error']);
 
   f.requests.length = 0;
   for await (const page of f.store.listObjects(bucket, { pageSize: 1 })) assert.equal(page.length, 1);
