@@ -14,5 +14,7 @@ const { values } = parseArgs({ options: {
 const result = await runThroughput({ objects: Number(values.objects), objectBytes: Number(values.bytes), concurrency: Number(values.concurrency),
   faults: { latencyMs: Number(values['latency-ms']) }, timeoutMs: Number(process.env.BENCH_TIMEOUT_MS ?? 180_000) });
 console.log(JSON.stringify({ benchmark: 'latency', ...result, goal: { objects_per_sec: 1000 },
-  goal_met: result.pipeline_objects_per_sec >= 1000 }, null, 2));
+  goal_met: result.pipeline_objects_per_sec >= 1000,
+  // When the raw loop itself cannot do 1,000/s on this machine, the goal is out of reach here whatever the pipeline does.
+  ceiling_reaches_goal: result.ceiling_objects_per_sec >= 1000 }, null, 2));
 process.exit(result.complete ? 0 : 1);
