@@ -5,6 +5,7 @@ import { CrrError } from '../core/errors.ts';
 import type { RuleConfig } from '../core/config/schema.ts';
 import type { ObjectStore } from '../core/ports/object-store.ts';
 import type { ReconcileContext } from './reconcile/reconcile-key.ts';
+import { DestinationPresence } from './reconcile/presence.ts';
 import type { RuleView } from './reconcile/types.ts';
 import { withReadRetries } from './retrying-reads.ts';
 
@@ -63,6 +64,7 @@ export class RuleContexts {
       destination, destinationBucket: rule.destination.bucket,
       partSizeBytes: this.opts.partSizeBytes,
       partConcurrency: this.opts.partConcurrency,
+      presence: sv ? undefined : new DestinationPresence(),
     };
   }
 }

@@ -18,7 +18,7 @@ export function createMetrics(registry: Registry) {
     // processing
     reconciles: new Counter({ name: 'crr_reconciles_total', help: 'Reconciles finished, by rule, action (op) and result', labelNames: ['rule', 'op', 'result'], registers }),
     bytesCopied: new Counter({ name: 'crr_copied_bytes_total', help: 'Bytes written to destinations, per rule', labelNames: ['rule'], registers }),
-    ossRequests: new Counter({ name: 'crr_oss_requests_total', help: 'OSS requests made by processors, per rule, operation and result: ok, absent (the key or version does not exist) or error (for per-tenant accounting)', labelNames: ['rule', 'op', 'result'], registers }),
+    ossRequests: new Counter({ name: 'crr_oss_requests_total', help: 'OSS requests made by processors, per rule, operation and result: ok, absent (no such key or version), exists (a create-only PUT found the key) or error (for per-tenant accounting)', labelNames: ['rule', 'op', 'result'], registers }),
     replicationDelay: new Histogram({ name: 'crr_replication_delay_seconds', help: 'From the source change to the destination being in sync', labelNames: ['rule'], buckets: delayBuckets, registers }),
     deadLetters: new Counter({ name: 'crr_dead_letters_total', help: 'Triggers parked in the dead-letter topic, per rule and stage', labelNames: ['rule', 'stage'], registers }),
     consumerLag: new Gauge({ name: 'crr_consumer_lag_messages', help: 'Messages not yet committed by the processors, per topic and partition', labelNames: ['topic', 'partition'], registers }),

@@ -65,6 +65,11 @@ export interface ObjectHead {
 export interface PutOptions {
   headers: Record<string, string>;
   contentLength: number;
+  /**
+   * Refuse (ALREADY_EXISTS) instead of replacing an object that exists: OSS's x-oss-forbid-overwrite. Atomic
+   * on unversioned buckets; OSS ignores it on versioned ones.
+   */
+  forbidOverwrite?: boolean;
 }
 
 export interface WriteResult {

@@ -34,6 +34,8 @@ export interface CopyRequest {
   headers: Record<string, string>;
   /** The source's crc64, when known: checked against what the destination computed. */
   expectedCrc64?: string;
+  /** Single PUTs only: refuse (ALREADY_EXISTS) rather than replace an existing destination object. */
+  forbidOverwrite?: boolean;
 }
 
 function checkCrc(result: WriteResult, req: CopyRequest, t: CopyTarget): WriteResult {
@@ -49,7 +51,8 @@ function checkCrc(result: WriteResult, req: CopyRequest, t: CopyTarget): WriteRe
 async function copySingle(t: CopyTarget, req: CopyRequest, opened?: Readable): Promise<WriteResult> {
   const stream = opened ?? (await t.source.getObject(t.sourceBucket, req.from.key, { versionId: req.from.versionId, ifMatch: req.from.etag })).stream;
   try {
-    return await t.destination.putObject(t.destinationBucket, req.from.key, stream, { headers: req.headers, contentLength: req.size });
+    return await t.destination.putObject(t.destinationBucket, req.from.key, stream, { headers: req.headers, contentLength: req.size,
+      forbidOverwrite: req.forbidOverwrite });
   } finally {
     stream.destroy();
   }

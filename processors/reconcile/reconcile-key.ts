@@ -7,12 +7,15 @@ import type { ListedObject, ObjectStore } from '../../core/ports/object-store.ts
 import { abortLeftUploads, copyObject, type CopyTarget } from './copy-object.ts';
 import { planUnversioned } from './plan.ts';
 import { planVersioned } from './plan-versioned.ts';
+import type { DestinationPresence } from './presence.ts';
 import type { ObjectState, Plan, RuleView, Trigger, VersionEntry, VersionStep } from './types.ts';
 
 export interface ReconcileContext extends CopyTarget {
   rule: RuleView;
   /** Whether the pair is versioned (both sides must be, or neither). */
   versioned: boolean;
+  /** Learns whether destination keys are usually absent, for create-only copies (unversioned pairs only). */
+  presence?: DestinationPresence;
 }
 
 export type ReconcileAction = 'COPY' | 'DELETE' | 'DELETE_MARKER' | 'UPDATE_ATTRIBUTES' | 'SKIP';
@@ -61,6 +64,10 @@ async function reconcileUnversioned(ctx: ReconcileContext, key: string, trigger:
   // write's own trigger.
   // Objects the trigger says are large go multipart (ranged reads): for them a HEAD is enough.
   const large = trigger.size !== undefined && trigger.size !== null && trigger.size > ctx.rule.multipartThresholdBytes;
+  if (!large && ctx.presence?.expectAbsent()) {
+    const created = await createOnly(ctx, key, trigger, ctx.presence);
+    if (created) return created;
+  }
   const [openedRead, destinationRead] = await Promise.allSettled([
     large
       ? ctx.source.headObject(ctx.sourceBucket, key).then((head) => (head ? { head, stream: undefined } : null))
@@ -75,11 +82,40 @@ async function reconcileUnversioned(ctx: ReconcileContext, key: string, trigger:
   const opened = openedRead.value;
   const destination = destinationRead.value;
   const source = opened?.head ?? null;
+  if (source && !large) ctx.presence?.record(destination !== null);
   try {
     const plan = planUnversioned(source, destination, ctx.rule, trigger);
     return await applyPlan(ctx, key, plan, source, opened?.stream);
   } finally {
     opened?.stream?.destroy();
+  }
+}
+
+/**
+ * The shortcut for keys the destination most likely lacks (presence.ts): plan as if the destination were
+ * absent and, when that plan is a single-PUT copy, PUT with x-oss-forbid-overwrite. OSS writes only if the
+ * key is absent at that instant, which is exactly when the plan was right. Anything else (no source, another
+ * plan, a refused PUT) returns undefined and the key is reconciled the usual way.
+ */
+async function createOnly(ctx: ReconcileContext, key: string, trigger: Trigger, presence: DestinationPresence): Promise<ReconcileResult | undefined> {
+  const opened = await ctx.source.openObject(ctx.sourceBucket, key);
+  if (!opened) return undefined;
+  try {
+    const plan = planUnversioned(opened.head, null, ctx.rule, trigger);
+    if (plan.kind !== 'copy' || plan.multipart) return undefined;
+    const written = await copyObject(ctx, { from: plan.source, size: plan.size, multipart: false, headers: plan.headers,
+      expectedCrc64: opened.head.crc64, forbidOverwrite: true }, opened.stream);
+    presence.record(false);
+    return { action: 'COPY', bytes: plan.size, writes: 1, sourceEtag: opened.head.etag, sourceVersionId: opened.head.versionId ?? null,
+      destinationVersionId: written.versionId ?? null };
+  } catch (err) {
+    if (err instanceof CrrError && err.code === 'ALREADY_EXISTS') {
+      presence.record(true);
+      return undefined;
+    }
+    throw err;
+  } finally {
+    opened.stream.destroy();
   }
 }
 

@@ -25,6 +25,7 @@ export const OSS_ERROR_CODES: Readonly<Record<string, ErrorMeaning>> = {
   NoSuchVersion: notFound,
   NoSuchBucket: { code: 'BUCKET_NOT_FOUND', retriable: false },
   NoSuchUpload: { code: 'UPLOAD_NOT_FOUND', retriable: false },
+  FileAlreadyExists: { code: 'ALREADY_EXISTS', retriable: false }, // a PUT with x-oss-forbid-overwrite found the key
   PreconditionFailed: changed,
   SlowDown: throttled,
   TooManyRequests: throttled,

@@ -100,6 +100,7 @@ export async function openObject(ctx: StoreContext, bucket: string, key: string)
 
 export async function putObject(ctx: StoreContext, bucket: string, key: string, body: Readable | Buffer, opts: PutOptions): Promise<WriteResult> {
   const { stream, size, headers } = asBody(body, opts.contentLength);
+  if (opts.forbidOverwrite) headers['x-oss-forbid-overwrite'] = 'true';
   const res = await sendBody(stream, size, (s) => ctx.request('PutObject', { bucket, key }, {
     method: 'PUT', object: key, headers: { ...wireHeaders(opts.headers), ...headers }, stream: s, successStatuses: [200],
     timeout: bodyTimeout(ctx.timeoutMs, size),

@@ -15,9 +15,12 @@ export type RawResponse = WireResponse;
 
 /**
  * How a request ended: 'ok'; 'absent', OSS's answer that the key or version does not exist (every new key's
- * destination HEAD gets it, so it is an answer, not a failure); or 'error' with the CrrError code.
+ * destination HEAD gets it); 'exists', a PUT that must not overwrite found the key (see reconcile-key.ts);
+ * both are answers, not failures; or 'error', with the CrrError code.
  */
-export type RequestResult = 'ok' | 'absent' | 'error';
+export type RequestResult = 'ok' | 'absent' | 'exists' | 'error';
+
+const ANSWERS: Readonly<Record<string, RequestResult>> = { NOT_FOUND: 'absent', ALREADY_EXISTS: 'exists' };
 export type RequestHook = (op: string, result: RequestResult, code?: string) => void;
 
 /** Operations that read; the rest write. A failed read is a source-read failure, a failed write a destination-write one. */
@@ -38,7 +41,7 @@ const ERROR_DOC_LIMIT = 64 * 1024;
 export async function send(transport: Transport, op: string, scope: Scope, params: RequestParams, onRequest?: RequestHook): Promise<RawResponse> {
   const fail = (err: unknown) => {
     const classified = classifyOssError(err, { ...scope, op, stage: stageOf(op) });
-    onRequest?.(op, classified.code === 'NOT_FOUND' ? 'absent' : 'error', classified.code);
+    onRequest?.(op, ANSWERS[classified.code] ?? 'error', classified.code);
     return classified;
   };
   let res: RawResponse;

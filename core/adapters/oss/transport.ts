@@ -134,6 +134,9 @@ export function createTransport(opts: TransportOptions): Transport {
         // A connection that dies mid-body may close the response without an 'error': never wait forever.
         res.on('close', () => fail(connectionLost()));
         res.on('end', () => {
+          // An answer before the whole body went out (a refused create-only PUT): this request's socket cannot
+          // carry another one, so close it now rather than at the idle timeout.
+          if (!out.writableFinished) out.destroy();
           if (settled) return;
           settled = true;
           resolve({ status, headers: res.headers, data: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), res });
