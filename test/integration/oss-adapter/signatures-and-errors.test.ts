@@ -135,3 +135,13 @@ test('reset connections and a closed port are retriable network errors', async (
   const nowhere = createObjectStore({ endpoint: `http://127.0.0.1:${port}`, region: f.oss.region, ...f.oss.credentials, timeoutMs: 2000 });
   await assert.rejects(nowhere.headObject(bucket, 'k'), isCode('NETWORK', true));
 });
+
+test('a create-only PUT (forbidOverwrite) writes a new key and is refused with ALREADY_EXISTS on an existing one', async () => {
+  const bucket = await f.bucket();
+  const put = (body: string) => f.store.putObject(bucket, 'once', Buffer.from(body), { headers: {}, contentLength: body.length, forbidOverwrite: true });
+  await put('first');
+  f.requests.length = 0;
+  await assert.rejects(put('second'), isCode('ALREADY_EXISTS', false));
+  assert.deepEqual(f.requests.map((r) => r.result), ['exists'], 'counted as an answer, not an error');
+  assert.equal((await readAll((await f.store.getObject(bucket, 'once')).stream)).toString(), 'first', 'the object was not replaced');
+});
