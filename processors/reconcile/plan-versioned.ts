@@ -55,11 +55,18 @@ export function planVersioned(sourceChain: VersionEntry[], destinationChain: Ver
       deletes.push({ kind: 'delete-version', versionId: d.versionId, reason: 'source-version-gone' });
       continue;
     }
-    // No marker: a write made on the replica. Marker of a vanished source version under PUT, or a copy
-    // older than what is already mapped: left alone (they only matter if they hide the latest). A copy
-    // of the last mapped version above such an entry is a re-asserted latest.
+    // No marker: a write made on the replica. Marker of a vanished source version under PUT: left alone
+    // (it only matters if it hides the latest). A copy of the last mapped version above such an entry is
+    // a re-asserted latest.
     const reasserts = latest !== undefined && latest.mappedTo === undefined && candidates?.includes(p);
     const next = candidates?.find((i) => i > p) ?? (reasserts ? p : undefined);
+    if (next === undefined && candidates && mayDelete) {
+      // A second copy of a source version already mapped below: two reconciles of the key overlapped (a
+      // partition handed over while its old owner was still copying), or a PUT whose answer was lost had
+      // landed. The destination must mirror the chain, so under ALL the surplus copy goes.
+      deletes.push({ kind: 'delete-version', versionId: d.versionId, reason: 'duplicate-copy' });
+      continue;
+    }
     if (next === undefined) {
       latest = { entry: d };
       continue;

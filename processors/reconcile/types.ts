@@ -118,6 +118,6 @@ export type VersionStep =
   /** DELETE without a version id: appends a delete marker on the destination. */
   | { kind: 'delete-marker'; replicates: string }
   /** Permanently deletes one destination version (action ALL only). */
-  | { kind: 'delete-version'; versionId: string; reason: 'source-version-gone' | 'source-delete-marker-gone' }
+  | { kind: 'delete-version'; versionId: string; reason: 'source-version-gone' | 'source-delete-marker-gone' | 'duplicate-copy' }
   /** Tags and/or ACL of one destination version drifted from its source version. */
   | { kind: 'update-version'; versionId: string; acl?: ObjectAcl; tags?: Record<string, string> | null };

@@ -70,6 +70,23 @@ describe('planVersioned', () => {
     assert.deepEqual(kinds(planVersioned(src.chain, dst.chain, r, trigger)), ['copy-version', 'delete-marker']);
   });
 
+  it('a version copied twice (overlapping reconciles): ALL deletes the surplus copy, PUT leaves it', () => {
+    for (const action of ['ALL', 'PUT'] as const) {
+      const ra = rule({ action });
+      const { src, dst } = keys();
+      put(src, { etag: 'a1' });
+      const plan1 = planVersioned(src.chain, dst.chain, ra, trigger);
+      // Two processors ran the same plan: the destination got the first version twice.
+      for (const s of plan1) applyStep(s, src, dst, 2000);
+      for (const s of plan1) applyStep(s, src, dst, 2001);
+      put(src, { etag: 'a2' }, 1100);
+      settle(src, dst, ra);
+      if (action === 'ALL') assert.deepEqual(sigs(dst.chain), sigs(src.chain), 'mirrored: the duplicate is gone');
+      else assert.equal(dst.chain.length, src.chain.length + 1, 'PUT deletes nothing, not even a duplicate');
+      assert.deepEqual(planVersioned(src.chain, dst.chain, ra, trigger), [], 'and then stable');
+    }
+  });
+
   it('ALL: a permanently deleted source version is deleted on the destination', () => {
     const { src, dst } = keys();
     put(src, { etag: 'a1' });
