@@ -88,7 +88,7 @@ test('a throwing getter or odd object does not make classification throw', () =>
 
 test('the tables only hold codes callers know', () => {
   const known = new Set(['NOT_FOUND', 'SOURCE_CHANGED', 'THROTTLED', 'SERVER_ERROR', 'TIMEOUT', 'NETWORK', 'ACCESS_DENIED', 'AUTH_FAILED',
-    'INVALID_REQUEST', 'BODY_CORRUPTED', 'BUCKET_NOT_FOUND', 'UPLOAD_NOT_FOUND', 'CLOCK_SKEW', 'KMS_ERROR', 'INVALID_OBJECT_STATE', 'CONFLICT']);
+    'INVALID_REQUEST', 'BODY_CORRUPTED', 'BUCKET_NOT_FOUND', 'UPLOAD_NOT_FOUND', 'CLOCK_SKEW', 'KMS_ERROR', 'INVALID_OBJECT_STATE', 'CONFLICT', 'ALREADY_EXISTS']);
   for (const table of [OSS_ERROR_CODES, HTTP_STATUSES, NETWORK_ERRORS]) {
     for (const m of Object.values(table)) assert.ok(known.has(m.code), m.code);
   }
