@@ -52,6 +52,7 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
     // Consumer-group timing from the config: how soon a crashed member's partitions move to the others.
     sessionTimeoutMs: p.sessionTimeoutMs,
     rebalanceTimeoutMs: p.rebalanceTimeoutMs,
+    handoverGraceMs: p.handoverGraceMs,
     heartbeatIntervalMs: Math.max(100, Math.floor(p.sessionTimeoutMs / 10)),
     handle: (msg) => processor.handle(msg),
     onError: (err, msg) => logger.error({ err: (err as Error).message, topic: msg.topic, partition: msg.partition, offset: msg.offset }, 'handler failed; stopping'),

@@ -30,6 +30,12 @@ export interface RunnerOptions {
   commitIntervalMs?: number;
   /** How long stop() waits for in-flight work before aborting its signals (default 30 s). */
   drainTimeoutMs?: number;
+  /**
+   * How long a newly owned partition waits before its work starts (default 0). kafkajs 2.2.4 tells the
+   * previous owner of a rebalance only when the new assignment is out, so its in-flight handlers may
+   * still be writing; waiting keeps the two from handling one key at the same time.
+   */
+  handoverGraceMs?: number;
   handle: (msg: InboundMessage, ctx: { signal: AbortSignal }) => Promise<void>;
   /** The handler rejected: a bug-level event (handlers own retries and dead-lettering). The runner then shuts down. */
   onError?: (err: unknown, msg: InboundMessage) => void;
@@ -164,11 +170,34 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     consumer.resume(topic, [partition]);
   }
 
+  // Newly owned partitions in their hand-over grace: their batches are held, in order, until it ends.
+  const handoverGraceMs = opts.handoverGraceMs ?? 0;
+  const fences = new Map<string, object>();
+  const held = new Map<string, InboundBatch[]>();
+
+  function fence(id: string): void {
+    const token = {};
+    fences.set(id, token);
+    setTimeout(() => {
+      if (fences.get(id) !== token) return; // revoked (and maybe re-fenced) since
+      fences.delete(id);
+      const batches = held.get(id) ?? [];
+      held.delete(id);
+      for (const b of batches) onBatch(b);
+    }, handoverGraceMs).unref();
+  }
+
   function onBatch(batch: InboundBatch): void {
     if (stopping) return;
     const id = partitionId(batch.topic, batch.partition);
     if (!scheduler.owns(id)) {
       log('warn', 'batch for a partition not in the last assignment: ignored', { topic: batch.topic, partition: batch.partition });
+      return;
+    }
+    if (fences.has(id)) {
+      const list = held.get(id);
+      if (list) list.push(batch);
+      else held.set(id, [batch]);
       return;
     }
     highWatermarks.set(id, BigInt(batch.highWatermark));
@@ -187,6 +216,8 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
   }
 
   function revoke(id: string): void {
+    fences.delete(id);
+    held.delete(id);
     const dropped = scheduler.revoke(id);
     committed.delete(id);
     highWatermarks.delete(id);
@@ -210,6 +241,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
       const { topic, partition } = splitPartitionId(id);
       if (!scheduler.owns(id)) {
         scheduler.assign(id);
+        if (handoverGraceMs > 0) fence(id);
         // kafkajs remembers pauses across assignments; a freshly owned partition starts unpaused.
         consumer.resume(topic, [partition]);
       } else if (paused.has(id) || stopping) {

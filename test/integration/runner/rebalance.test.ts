@@ -63,3 +63,43 @@ test('two runners share a group; stopping one hands its partitions over and noth
   assert.deepEqual(await committedOffsets(kafka, groupId, topic), await endOffsets(kafka, topic));
   console.log(`# handled by a: ${counts.a}, by b: ${counts.b}, repeats: ${counts.a + counts.b - TOTAL}`);
 });
+
+test('a partition handed over waits out the grace: no key is ever handled by two runners at once', async () => {
+  const kafka = testKafka('runner-handover-test');
+  const topic = uniqueTopic('runner-handover');
+  const groupId = `${topic}-g`;
+  await ensureTopics(kafka, [{ topic, partitions: 4 }]);
+  const total = 400;
+  await seedKeyed(kafka, topic, total, 40, 100);
+  const running = new Map<string, string>(); // key → the runner handling it now
+  const overlaps: string[] = [];
+  const distinct = new Set<string>();
+  let handledByB = 0;
+  const options = (name: 'a' | 'b'): RunnerOptions => ({
+    kafka, groupId, topics: [topic], fromBeginning: true, concurrency: 16, commitIntervalMs: 100,
+    sessionTimeoutMs: 10_000, heartbeatIntervalMs: 300, handoverGraceMs: Number(process.env.CRR_TEST_HANDOVER_GRACE_MS ?? 1500),
+    handle: async (msg) => {
+      const key = msg.key!.toString();
+      const other = running.get(key);
+      if (other && other !== name) overlaps.push(`${key}: ${name} started while ${other} was handling it`);
+      running.set(key, name);
+      await sleep(200); // long enough to be in flight when the partitions move
+      if (running.get(key) === name) running.delete(key);
+      distinct.add(`${msg.partition}@${msg.offset}`);
+      if (name === 'b') handledByB++;
+    },
+  });
+  let a: Runner | undefined;
+  let b: Runner | undefined;
+  try {
+    a = await startRunner(options('a'));
+    await waitFor('runner a under way', () => distinct.size >= 40);
+    b = await startRunner(options('b'));
+    await waitFor('every message handled', () => distinct.size >= total, 60_000);
+  } finally {
+    await a?.stop();
+    await b?.stop();
+  }
+  assert.ok(handledByB > 0, 'runner b took over some partitions');
+  assert.deepEqual(overlaps, []);
+});
