@@ -10,8 +10,8 @@
 
 /** Weight of each new observation in the moving average (about the last 20 reconciles count). */
 const ALPHA = 0.05;
-export const ABSENT_TO_START = 0.85;
-export const ABSENT_TO_STOP = 0.7;
+const ABSENT_TO_START = 0.85;
+const ABSENT_TO_STOP = 0.7;
 
 export class DestinationPresence {
   private absentRate = 0;

@@ -103,11 +103,9 @@ async function createOnly(ctx: ReconcileContext, key: string, trigger: Trigger, 
   try {
     const plan = planUnversioned(opened.head, null, ctx.rule, trigger);
     if (plan.kind !== 'copy' || plan.multipart) return undefined;
-    const written = await copyObject(ctx, { from: plan.source, size: plan.size, multipart: false, headers: plan.headers,
-      expectedCrc64: opened.head.crc64, forbidOverwrite: true }, opened.stream);
+    const result = await applyPlan(ctx, key, plan, opened.head, opened.stream, { forbidOverwrite: true });
     presence.record(false);
-    return { action: 'COPY', bytes: plan.size, writes: 1, sourceEtag: opened.head.etag, sourceVersionId: opened.head.versionId ?? null,
-      destinationVersionId: written.versionId ?? null };
+    return result;
   } catch (err) {
     if (err instanceof CrrError && err.code === 'ALREADY_EXISTS') {
       presence.record(true);
@@ -119,13 +117,15 @@ async function createOnly(ctx: ReconcileContext, key: string, trigger: Trigger, 
   }
 }
 
-async function applyPlan(ctx: ReconcileContext, key: string, plan: Plan, source: ObjectState | null, opened?: Readable): Promise<ReconcileResult> {
+async function applyPlan(ctx: ReconcileContext, key: string, plan: Plan, source: ObjectState | null, opened?: Readable,
+  copy: { forbidOverwrite?: boolean } = {}): Promise<ReconcileResult> {
   const base = { sourceEtag: source?.etag ?? null, sourceVersionId: source?.versionId ?? null };
   switch (plan.kind) {
     case 'skip':
       return { ...base, action: 'SKIP', reason: plan.reason, differences: plan.differences, bytes: 0, writes: 0, destinationVersionId: null };
     case 'copy': {
-      const written = await copyObject(ctx, { from: plan.source, size: plan.size, multipart: plan.multipart, headers: plan.headers, expectedCrc64: source?.crc64 }, opened);
+      const written = await copyObject(ctx, { from: plan.source, size: plan.size, multipart: plan.multipart, headers: plan.headers,
+        expectedCrc64: source?.crc64, forbidOverwrite: copy.forbidOverwrite }, opened);
       return { ...base, action: 'COPY', bytes: plan.size, writes: 1, destinationVersionId: written.versionId ?? null };
     }
     case 'update': {

@@ -172,16 +172,13 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
 
   // Newly owned partitions in their hand-over grace: their batches are held, in order, until it ends.
   const handoverGraceMs = opts.handoverGraceMs ?? 0;
-  const fences = new Map<string, object>();
   const held = new Map<string, InboundBatch[]>();
 
   function fence(id: string): void {
-    const token = {};
-    fences.set(id, token);
+    const batches: InboundBatch[] = [];
+    held.set(id, batches);
     setTimeout(() => {
-      if (fences.get(id) !== token) return; // revoked (and maybe re-fenced) since
-      fences.delete(id);
-      const batches = held.get(id) ?? [];
+      if (held.get(id) !== batches) return; // revoked (and maybe fenced anew) since
       held.delete(id);
       for (const b of batches) onBatch(b);
     }, handoverGraceMs).unref();
@@ -194,10 +191,9 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
       log('warn', 'batch for a partition not in the last assignment: ignored', { topic: batch.topic, partition: batch.partition });
       return;
     }
-    if (fences.has(id)) {
-      const list = held.get(id);
-      if (list) list.push(batch);
-      else held.set(id, [batch]);
+    const holding = held.get(id);
+    if (holding) {
+      holding.push(batch);
       return;
     }
     highWatermarks.set(id, BigInt(batch.highWatermark));
@@ -216,7 +212,6 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
   }
 
   function revoke(id: string): void {
-    fences.delete(id);
     held.delete(id);
     const dropped = scheduler.revoke(id);
     committed.delete(id);

@@ -48,7 +48,6 @@ export interface WireResponse {
 
 export interface Transport {
   send(req: WireRequest): Promise<WireResponse>;
-  close(): void;
 }
 
 /** What ali-oss names a request that outlived its timeout; the error table reads it as a retriable TIMEOUT. */
@@ -157,7 +156,7 @@ export function createTransport(opts: TransportOptions): Transport {
     });
   }
 
-  return { send, close: () => agent.destroy() };
+  return { send };
 }
 
 const transports = new Map<string, Transport>();
