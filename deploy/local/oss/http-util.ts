@@ -1,6 +1,7 @@
 // Small HTTP helpers: parsing path-style URLs, OSS date formats, request ids, and reading small bodies.
 import type { IncomingMessage } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { wholeSeconds } from './clock.ts';
 import { OssError } from './errors.ts';
 
 export interface ParsedTarget {
@@ -52,9 +53,12 @@ export function httpDate(ms: number): string {
   return new Date(ms).toUTCString();
 }
 
-/** OSS XML timestamps: ISO 8601 with milliseconds. */
+/**
+ * OSS XML timestamps: ISO 8601 at whole seconds, written with a `.000` fraction as OSS writes them. Times
+ * are stored truncated already; truncating here too keeps data folders written by older versions right.
+ */
 export function isoDate(ms: number): string {
-  return new Date(ms).toISOString();
+  return new Date(wholeSeconds(ms)).toISOString();
 }
 
 export function header(req: IncomingMessage, name: string): string | undefined {

@@ -1,6 +1,7 @@
 // Builds the OSS EventBridge (CloudEvents 1.0) event for one committed change.
 import { randomUUID } from 'node:crypto';
 import type { Change } from '../store/bucket.ts';
+import { isoDate } from '../http-util.ts';
 
 export interface OssEvent {
   id: string;
@@ -30,9 +31,14 @@ export interface OssEvent {
   };
 }
 
+/**
+ * `eventTime` (and the CloudEvents `time`) is the change's commit time at OSS's whole-second resolution
+ * (`…T06:44:16.000Z`), equal to a new version's Last-Modified; `aliyunpublishtime`, stamped by the event
+ * bus when it publishes, keeps milliseconds.
+ */
 export function buildEvent(change: Change, region: string, accountId: string, now = new Date()): OssEvent {
   const shortRegion = region.replace(/^oss-/, '');
-  const iso = now.toISOString();
+  const iso = isoDate(change.time);
   const arn = `acs:oss:${region}:${accountId}:${change.bucket}`;
   const object: OssEvent['data']['oss']['object'] = {
     key: change.key, size: change.version.size, eTag: change.version.etag, deltaSize: change.deltaSize,
@@ -41,7 +47,7 @@ export function buildEvent(change: Change, region: string, accountId: string, no
   return {
     id: randomUUID(), source: 'acs.oss', specversion: '1.0', type: `oss:${change.eventName}`,
     subject: `${arn}/${change.key}`, time: iso, datacontenttype: 'application/json;charset=utf-8',
-    aliyunaccountid: accountId, aliyunregionid: shortRegion, aliyunpublishtime: iso,
+    aliyunaccountid: accountId, aliyunregionid: shortRegion, aliyunpublishtime: now.toISOString(),
     data: {
       region: shortRegion, eventName: change.eventName, eventSource: 'acs:oss', eventVersion: '1.0', eventTime: iso,
       userIdentity: { principalId: change.ctx.principalId },

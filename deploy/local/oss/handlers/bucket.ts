@@ -1,4 +1,5 @@
 // Bucket operations: list, create, delete (must be empty), info, location, ACL and versioning.
+import { ossNow } from '../clock.ts';
 import { principalOf, q, sendEmpty, sendXml, type Ctx } from '../context.ts';
 import { OssError } from '../errors.ts';
 import { compareKeys, isValidBucketName, isoDate, readSmallBody } from '../http-util.ts';
@@ -55,7 +56,7 @@ export async function putBucket(ctx: Ctx): Promise<void> {
   }
   if (ctx.state.store.buckets.has(name)) throw new OssError('BucketAlreadyExists', undefined, { extra: { BucketName: name } });
   await ctx.state.store.createBucket({
-    name, created: Date.now(), acl, storageClass, redundancy, versioning: '', owner: principalOf(ctx),
+    name, created: ossNow(), acl, storageClass, redundancy, versioning: '', owner: principalOf(ctx),
   });
   sendEmpty(ctx, 200, { location: `/${name}` });
 }

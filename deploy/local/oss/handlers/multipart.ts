@@ -2,6 +2,7 @@
 // abort, list parts and list uploads. Parts live as files under uploads/<id>/ until completion.
 import { createHash, randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
+import { ossNow } from '../clock.ts';
 import { changeContext, principalOf, q, sendEmpty, sendXml, type Ctx } from '../context.ts';
 import { OssError } from '../errors.ts';
 import { compareKeys, header, isoDate, readSmallBody, validateObjectKey } from '../http-util.ts';
@@ -33,7 +34,7 @@ export async function initiateMultipartUpload(ctx: Ctx): Promise<void> {
   const bucket = ctx.bucket as Bucket;
   validateObjectKey(ctx.target.key);
   const up: UploadRecord = {
-    uploadId: randomBytes(16).toString('hex').toUpperCase(), bucket: bucket.name, key: ctx.target.key, initiated: Date.now(),
+    uploadId: randomBytes(16).toString('hex').toUpperCase(), bucket: bucket.name, key: ctx.target.key, initiated: ossNow(),
     template: {
       headers: contentHeaders(ctx.req), meta: userMeta(ctx.req), acl: objectAcl(ctx.req), tags: parseTaggingHeader(header(ctx.req, 'x-oss-tagging')),
       ...encryption(ctx.req), storageClass: storageClass(ctx.req, bucket.record.storageClass), owner: principalOf(ctx),
@@ -55,7 +56,7 @@ async function storePart(ctx: Ctx, up: UploadRecord, n: number, got: { path?: st
     throw new OssError('NoSuchUpload', undefined, { extra: { UploadId: up.uploadId } });
   }
   await rename(path, store.partPath(up.uploadId, n));
-  const part: UploadPart = { partNumber: n, etag: got.md5.toString('hex').toUpperCase(), size: got.size, crc64: got.crc64, md5: got.md5.toString('hex'), lastModified: Date.now() };
+  const part: UploadPart = { partNumber: n, etag: got.md5.toString('hex').toUpperCase(), size: got.size, crc64: got.crc64, md5: got.md5.toString('hex'), lastModified: ossNow() };
   await store.savePart(up.uploadId, part);
   return part;
 }

@@ -161,11 +161,11 @@ export async function appendObject(ctx: Ctx): Promise<void> {
     if (bucket.latest(key) !== live) throw new OssError('PositionNotEqualToLength', undefined, { status: 409 });
     const size = live.size + body.size;
     const crc = crc64Combine(live.crc64, body.crc64, body.size);
-    await bucket.mutate(key, live, (v) => {
+    await bucket.mutate(key, live, (v, now) => {
       v.size = size;
       v.crc64 = crc;
       v.etag = appendEtag(v.etag, crc, size);
-      v.lastModified = Date.now();
+      v.lastModified = now;
     }, 'ObjectCreated:AppendObject', changeContext(ctx), body.size);
     sendEmpty(ctx, 200, { ...writeHeaders(bucket, live), 'x-oss-next-append-position': String(size) });
   });

@@ -2,6 +2,7 @@
 // version rules of OSS (unversioned / Enabled / Suspended). Every change is applied in one synchronous step
 // and reported to `onChange` in that same step, so events come out in commit order.
 import { randomBytes } from 'node:crypto';
+import { ossNow } from '../clock.ts';
 import { OssError } from '../errors.ts';
 import { SortedKeys } from './sorted-keys.ts';
 import type { BucketRecord, KeyRecord, NewVersion, ObjectVersion, UploadRecord } from './types.ts';
@@ -16,6 +17,8 @@ export interface Change {
   deltaSize: number;
   versioned: boolean;
   ctx: ChangeContext;
+  /** When the change was committed (whole seconds, as OSS reports it; a new version's lastModified). */
+  time: number;
 }
 
 export interface BucketHooks {
@@ -116,32 +119,34 @@ export class Bucket {
   }
 
   putVersion(key: string, nv: NewVersion, eventName: string, ctx: ChangeContext): { version: ObjectVersion; persisted: Promise<void> } {
-    const v: ObjectVersion = { ...nv, versionId: this.nextVersionId(), lastModified: Date.now(), deleteMarker: false };
+    const now = ossNow();
+    const v: ObjectVersion = { ...nv, versionId: this.nextVersionId(), lastModified: now, deleteMarker: false };
     const retired = this.insert(key, v);
     const freed = retired.reduce((s, r) => s + r.size, 0);
-    this.hooks.onChange({ bucket: this.name, key, eventName, version: v, deltaSize: v.size - freed, versioned: this.versioned, ctx });
+    this.hooks.onChange({ bucket: this.name, key, eventName, version: v, deltaSize: v.size - freed, versioned: this.versioned, ctx, time: now });
     return { version: v, persisted: this.hooks.persistKey(this, key) };
   }
 
   /** DeleteObject without a version id: removes (unversioned) or adds a delete marker (versioned). */
   deleteCurrent(key: string, eventName: string, ctx: ChangeContext): { marker?: ObjectVersion; persisted: Promise<void> } {
     const rec = this.objects.get(key);
+    const now = ossNow();
     if (!this.versioned) {
       if (!rec) return { persisted: Promise.resolve() };
       const removed = rec.versions[0];
       this.objects.delete(key);
       this.keys.remove(key);
       for (const r of rec.versions) this.hooks.releaseBlob(r.blob);
-      this.hooks.onChange({ bucket: this.name, key, eventName, version: removed, deltaSize: -removed.size, versioned: false, ctx });
+      this.hooks.onChange({ bucket: this.name, key, eventName, version: removed, deltaSize: -removed.size, versioned: false, ctx, time: now });
       return { persisted: this.hooks.persistKey(this, key) };
     }
     const marker: ObjectVersion = {
-      versionId: this.nextVersionId(), deleteMarker: true, lastModified: Date.now(), owner: ctx.principalId, size: 0, etag: '',
+      versionId: this.nextVersionId(), deleteMarker: true, lastModified: now, owner: ctx.principalId, size: 0, etag: '',
       crc64: '0', type: 'Normal', headers: {}, meta: {}, acl: 'default', tags: [], storageClass: 'Standard',
     };
     const retired = this.insert(key, marker);
     const freed = retired.reduce((s, r) => s + r.size, 0);
-    this.hooks.onChange({ bucket: this.name, key, eventName: 'ObjectRemoved:CreateDeleteMarker', version: marker, deltaSize: -freed, versioned: true, ctx });
+    this.hooks.onChange({ bucket: this.name, key, eventName: 'ObjectRemoved:CreateDeleteMarker', version: marker, deltaSize: -freed, versioned: true, ctx, time: now });
     return { marker, persisted: this.hooks.persistKey(this, key) };
   }
 
@@ -156,14 +161,15 @@ export class Bucket {
       this.keys.remove(key);
     }
     this.hooks.releaseBlob(removed.blob);
-    this.hooks.onChange({ bucket: this.name, key, eventName, version: removed, deltaSize: -removed.size, versioned: this.versioned, ctx });
+    this.hooks.onChange({ bucket: this.name, key, eventName, version: removed, deltaSize: -removed.size, versioned: this.versioned, ctx, time: ossNow() });
     return { removed, persisted: this.hooks.persistKey(this, key) };
   }
 
-  /** Changes one version in place (ACL, tags, appends), reporting `eventName` unless null. */
-  mutate(key: string, v: ObjectVersion, change: (v: ObjectVersion) => void, eventName: string | null, ctx: ChangeContext, deltaSize = 0): Promise<void> {
-    change(v);
-    if (eventName) this.hooks.onChange({ bucket: this.name, key, eventName, version: v, deltaSize, versioned: this.versioned, ctx });
+  /** Changes one version in place (ACL, tags, appends), reporting `eventName` unless null; `now` is the commit time. */
+  mutate(key: string, v: ObjectVersion, change: (v: ObjectVersion, now: number) => void, eventName: string | null, ctx: ChangeContext, deltaSize = 0): Promise<void> {
+    const now = ossNow();
+    change(v, now);
+    if (eventName) this.hooks.onChange({ bucket: this.name, key, eventName, version: v, deltaSize, versioned: this.versioned, ctx, time: now });
     return this.hooks.persistKey(this, key);
   }
 
