@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { Addressing } from './addressing.ts';
 import type { AuthResult } from './auth/authenticate.ts';
 import type { Faults } from './faults.ts';
 import type { ParsedTarget } from './http-util.ts';
@@ -17,6 +18,7 @@ export interface ServerState {
   endpoint: string;
   store: Store;
   faults: Faults;
+  addressing: Addressing;
 }
 
 export interface Ctx {
@@ -38,6 +40,14 @@ export function principalOf(ctx: Ctx): string {
 
 export function changeContext(ctx: Ctx): ChangeContext {
   return { requestId: ctx.requestId, principalId: principalOf(ctx), sourceIp: ctx.req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1' };
+}
+
+/** An object's URL in the style the request used (OSS's `Location` in upload results). */
+export function objectUrl(ctx: Ctx, bucket: string, key: string): string {
+  const path = encodeURIComponent(key).replace(/%2F/g, '/');
+  if (!ctx.target.virtualHosted) return `${ctx.state.endpoint}/${bucket}/${path}`;
+  const scheme = ctx.state.endpoint.slice(0, ctx.state.endpoint.indexOf('://'));
+  return `${scheme}://${ctx.req.headers.host ?? ''}/${path}`;
 }
 
 export function q(ctx: Ctx, name: string): string | undefined {

@@ -5,6 +5,12 @@ export const ERROR_TABLE: Record<string, { status: number; ec: string; message: 
   AccessDenied: { status: 403, ec: '0003-00000001', message: 'You have no right to access this object.' },
   InvalidAccessKeyId: { status: 403, ec: '0002-00000902', message: 'The OSS Access Key Id you provided does not exist in our records.' },
   SignatureDoesNotMatch: { status: 403, ec: '0002-00000040', message: 'The request signature we calculated does not match the signature you provided.' },
+  // Real OSS's answer to a path-style bucket request (its EC is not documented; this one is the server's own).
+  SecondLevelDomainForbidden: { status: 403, ec: '0002-00000901', message: 'Please use virtual hosted style to access.' },
+  // STS credentials (the 0002-0000000N pages of OSS's error reference).
+  InvalidSecurityToken: { status: 403, ec: '0002-00000006', message: 'The security token you provided is invalid.' },
+  SecurityTokenExpired: { status: 403, ec: '0002-00000007', message: 'The security token you provided has expired.' },
+  AccessKeyIdAndSecurityTokenNotMatch: { status: 403, ec: '0002-00000004', message: 'The OSS access key id and security token you provided does not match.' },
   RequestTimeTooSkewed: { status: 403, ec: '0002-00000504', message: 'The difference between the request time and the current time is too large.' },
   InvalidObjectState: { status: 403, ec: '0016-00000204', message: 'The operation is not valid for the object\'s state.' },
   NoSuchBucket: { status: 404, ec: '0015-00000101', message: 'The specified bucket does not exist.' },

@@ -1,4 +1,4 @@
-// Small HTTP helpers: parsing path-style URLs, OSS date formats, request ids, and reading small bodies.
+// Small HTTP helpers: parsing request targets, OSS date formats, request ids, and reading small bodies.
 import type { IncomingMessage } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { wholeSeconds } from './clock.ts';
@@ -9,18 +9,23 @@ export interface ParsedTarget {
   key: string; // '' for bucket-level requests
   query: Map<string, string>;
   rawQuery: string;
+  /** The bucket came from the Host (`<bucket>.<served name>`), not from the path. */
+  virtualHosted: boolean;
 }
 
-/** Splits `/bucket/key?query` (path style). Query values are percent-decoded; `+` stays `+` (ali-oss encodes spaces as %20). */
-export function parseTarget(rawUrl: string): ParsedTarget {
+/**
+ * Splits `/bucket/key?query` (path style), or `/key?query` when the Host named the bucket (`hostBucket`).
+ * Query values are percent-decoded; `+` stays `+` (ali-oss encodes spaces as %20).
+ */
+export function parseTarget(rawUrl: string, hostBucket?: string): ParsedTarget {
   const q = rawUrl.indexOf('?');
   const rawPath = q < 0 ? rawUrl : rawUrl.slice(0, q);
   const rawQuery = q < 0 ? '' : rawUrl.slice(q + 1);
   const path = safeDecode(rawPath);
   const rest = path.startsWith('/') ? path.slice(1) : path;
   const slash = rest.indexOf('/');
-  const bucket = slash < 0 ? rest : rest.slice(0, slash);
-  const key = slash < 0 ? '' : rest.slice(slash + 1);
+  const bucket = hostBucket ?? (slash < 0 ? rest : rest.slice(0, slash));
+  const key = hostBucket !== undefined ? rest : slash < 0 ? '' : rest.slice(slash + 1);
   const query = new Map<string, string>();
   for (const part of rawQuery.split('&')) {
     if (!part) continue;
@@ -29,7 +34,7 @@ export function parseTarget(rawUrl: string): ParsedTarget {
     const v = eq < 0 ? '' : safeDecode(part.slice(eq + 1));
     if (!query.has(k)) query.set(k, v);
   }
-  return { bucket, key, query, rawQuery };
+  return { bucket, key, query, rawQuery, virtualHosted: hostBucket !== undefined };
 }
 
 function safeDecode(s: string): string {

@@ -1,20 +1,24 @@
-// The local OSS server: one region per instance, path-style addressing, V1/V4 signatures, on-disk data,
+// The local OSS server: one region per instance, virtual-hosted and path-style addressing, V1/V4 signatures, on-disk data,
 // EventBridge events to webhooks, and fault injection. Entry point for tests (startOssServer) and cli.ts.
-// Admin: `PUT|GET http://localhost:PORT/-/admin/faults` with `Authorization: Bearer <accessKeySecret>` and
-// a JSON FaultConfig body replaces (or shows) the faults in force.
+// Admin (admin.ts): `/-/admin/faults` shows or replaces the faults in force, `/-/admin/credentials` the keys
+// (STS credentials included), with `Authorization: Bearer <accessKeySecret>` of a key given at start.
 // Data folder: snapshot.jsonl + journal.jsonl (bucket and key records), blobs/ and packs/ (bodies),
 // uploads/ (multipart parts), events-pending.jsonl (webhook backlog kept across a clean stop).
+// HTTPS: with `tls` (PEM certificate and key) it serves TLS only, and its endpoint is https://localhost:PORT.
 // Events: deltaSize is the change in stored bytes (new size minus the bytes of any version it replaced).
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import { handleAdmin, ADMIN_PREFIX } from './admin.ts';
-import { authenticate, type AuthResult, type Credential } from './auth/authenticate.ts';
+import { defaultHostNames, resolveTarget, type Addressing } from './addressing.ts';
+import { authenticate, type AuthResult } from './auth/authenticate.ts';
+import { CredentialStore, type CredentialInput } from './auth/credentials.ts';
 import type { Ctx, ServerState } from './context.ts';
 import { ERROR_TABLE, OssError } from './errors.ts';
 import { EventPublisher } from './events/publisher.ts';
 import { Faults, type FaultConfig } from './faults.ts';
-import { httpDate, newRequestId, parseTarget } from './http-util.ts';
+import { httpDate, newRequestId } from './http-util.ts';
 import { checkAnonymous, HANDLERS, route, type Handler } from './router.ts';
 import { makePostObject } from './handlers/post-object.ts';
 import { Store } from './store/store.ts';
@@ -26,7 +30,8 @@ export type { FaultConfig } from './faults.ts';
 export type { WebhookTarget } from './events/webhook-queue.ts';
 import type { WebhookTarget } from './events/webhook-queue.ts';
 
-export interface OssCredential { accessKeyId: string; accessKeySecret: string; principalId?: string }
+/** A long-term key, or an STS credential (with securityToken and expiration, ISO 8601 or epoch ms). */
+export type OssCredential = CredentialInput;
 
 export interface OssServerOptions {
   region: string;
@@ -38,9 +43,29 @@ export interface OssServerOptions {
   eventLogFile?: string;
   faults?: FaultConfig;
   accountId?: string;
+  /**
+   * Host names the server serves as: a request with `Host: <bucket>.<name>` is virtual-hosted (the bucket
+   * comes from the Host), any other is path style. Default: `localhost` and `<region>.aliyuncs.com`.
+   */
+  hostNames?: string[];
+  /** Refuse path-style bucket requests (403 SecondLevelDomainForbidden), as real OSS does. */
+  forbidPathStyle?: boolean;
+  /** Serve HTTPS with this PEM certificate (chain) and private key. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
-export interface OssServer { endpoint: string; port: number; region: string; setFaults(f: FaultConfig): void; stop(): Promise<void> }
+export interface OssServer {
+  endpoint: string;
+  port: number;
+  region: string;
+  /** The names a virtual-hosted Host may end in (`<bucket>.<name>`). */
+  hostNames: string[];
+  setFaults(f: FaultConfig): void;
+  /** Adds a credential or replaces the one with its access key id (as PUT /-/admin/credentials does). */
+  putCredential(c: OssCredential): void;
+  removeCredential(accessKeyId: string): boolean;
+  stop(): Promise<void>;
+}
 
 const NO_BUCKET_OPS = new Set<OssOperation>(['ListBuckets', 'PutBucket']);
 
@@ -53,22 +78,33 @@ export async function startOssServer(opts: OssServerOptions): Promise<OssServer>
   await publisher.restore();
   const store = new Store(opts.dataDir, (change) => publisher.publish(change));
   await store.open();
-  const keys = new Map<string, Credential>(opts.credentials.map((c) => [c.accessKeyId, c]));
+  const keys = new CredentialStore(opts.credentials);
   const faults = new Faults(opts.faults ?? {});
-  const postObject = makePostObject(() => keys);
-  const state: ServerState = { region: opts.region, accountId, endpoint: '', store, faults };
+  const postObject = makePostObject(keys);
+  const addressing: Addressing = {
+    hostNames: (opts.hostNames ?? defaultHostNames(opts.region)).map((n) => n.trim().toLowerCase()).filter(Boolean),
+    forbidPathStyle: opts.forbidPathStyle ?? false,
+  };
+  const state: ServerState = { region: opts.region, accountId, endpoint: '', store, faults, addressing };
   const sockets = new Set<Socket>();
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    void handle(req, res, state, keys, opts.credentials, postObject).catch(() => res.destroy());
+    void handle(req, res, state, keys, postObject).catch(() => res.destroy());
   };
   const track = (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   };
   const host = opts.host ?? '127.0.0.1';
-  const servers = [createServer({ keepAliveTimeout: 30_000, requestTimeout: 0 }, onRequest)];
-  servers[0].on('connection', track);
+  const tls = opts.tls;
+  const makeServer = (): Server => {
+    const server: Server = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, onRequest) : createServer(onRequest);
+    server.keepAliveTimeout = 30_000;
+    server.requestTimeout = 0;
+    server.on('connection', track);
+    return server;
+  };
+  const servers = [makeServer()];
   await new Promise<void>((resolve, reject) => {
     servers[0].once('error', reject);
     servers[0].listen(opts.port ?? 0, host, () => resolve());
@@ -76,22 +112,28 @@ export async function startOssServer(opts: OssServerOptions): Promise<OssServer>
   const port = (servers[0].address() as AddressInfo).port;
   // `localhost` may resolve to ::1 first; answering there too saves clients a failed connect per connection.
   if (host === '127.0.0.1') {
-    const v6 = createServer({ keepAliveTimeout: 30_000, requestTimeout: 0 }, onRequest);
-    v6.on('connection', track);
+    const v6 = makeServer();
     const ok = await new Promise<boolean>((resolve) => {
       v6.once('error', () => resolve(false));
       v6.listen(port, '::1', () => resolve(true));
     });
     if (ok) servers.push(v6);
   }
-  state.endpoint = `http://localhost:${port}`;
+  state.endpoint = `${tls ? 'https' : 'http'}://localhost:${port}`;
   let stopped: Promise<void> | undefined;
   return {
     endpoint: state.endpoint,
     port,
     region: opts.region,
+    hostNames: addressing.hostNames,
     setFaults(f: FaultConfig) {
       faults.config = f;
+    },
+    putCredential(c: OssCredential) {
+      keys.put(c);
+    },
+    removeCredential(accessKeyId: string) {
+      return keys.remove(accessKeyId);
     },
     stop() {
       stopped ??= (async () => {
@@ -110,14 +152,13 @@ export async function startOssServer(opts: OssServerOptions): Promise<OssServer>
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, state: ServerState, keys: Map<string, Credential>, creds: Credential[],
-  postObject: Handler): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, state: ServerState, keys: CredentialStore, postObject: Handler): Promise<void> {
   const requestId = newRequestId();
   res.setHeader('x-oss-request-id', requestId);
   res.setHeader('server', 'AliyunOSS');
   res.setHeader('date', httpDate(Date.now()));
   const url = req.url ?? '/';
-  if (url.startsWith(ADMIN_PREFIX)) return handleAdmin(req, res, creds, state.faults);
+  if (url.startsWith(ADMIN_PREFIX)) return handleAdmin(req, res, keys, state.faults);
   let ctx: Ctx | undefined;
   try {
     if (state.faults.shouldReset() && req.method !== 'GET') {
@@ -125,7 +166,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: ServerSt
       return;
     }
     await state.faults.delay();
-    const target = parseTarget(url);
+    const target = resolveTarget(url, req.headers.host, state.addressing);
     const method = req.method ?? 'GET';
     const op = route(method, target, req.headers['x-oss-copy-source'] !== undefined, req.headers['content-type']);
     const auth: AuthResult = authenticate(req, target, keys, state.region);

@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import { ossNow } from '../clock.ts';
-import { changeContext, principalOf, q, sendEmpty, sendXml, type Ctx } from '../context.ts';
+import { changeContext, objectUrl, principalOf, q, sendEmpty, sendXml, type Ctx } from '../context.ts';
 import { OssError } from '../errors.ts';
 import { compareKeys, header, isoDate, readSmallBody, validateObjectKey } from '../http-util.ts';
 import type { Bucket } from '../store/bucket.ts';
@@ -136,7 +136,7 @@ export async function completeMultipartUpload(ctx: Ctx): Promise<void> {
   if (bucket.versioned) headers['x-oss-version-id'] = version.versionId;
   const urlEnc = q(ctx, 'encoding-type') === 'url';
   sendXml(ctx, 200, 'CompleteMultipartUploadResult', {
-    EncodingType: urlEnc ? 'url' : undefined, Location: `${ctx.state.endpoint}/${bucket.name}/${up.key}`, Bucket: bucket.name,
+    EncodingType: urlEnc ? 'url' : undefined, Location: objectUrl(ctx, bucket.name, up.key), Bucket: bucket.name,
     Key: urlEnc ? encodeURIComponent(up.key) : up.key, ETag: quoteEtag(etag),
   }, headers);
 }

@@ -3,8 +3,8 @@
 // bucket, key and content-length-range conditions are enforced.
 import { createHash, createHmac } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { changeContext, principalOf, sendEmpty, sendXml, type Ctx } from '../context.ts';
-import type { Credential } from '../auth/authenticate.ts';
+import { changeContext, objectUrl, principalOf, sendEmpty, sendXml, type Ctx } from '../context.ts';
+import type { CredentialStore } from '../auth/credentials.ts';
 import { safeEqual } from '../auth/v1.ts';
 import { OssError } from '../errors.ts';
 import { validateObjectKey } from '../http-util.ts';
@@ -44,7 +44,7 @@ function checkPolicy(policyB64: string, bucket: string, key: string, size: numbe
   }
 }
 
-export function makePostObject(keys: () => Map<string, Credential>) {
+export function makePostObject(keys: CredentialStore) {
   return async function postObject(ctx: Ctx): Promise<void> {
     const bucket = ctx.bucket as Bucket;
     const declared = Number(ctx.req.headers['content-length'] ?? NaN);
@@ -67,8 +67,8 @@ export function makePostObject(keys: () => Map<string, Credential>) {
     validateObjectKey(key);
     const ak = fields.get('ossaccesskeyid');
     if (ak) {
-      const cred = keys().get(ak);
-      if (!cred) throw new OssError('InvalidAccessKeyId');
+      // STS credentials put their token in the form (x-oss-security-token), as OSS's PostObject takes it.
+      const cred = keys.resolve(ak, fields.get('x-oss-security-token'), Date.now());
       const policy = fields.get('policy') ?? '';
       const sig = createHmac('sha1', cred.accessKeySecret).update(policy).digest('base64');
       if (!safeEqual(sig, fields.get('signature') ?? '')) throw new OssError('SignatureDoesNotMatch');
@@ -94,7 +94,7 @@ export function makePostObject(keys: () => Map<string, Credential>) {
     if (bucket.versioned) out['x-oss-version-id'] = version.versionId;
     const status = Number(fields.get('success_action_status') ?? '204');
     if (status === 201) {
-      sendXml(ctx, 201, 'PostResponse', { Bucket: bucket.name, ETag: quoteEtag(version.etag), Key: key, Location: `${ctx.state.endpoint}/${bucket.name}/${key}` }, out);
+      sendXml(ctx, 201, 'PostResponse', { Bucket: bucket.name, ETag: quoteEtag(version.etag), Key: key, Location: objectUrl(ctx, bucket.name, key) }, out);
     } else {
       sendEmpty(ctx, status === 200 ? 200 : 204, out);
     }
