@@ -29,7 +29,9 @@ async function* byKey(entries: AsyncIterable<SnapshotEntry>): AsyncGenerator<Sna
 }
 
 // Last-modified counts too: an overwrite with the same bytes (new headers, metadata or ACL in the PUT) keeps the
-// etag and size, and would otherwise never be seen.
+// etag and size, and would otherwise never be seen. OSS reports Last-Modified in whole seconds, so such an
+// overwrite within the same second as the write it replaces looks identical in a listing and is not seen
+// (only events show it); any later change of the key, or a full-compare backfill, reconciles it.
 const same = (a: SnapshotEntry, b: SnapshotEntry) =>
   a.etag === b.etag && a.size === b.size && a.isDeleteMarker === b.isDeleteMarker && a.lastModified === b.lastModified;
 
