@@ -19,6 +19,8 @@ export interface ServerState {
   store: Store;
   faults: Faults;
   addressing: Addressing;
+  /** Stands in for the account's default KMS managed key (KMS writes without a key id). */
+  defaultKmsKeyId: string;
 }
 
 export interface Ctx {

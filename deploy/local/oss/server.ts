@@ -9,6 +9,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { handleAdmin, ADMIN_PREFIX } from './admin.ts';
 import { defaultHostNames, resolveTarget, type Addressing } from './addressing.ts';
@@ -85,7 +86,10 @@ export async function startOssServer(opts: OssServerOptions): Promise<OssServer>
     hostNames: (opts.hostNames ?? defaultHostNames(opts.region)).map((n) => n.trim().toLowerCase()).filter(Boolean),
     forbidPathStyle: opts.forbidPathStyle ?? false,
   };
-  const state: ServerState = { region: opts.region, accountId, endpoint: '', store, faults, addressing };
+  // A stable id per account and region, shaped like a KMS key id, for the default managed key.
+  const digest = createHash('sha256').update(`${accountId}/${opts.region}/kms-default`).digest('hex');
+  const defaultKmsKeyId = `${digest.slice(0, 8)}-${digest.slice(8, 12)}-${digest.slice(12, 16)}-${digest.slice(16, 20)}-${digest.slice(20, 32)}`;
+  const state: ServerState = { region: opts.region, accountId, endpoint: '', store, faults, addressing, defaultKmsKeyId };
   const sockets = new Set<Socket>();
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {

@@ -11,7 +11,7 @@ import type { UploadPart, UploadRecord } from '../store/types.ts';
 import { asArray, parseXml } from '../xml.ts';
 import { receiveBody } from './body.ts';
 import { checkCopySource } from './conditions.ts';
-import { contentHeaders, encryption, objectAcl, parseTaggingHeader, quoteEtag, storageClass, userMeta } from './object-headers.ts';
+import { contentHeaders, encryptionHeaders, requestEncryption, objectAcl, parseTaggingHeader, quoteEtag, storageClass, userMeta } from './object-headers.ts';
 import { copySourceVersion } from './object-write.ts';
 
 const MIN_PART = 100 * 1024;
@@ -37,7 +37,7 @@ export async function initiateMultipartUpload(ctx: Ctx): Promise<void> {
     uploadId: randomBytes(16).toString('hex').toUpperCase(), bucket: bucket.name, key: ctx.target.key, initiated: ossNow(),
     template: {
       headers: contentHeaders(ctx.req), meta: userMeta(ctx.req), acl: objectAcl(ctx.req), tags: parseTaggingHeader(header(ctx.req, 'x-oss-tagging')),
-      ...encryption(ctx.req), storageClass: storageClass(ctx.req, bucket.record.storageClass), owner: principalOf(ctx),
+      ...requestEncryption(ctx.req, ctx.state.defaultKmsKeyId), storageClass: storageClass(ctx.req, bucket.record.storageClass), owner: principalOf(ctx),
     },
   };
   await ctx.state.store.saveUpload(up);
@@ -45,7 +45,7 @@ export async function initiateMultipartUpload(ctx: Ctx): Promise<void> {
   const urlEnc = q(ctx, 'encoding-type') === 'url';
   sendXml(ctx, 200, 'InitiateMultipartUploadResult', {
     EncodingType: urlEnc ? 'url' : undefined, Bucket: bucket.name, Key: urlEnc ? encodeURIComponent(up.key) : up.key, UploadId: up.uploadId,
-  });
+  }, encryptionHeaders(up.template));
 }
 
 async function storePart(ctx: Ctx, up: UploadRecord, n: number, got: { path?: string; size: number; md5: Buffer; crc64: string }): Promise<UploadPart> {
@@ -66,7 +66,7 @@ export async function uploadPart(ctx: Ctx): Promise<void> {
   const n = partNumber(ctx);
   const got = await receiveBody(ctx);
   const part = await storePart(ctx, up, n, got);
-  sendEmpty(ctx, 200, { etag: quoteEtag(part.etag), 'x-oss-hash-crc64ecma': part.crc64, 'content-md5': got.md5.toString('base64') });
+  sendEmpty(ctx, 200, { etag: quoteEtag(part.etag), 'x-oss-hash-crc64ecma': part.crc64, 'content-md5': got.md5.toString('base64'), ...encryptionHeaders(up.template) });
 }
 
 export async function uploadPartCopy(ctx: Ctx): Promise<void> {
@@ -86,7 +86,7 @@ export async function uploadPartCopy(ctx: Ctx): Promise<void> {
   const blobs = ctx.state.store.blobs;
   const got = await blobs.receive(blobs.openRange(src.blob as string, start, end));
   const part = await storePart(ctx, up, n, got);
-  const headers: Record<string, string> = { etag: quoteEtag(part.etag), 'x-oss-hash-crc64ecma': part.crc64 };
+  const headers: Record<string, string> = { etag: quoteEtag(part.etag), 'x-oss-hash-crc64ecma': part.crc64, ...encryptionHeaders(up.template) };
   if (srcBucket.versioned) headers['x-oss-copy-source-version-id'] = src.versionId;
   sendXml(ctx, 200, 'CopyPartResult', { LastModified: isoDate(part.lastModified), ETag: quoteEtag(part.etag) }, headers);
 }
@@ -132,7 +132,7 @@ export async function completeMultipartUpload(ctx: Ctx): Promise<void> {
   }, 'ObjectCreated:CompleteMultipartUpload', changeContext(ctx));
   await persisted;
   await store.removeUpload(up.uploadId);
-  const headers: Record<string, string> = { etag: quoteEtag(etag), 'x-oss-hash-crc64ecma': version.crc64 };
+  const headers: Record<string, string> = { etag: quoteEtag(etag), 'x-oss-hash-crc64ecma': version.crc64, ...encryptionHeaders(version) };
   if (bucket.versioned) headers['x-oss-version-id'] = version.versionId;
   const urlEnc = q(ctx, 'encoding-type') === 'url';
   sendXml(ctx, 200, 'CompleteMultipartUploadResult', {

@@ -42,17 +42,50 @@ export function storageClass(req: IncomingMessage, fallback: string): string {
   return s;
 }
 
-export function encryption(req: IncomingMessage): { sse?: string; sseKeyId?: string; sseDataEncryption?: string } {
-  const sse = req.headers['x-oss-server-side-encryption'] as string | undefined;
-  const keyId = req.headers['x-oss-server-side-encryption-key-id'] as string | undefined;
-  const data = req.headers['x-oss-server-side-data-encryption'] as string | undefined;
+export interface Encryption { sse?: string; sseKeyId?: string; sseDataEncryption?: string }
+
+/**
+ * Server-side encryption as a write asks for it (PutObject, CopyObject, InitiateMultipartUpload, the first
+ * AppendObject, PostObject fields): x-oss-server-side-encryption AES256 | SM4 | KMS; with KMS, a key id
+ * (empty is refused, as OSS's 0005-00000205 says; absent means the account's default managed key, whose
+ * id OSS reports back) and x-oss-server-side-data-encryption SM4 (KMS only; AES-256 when absent).
+ * `defaultKmsKeyId` stands in for that managed key.
+ */
+export function encryption(get: (name: string) => string | undefined, defaultKmsKeyId: string): Encryption {
+  const sse = get('x-oss-server-side-encryption');
+  const keyId = get('x-oss-server-side-encryption-key-id');
+  const data = get('x-oss-server-side-data-encryption');
   if (sse === undefined) {
-    if (keyId) throw new OssError('InvalidArgument', 'x-oss-server-side-encryption-key-id needs x-oss-server-side-encryption: KMS.');
+    if (keyId !== undefined) throw new OssError('InvalidArgument', 'x-oss-server-side-encryption-key-id needs x-oss-server-side-encryption: KMS.');
     return {};
   }
   if (!['AES256', 'KMS', 'SM4'].includes(sse)) throw new OssError('InvalidEncryptionAlgorithmError', `The encryption "${sse}" is not valid.`);
-  if (keyId && sse !== 'KMS') throw new OssError('InvalidArgument', 'A KMS key id is only valid with KMS encryption.');
-  return { sse, sseKeyId: sse === 'KMS' ? keyId : undefined, sseDataEncryption: sse === 'KMS' ? data : undefined };
+  if (sse !== 'KMS') {
+    if (keyId !== undefined) throw new OssError('InvalidArgument', 'A KMS key id is only valid with KMS encryption.');
+    return { sse };
+  }
+  if (keyId !== undefined && keyId.trim() === '') throw new OssError('InvalidArgument', 'x-oss-server-side-encryption-key-id is empty.');
+  if (data !== undefined && data !== 'SM4') throw new OssError('InvalidArgument', `x-oss-server-side-data-encryption "${data}" is not valid; it can only be SM4.`);
+  const out: Encryption = { sse, sseKeyId: keyId ?? defaultKmsKeyId };
+  if (data) out.sseDataEncryption = data;
+  return out;
+}
+
+/** The request's own headers, as `encryption` reads them. */
+export function requestEncryption(req: IncomingMessage, defaultKmsKeyId: string): Encryption {
+  return encryption((name) => {
+    const v = req.headers[name];
+    return Array.isArray(v) ? v.join(',') : v;
+  }, defaultKmsKeyId);
+}
+
+/** The encryption response headers OSS sends for an object (writes, GET, HEAD, multipart steps). */
+export function encryptionHeaders(e: Encryption): Record<string, string> {
+  const h: Record<string, string> = {};
+  if (e.sse) h['x-oss-server-side-encryption'] = e.sse;
+  if (e.sseKeyId) h['x-oss-server-side-encryption-key-id'] = e.sseKeyId;
+  if (e.sseDataEncryption) h['x-oss-server-side-data-encryption'] = e.sseDataEncryption;
+  return h;
 }
 
 /** `k1=v1&k2=v2` (URL-encoded), as in `x-oss-tagging`. */
@@ -99,9 +132,7 @@ export function versionHeaders(v: ObjectVersion, versioned: boolean): Record<str
   if (v.contentMd5) h['content-md5'] = v.contentMd5;
   if (versioned) h['x-oss-version-id'] = v.versionId;
   if (v.tags.length) h['x-oss-tagging-count'] = String(v.tags.length);
-  if (v.sse) h['x-oss-server-side-encryption'] = v.sse;
-  if (v.sseKeyId) h['x-oss-server-side-encryption-key-id'] = v.sseKeyId;
-  if (v.sseDataEncryption) h['x-oss-server-side-data-encryption'] = v.sseDataEncryption;
+  Object.assign(h, encryptionHeaders(v));
   if (v.type === 'Appendable') h['x-oss-next-append-position'] = String(v.size);
   return h;
 }

@@ -7,7 +7,7 @@ import type { Bucket } from '../store/bucket.ts';
 import type { ObjectVersion } from '../store/types.ts';
 import { crc64Combine } from '../../../../core/crc64.ts';
 import { commitBody, discardBody, receiveBody } from './body.ts';
-import { contentHeaders, encryption, objectAcl, parseTaggingHeader, quoteEtag, storageClass, userMeta } from './object-headers.ts';
+import { contentHeaders, encryptionHeaders, requestEncryption, objectAcl, parseTaggingHeader, quoteEtag, storageClass, userMeta } from './object-headers.ts';
 import { checkCopySource } from './conditions.ts';
 
 function forbidOverwrite(ctx: Ctx, bucket: Bucket, key: string): void {
@@ -19,9 +19,7 @@ function forbidOverwrite(ctx: Ctx, bucket: Bucket, key: string): void {
 function writeHeaders(bucket: Bucket, v: ObjectVersion): Record<string, string> {
   const h: Record<string, string> = { etag: quoteEtag(v.etag), 'x-oss-hash-crc64ecma': v.crc64 };
   if (bucket.versioned) h['x-oss-version-id'] = v.versionId;
-  if (v.sse) h['x-oss-server-side-encryption'] = v.sse;
-  if (v.sseKeyId) h['x-oss-server-side-encryption-key-id'] = v.sseKeyId;
-  return h;
+  return { ...h, ...encryptionHeaders(v) };
 }
 
 export async function putObject(ctx: Ctx): Promise<void> {
@@ -30,7 +28,7 @@ export async function putObject(ctx: Ctx): Promise<void> {
   validateObjectKey(key);
   const attrs = {
     headers: contentHeaders(ctx.req), meta: userMeta(ctx.req), acl: objectAcl(ctx.req),
-    tags: parseTaggingHeader(header(ctx.req, 'x-oss-tagging')), ...encryption(ctx.req),
+    tags: parseTaggingHeader(header(ctx.req, 'x-oss-tagging')), ...requestEncryption(ctx.req, ctx.state.defaultKmsKeyId),
     storageClass: storageClass(ctx.req, bucket.record.storageClass), owner: principalOf(ctx),
   };
   forbidOverwrite(ctx, bucket, key);
@@ -96,7 +94,7 @@ export async function copyObject(ctx: Ctx): Promise<void> {
     headers: replace ? contentHeaders(ctx.req) : { ...src.headers },
     meta: replace ? userMeta(ctx.req) : { ...src.meta },
     tags: tagDirective === 'replace' ? parseTaggingHeader(header(ctx.req, 'x-oss-tagging')) : src.tags.map(([k, v]) => [k, v] as [string, string]),
-    acl: objectAcl(ctx.req), ...encryption(ctx.req), storageClass: storageClass(ctx.req, bucket.record.storageClass), owner: principalOf(ctx),
+    acl: objectAcl(ctx.req), ...requestEncryption(ctx.req, ctx.state.defaultKmsKeyId), storageClass: storageClass(ctx.req, bucket.record.storageClass), owner: principalOf(ctx),
   };
   forbidOverwrite(ctx, bucket, key);
   const blob = await ctx.state.store.blobs.copy(src.blob as string, src.size);
@@ -145,7 +143,7 @@ export async function appendObject(ctx: Ctx): Promise<void> {
     if (!live) {
       const attrs = {
         headers: contentHeaders(ctx.req), meta: userMeta(ctx.req), acl: objectAcl(ctx.req), tags: parseTaggingHeader(header(ctx.req, 'x-oss-tagging')),
-        ...encryption(ctx.req), storageClass: storageClass(ctx.req, bucket.record.storageClass), owner: principalOf(ctx),
+        ...requestEncryption(ctx.req, ctx.state.defaultKmsKeyId), storageClass: storageClass(ctx.req, bucket.record.storageClass), owner: principalOf(ctx),
       };
       const body = await receiveBody(ctx);
       const blob = await commitBody(ctx, body);

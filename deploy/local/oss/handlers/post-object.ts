@@ -11,7 +11,7 @@ import { validateObjectKey } from '../http-util.ts';
 import type { Bucket } from '../store/bucket.ts';
 import { CONTENT_HEADERS } from '../store/types.ts';
 import { crc64 } from '../../../../core/crc64.ts';
-import { OBJECT_ACLS, parseTaggingHeader, quoteEtag } from './object-headers.ts';
+import { encryption, encryptionHeaders, OBJECT_ACLS, parseTaggingHeader, quoteEtag } from './object-headers.ts';
 
 const MAX_FORM = 64 * 1024 * 1024;
 
@@ -83,14 +83,15 @@ export function makePostObject(keys: CredentialStore) {
     for (const [k, v] of fields) if (k.startsWith('x-oss-meta-')) meta[k.slice(11)] = v;
     const acl = fields.get('x-oss-object-acl') ?? 'default';
     if (!OBJECT_ACLS.has(acl)) throw new OssError('InvalidArgument', `The ACL "${acl}" is not valid.`);
+    const sse = encryption((name) => fields.get(name), ctx.state.defaultKmsKeyId);
     const md5 = createHash('md5').update(body).digest();
     const blob = await ctx.state.store.blobs.writeSmall(body);
     const { version, persisted } = bucket.putVersion(key, {
       headers, meta, acl, tags: parseTaggingHeader(fields.get('x-oss-tagging')), storageClass: fields.get('x-oss-storage-class') ?? bucket.record.storageClass,
-      owner: principalOf(ctx), blob, size: body.length, etag: md5.toString('hex').toUpperCase(), crc64: crc64(body), type: 'Normal', contentMd5: md5.toString('base64'),
+      ...sse, owner: principalOf(ctx), blob, size: body.length, etag: md5.toString('hex').toUpperCase(), crc64: crc64(body), type: 'Normal', contentMd5: md5.toString('base64'),
     }, 'ObjectCreated:PostObject', changeContext(ctx));
     await persisted;
-    const out: Record<string, string> = { etag: quoteEtag(version.etag), 'x-oss-hash-crc64ecma': version.crc64 };
+    const out: Record<string, string> = { etag: quoteEtag(version.etag), 'x-oss-hash-crc64ecma': version.crc64, ...encryptionHeaders(version) };
     if (bucket.versioned) out['x-oss-version-id'] = version.versionId;
     const status = Number(fields.get('success_action_status') ?? '204');
     if (status === 201) {
