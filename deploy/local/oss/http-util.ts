@@ -15,7 +15,9 @@ export interface ParsedTarget {
 
 /**
  * Splits `/bucket/key?query` (path style), or `/key?query` when the Host named the bucket (`hostBucket`).
- * Query values are percent-decoded; `+` stays `+` (ali-oss encodes spaces as %20).
+ * The path is percent-decoded (`+` is a plus there); the query is form-decoded, `+` being a space, as OSS
+ * reads it: oss2 (through requests) sends `prefix=a+b` for "a b" and signs it as "a b", while ali-oss and
+ * querystring send %20 and %2B.
  */
 export function parseTarget(rawUrl: string, hostBucket?: string): ParsedTarget {
   const q = rawUrl.indexOf('?');
@@ -30,8 +32,8 @@ export function parseTarget(rawUrl: string, hostBucket?: string): ParsedTarget {
   for (const part of rawQuery.split('&')) {
     if (!part) continue;
     const eq = part.indexOf('=');
-    const k = safeDecode(eq < 0 ? part : part.slice(0, eq));
-    const v = eq < 0 ? '' : safeDecode(part.slice(eq + 1));
+    const k = safeDecode((eq < 0 ? part : part.slice(0, eq)).replace(/\+/g, ' '));
+    const v = eq < 0 ? '' : safeDecode(part.slice(eq + 1).replace(/\+/g, ' '));
     if (!query.has(k)) query.set(k, v);
   }
   return { bucket, key, query, rawQuery, virtualHosted: hostBucket !== undefined };
