@@ -1,4 +1,4 @@
-"""Objects: headers and user metadata, ACL, tagging, conditional and ranged GETs, copy with REPLACE,
+"""Objects: headers and user metadata, server-side encryption, ACL, tagging, conditional and ranged GETs, copy with REPLACE,
 batch delete, presigned URLs (V1 and V4), and the refusals of wrong keys and signatures."""
 import time
 
@@ -150,3 +150,15 @@ def test_wrong_signature_and_unknown_key(bucket, sig):
     with pytest.raises(oss2.exceptions.ServerError) as e:
         unknown.get_object('doc')
     assert error_of(e) == (403, 'InvalidAccessKeyId')
+
+
+def test_server_side_encryption(bucket):
+    bucket.put_object('sse-kms', b'k', headers={'x-oss-server-side-encryption': 'KMS', 'x-oss-server-side-encryption-key-id': 'key-1',
+                                                'x-oss-server-side-data-encryption': 'SM4'})
+    head = bucket.head_object('sse-kms')
+    assert head.headers['x-oss-server-side-encryption'] == 'KMS'
+    assert head.headers['x-oss-server-side-encryption-key-id'] == 'key-1' and head.headers['x-oss-server-side-data-encryption'] == 'SM4'
+    bucket.put_object('sse-aes', b'a', headers={'x-oss-server-side-encryption': 'AES256'})
+    assert bucket.get_object('sse-aes').headers['x-oss-server-side-encryption'] == 'AES256'
+    bucket.copy_object(bucket.bucket_name, 'sse-aes', 'sse-copy')
+    assert 'x-oss-server-side-encryption' not in bucket.head_object('sse-copy').headers
