@@ -197,6 +197,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: ServerSt
 
 function sendError(req: IncomingMessage, res: ServerResponse, requestId: string, err: unknown): void {
   const e = err instanceof OssError ? err : new OssError('InternalError', (err as Error)?.message);
+  // A client that went away mid-request (its body cut off) is no server fault and gets no answer.
+  if (!(err instanceof OssError) && (err as NodeJS.ErrnoException)?.code === 'ECONNRESET' && req.destroyed) {
+    res.destroy();
+    return;
+  }
   if (!(err instanceof OssError)) console.error(`oss-server: internal error on ${req.method} ${req.url}:`, err);
   if (res.headersSent) {
     res.destroy();

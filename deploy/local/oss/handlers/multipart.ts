@@ -96,6 +96,9 @@ export async function completeMultipartUpload(ctx: Ctx): Promise<void> {
   const up = upload(ctx);
   const store = ctx.state.store;
   const stored = new Map((await store.listParts(up.uploadId)).map((p) => [p.partNumber, p]));
+  const gone = () => new OssError('NoSuchUpload', undefined, { extra: { UploadId: up.uploadId } });
+  // Aborted while its parts were read: the upload is gone (NoSuchUpload), not its parts wrong (InvalidPart).
+  if (!bucket.uploads.has(up.uploadId)) throw gone();
   let chosen: UploadPart[];
   if (header(ctx.req, 'x-oss-complete-all') === 'yes') {
     chosen = [...stored.values()].sort((a, b) => a.partNumber - b.partNumber);
@@ -115,11 +118,20 @@ export async function completeMultipartUpload(ctx: Ctx): Promise<void> {
       chosen.push(s);
     }
   }
+  if (!bucket.uploads.has(up.uploadId)) throw gone();
   if (chosen.length === 0) throw new OssError('InvalidPart', 'No parts were uploaded.');
   const current = bucket.latest(up.key);
   if (header(ctx.req, 'x-oss-forbid-overwrite') === 'true' && !bucket.versioned && current && !current.deleteMarker) throw new OssError('FileAlreadyExists');
   for (const p of chosen.slice(0, -1)) if (p.size < MIN_PART) throw new OssError('EntityTooSmall', undefined, { extra: { PartNumber: String(p.partNumber) } });
-  const combined = await store.blobs.concat(chosen.map((p) => ({ path: store.partPath(up.uploadId, p.partNumber), size: p.size, crc64: p.crc64 })));
+  let combined: { id: string; size: number; crc64: string };
+  try {
+    combined = await store.blobs.concat(chosen.map((p) => ({ path: store.partPath(up.uploadId, p.partNumber), size: p.size, crc64: p.crc64 })));
+  } catch (err) {
+    // An abort (or another complete) of this upload removed its parts while they were joined: the upload is
+    // gone, which OSS answers NoSuchUpload, not a server error.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw gone();
+    throw err;
+  }
   if (!bucket.uploads.delete(up.uploadId)) {
     store.blobs.remove(combined.id);
     throw new OssError('NoSuchUpload', undefined, { extra: { UploadId: up.uploadId } });
