@@ -1,5 +1,5 @@
-// Lint: the recommended JS and TypeScript rules, plus the one layering rule DESIGN.md §9 asks for:
-// only core/adapters/* may import kafkajs or ali-oss.
+// Lint: the recommended JS and TypeScript rules, plus the layering rule DESIGN.md §9 asks for: only
+// core/adapters/* may import kafkajs or ali-oss, and only core/adapters/kafka may reach the kafkajs client.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -14,6 +14,9 @@ export default tseslint.config(
         paths: [
           { name: 'kafkajs', message: 'Only core/adapters/kafka may import kafkajs.' },
           { name: 'ali-oss', message: 'Only core/adapters/oss may import ali-oss.' },
+        ],
+        patterns: [
+          { group: ['**/adapters/kafka/kafkajs-handle*'], message: 'The kafkajs client stays inside core/adapters/kafka: use its functions.' },
         ],
       }],
     },

@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { Registry } from 'prom-client';
 import { createKafka } from '../core/adapters/kafka/client.ts';
 import { createProducer } from '../core/adapters/kafka/producer.ts';
+import { topicOffsets } from '../core/adapters/kafka/offsets.ts';
 import { ensureTopics } from '../core/adapters/kafka/topics.ts';
 import { createOssClient } from '../core/adapters/oss/client.ts';
 import { createObjectStore } from '../core/adapters/oss/object-store.ts';
@@ -116,10 +117,7 @@ async function parent(): Promise<void> {
   poller.send('exit');
   await new Promise((r) => poller.once('exit', r));
 
-  const admin = kafka.admin();
-  await admin.connect();
-  const onTopic = (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
-  await admin.disconnect();
+  const onTopic = (await topicOffsets(kafka, topic)).reduce((n, p) => n + Number(p.high), 0);
   const stateFiles = await readdir(setup.stateDir);
   const snapshotBytes = (await Promise.all(stateFiles.map((f) => stat(join(setup.stateDir, f))))).reduce((n, s) => n + s.size, 0);
   await oss.stop();

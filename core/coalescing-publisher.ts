@@ -1,6 +1,6 @@
 // Publishes change records with natural batching: callers await their own records' acknowledgement,
 // and everything that arrives while one produce request is in flight goes out in the next one.
-import type { BusProducer, OutgoingRecord } from './adapters/kafka/producer.ts';
+import type { BusProducer, OutgoingRecord } from './ports/bus.ts';
 
 interface Waiting { records: OutgoingRecord[]; resolve: () => void; reject: (err: unknown) => void }
 

@@ -1,8 +1,7 @@
 // Dead letters (Kafka Connect style): the original key, value and headers, plus error headers saying
 // where the trigger came from and why it failed. Written with acks=all before the offset is committed.
-import type { BusProducer, OutgoingRecord } from '../core/adapters/kafka/producer.ts';
 import { describeError } from '../core/errors.ts';
-import type { InboundMessage } from '../core/adapters/kafka/consumer.ts';
+import type { BusProducer, InboundMessage, OutgoingRecord } from '../core/ports/bus.ts';
 
 export const DLQ_HEADER = {
   topic: 'crr.error.topic',

@@ -3,11 +3,11 @@
 // after the budget park the trigger in the dead-letter topic. Outcomes and dead letters are
 // acknowledged by Kafka before the handler returns, so before the offset can be committed.
 import { randomUUID } from 'node:crypto';
-import type { InboundMessage } from '../core/adapters/kafka/consumer.ts';
 import type { CoalescingPublisher } from '../core/coalescing-publisher.ts';
 import type { RuleConfig } from '../core/config/schema.ts';
 import { CrrError, describeError } from '../core/errors.ts';
 import type { Logger } from '../core/logging.ts';
+import type { InboundMessage } from '../core/ports/bus.ts';
 import type { CrrMetrics } from '../core/metrics/metrics.ts';
 import { withRetry, type RetryPolicy } from '../core/retry.ts';
 import { RuleIndex } from '../producers/rules.ts';

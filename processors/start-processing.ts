@@ -1,7 +1,6 @@
 // Wires the real-time processor from a validated config: the key-ordered runner on the changes topic,
 // reconcile per rule, outcomes, dead letters, and the lag and replicated-until metrics.
-import type { KafkaClient } from '../core/adapters/kafka/client.ts';
-import type { BusProducer } from '../core/adapters/kafka/producer.ts';
+import type { BusProducer, OpenConsumer } from '../core/ports/bus.ts';
 import { CoalescingPublisher } from '../core/coalescing-publisher.ts';
 import type { CrrConfig } from '../core/config/load.ts';
 import type { Logger } from '../core/logging.ts';
@@ -16,7 +15,8 @@ import { startUploadJanitor } from './upload-janitor.ts';
 
 export interface ProcessingDeps {
   config: Pick<CrrConfig, 'rules' | 'processing' | 'topicNames'>;
-  kafka: KafkaClient;
+  /** Opens the runner's consumer-group member. */
+  openConsumer: OpenConsumer;
   producer: BusProducer;
   /** A store for a named endpoint whose OSS requests are counted under `ruleId`. */
   storeFor: (endpointName: string, ruleId: string) => ObjectStore;
@@ -43,17 +43,19 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
     metrics, logger, retryPolicy: deps.retryPolicy ?? { ...defaultRetryPolicy, retries: p.retries }, now,
   });
   const lags = new Map<string, number>();
-  const runner = await startRunner({
-    kafka: deps.kafka,
+  const consumer = await deps.openConsumer({
     groupId: p.groupId,
-    topics: [config.topicNames.changes],
-    fromBeginning: true,
-    concurrency: p.concurrency,
     // Consumer-group timing from the config: how soon a crashed member's partitions move to the others.
     sessionTimeoutMs: p.sessionTimeoutMs,
     rebalanceTimeoutMs: p.rebalanceTimeoutMs,
-    handoverGraceMs: p.handoverGraceMs,
     heartbeatIntervalMs: Math.max(100, Math.floor(p.sessionTimeoutMs / 10)),
+  });
+  const runner = await startRunner({
+    consumer,
+    topics: [config.topicNames.changes],
+    fromBeginning: true,
+    concurrency: p.concurrency,
+    handoverGraceMs: p.handoverGraceMs,
     handle: (msg) => processor.handle(msg),
     onError: (err, msg) => logger.error({ err: (err as Error).message, topic: msg.topic, partition: msg.partition, offset: msg.offset }, 'handler failed; stopping'),
     metrics: {

@@ -1,6 +1,6 @@
 // Wires change capture from a validated config: the notification receiver, the listing poller, or
 // both, publishing to the changes topic. stop() stops taking requests and flushes in-flight publishes.
-import type { BusProducer } from '../core/adapters/kafka/producer.ts';
+import type { BusProducer } from '../core/ports/bus.ts';
 import type { CrrConfig } from '../core/config/load.ts';
 import type { CrrMetrics } from '../core/metrics/metrics.ts';
 import type { Logger } from '../core/logging.ts';

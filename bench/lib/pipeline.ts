@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { createKafka, type KafkaClient } from '../../core/adapters/kafka/client.ts';
+import { consumerOpener } from '../../core/adapters/kafka/consumer.ts';
 import { createProducer, type BusProducer } from '../../core/adapters/kafka/producer.ts';
 import { ensureTopics } from '../../core/adapters/kafka/topics.ts';
 import { createObjectStore } from '../../core/adapters/oss/object-store.ts';
@@ -165,7 +166,7 @@ export async function startPipeline(cfg: { raw: Record<string, unknown>; env: Re
   const processingProducer = opts.processing ? timedProducer('processing', await createProducer(kafka)) : undefined;
   const capture = await startCapture({ config, producer: captureProducer, storeFor, metrics, logger, receiverToken: cfg.env.BENCH_TOKEN },
     { receiver: true, poller: false });
-  const processing = processingProducer ? await startProcessing({ config, kafka, producer: processingProducer, storeFor, metrics, logger }) : undefined;
+  const processing = processingProducer ? await startProcessing({ config, openConsumer: consumerOpener(kafka), producer: processingProducer, storeFor, metrics, logger }) : undefined;
   return {
     config, kafka, metrics,
     runnerLoad: () => {

@@ -6,6 +6,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { createKafka } from '../../core/adapters/kafka/client.ts';
+import { consumerOpener } from '../../core/adapters/kafka/consumer.ts';
 import { createProducer } from '../../core/adapters/kafka/producer.ts';
 import { ensureTopics } from '../../core/adapters/kafka/topics.ts';
 import { createOssClient, type OssClient } from '../../core/adapters/oss/client.ts';
@@ -116,7 +117,7 @@ export async function demoCommand(opts: { objects: string }): Promise<void> {
   const producer = await createProducer(kafka);
   const storeFor = storeFactory(config, metrics);
   const capture = await startCapture({ config, producer, storeFor, metrics, logger, receiverToken: token }, { receiver: true, poller: false });
-  const processing = await startProcessing({ config, kafka, producer, storeFor, metrics, logger });
+  const processing = await startProcessing({ config, openConsumer: consumerOpener(kafka), producer, storeFor, metrics, logger });
   say(`  Kafka ${broker.version} on ${broker.brokers}; topics prefixed ${config.topics.prefix}; metrics on ${served.url}`);
   say(`  rule demo-hz-to-sh: oss-cn-hangzhou/${source} -> oss-cn-shanghai/${destination}, action ALL`);
 

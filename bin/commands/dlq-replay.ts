@@ -2,6 +2,7 @@
 // topic, so the key is reconciled again. A replay consumer group remembers what was replayed; the
 // command stops when it has read the dead-letter topic to the end. Undecodable letters are not
 // replayable (they would only fail again) and are counted instead.
+import { createConsumer } from '../../core/adapters/kafka/consumer.ts';
 import { createProducer } from '../../core/adapters/kafka/producer.ts';
 import { describeError } from '../../core/errors.ts';
 import { DLQ_HEADER } from '../../processors/dead-letter.ts';
@@ -15,8 +16,7 @@ export async function dlqReplayCommand(opts: { config: string; rule?: string }):
   const producer = await createProducer(rt.kafka);
   const counts = { replayed: 0, skippedOtherRule: 0, notReplayable: 0 };
   const runner = await startRunner({
-    kafka: rt.kafka,
-    groupId: `${config.processing.groupId}-dlq-replay`,
+    consumer: await createConsumer(rt.kafka, { groupId: `${config.processing.groupId}-dlq-replay` }),
     topics: [config.topicNames.deadLetter],
     fromBeginning: true,
     concurrency: 16,

@@ -1,4 +1,5 @@
 // crr process --config FILE: the real-time processor (one member of the processors' consumer group).
+import { consumerOpener } from '../../core/adapters/kafka/consumer.ts';
 import { createProducer } from '../../core/adapters/kafka/producer.ts';
 import { startProcessing } from '../../processors/start-processing.ts';
 import { onShutdown, startRuntime } from './shared.ts';
@@ -7,7 +8,7 @@ import { storeFactory } from './stores.ts';
 export async function processCommand(opts: { config: string }): Promise<void> {
   const rt = await startRuntime('process', opts.config);
   const producer = await createProducer(rt.kafka);
-  const processing = await startProcessing({ config: rt.config, kafka: rt.kafka, producer, storeFor: storeFactory(rt.config, rt.metrics),
+  const processing = await startProcessing({ config: rt.config, openConsumer: consumerOpener(rt.kafka), producer, storeFor: storeFactory(rt.config, rt.metrics),
     metrics: rt.metrics, logger: rt.logger });
   rt.logger.info({ rules: rt.config.rules.map((r) => r.id), group: rt.config.processing.groupId }, 'processing changes');
   processing.runner.done.catch((err) => {

@@ -1,11 +1,16 @@
 // The key-ordered consumer runner: fetched messages are queued per key and handled concurrently across
 // keys (one at a time per key, in offset order); only the low watermark of finished work is committed.
-import { createConsumer, type BusConsumer, type GroupAssignment, type InboundBatch, type InboundMessage } from '../../core/adapters/kafka/consumer.ts';
-import type { KafkaClient } from '../../core/adapters/kafka/client.ts';
+// Its parts: the hand-over grace (handover.ts), the commit loop (commit-loop.ts), the drain (drain.ts).
+import type { BusConsumer, GroupAssignment, InboundBatch, InboundMessage } from '../../core/ports/bus.ts';
 import { CrrError, describeError } from '../../core/errors.ts';
+import { CommitLoop } from './commit-loop.ts';
+import { drainAndLeave } from './drain.ts';
+import { HandoverFence } from './handover.ts';
+import { InFlight } from './in-flight.ts';
 import { KeyScheduler, type Work } from './key-scheduler.ts';
+import { partitionId, splitPartitionId } from './partition-id.ts';
 
-export type { InboundMessage } from '../../core/adapters/kafka/consumer.ts';
+export type { InboundMessage } from '../../core/ports/bus.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -18,8 +23,8 @@ export interface RunnerMetrics {
 }
 
 export interface RunnerOptions {
-  kafka: KafkaClient;
-  groupId: string;
+  /** The group member to fetch through (connected, not subscribed). The runner owns it: stop() disconnects it. */
+  consumer: BusConsumer;
   topics: string[];
   fromBeginning?: boolean;
   /** Keys in flight at once, over all partitions of this runner (default 64). */
@@ -41,12 +46,6 @@ export interface RunnerOptions {
   onError?: (err: unknown, msg: InboundMessage) => void;
   metrics?: RunnerMetrics;
   logger?: (level: LogLevel, msg: string, ctx?: Record<string, unknown>) => void;
-  /** Consumer-group tuning passed to the consumer. */
-  sessionTimeoutMs?: number;
-  rebalanceTimeoutMs?: number;
-  heartbeatIntervalMs?: number;
-  maxBytesPerPartition?: number;
-  maxWaitTimeInMs?: number;
 }
 
 export interface RunnerStats {
@@ -68,34 +67,27 @@ export interface Runner {
   stats(): RunnerStats;
 }
 
-const partitionId = (topic: string, partition: number) => `${topic}/${partition}`;
-
-function splitPartitionId(id: string): { topic: string; partition: number } {
-  const at = id.lastIndexOf('/');
-  return { topic: id.slice(0, at), partition: Number(id.slice(at + 1)) };
-}
-
 /** Null keys carry no order, so each such message is a key of its own. */
 function schedulingKey(msg: InboundMessage): string {
   return msg.key === null ? `n:${msg.offset}` : `k:${msg.key.toString('latin1')}`;
 }
 
-const macrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 export async function startRunner(opts: RunnerOptions): Promise<Runner> {
+  const { consumer } = opts;
   const concurrency = opts.concurrency ?? 64;
   const maxBuffered = opts.maxBufferedPerPartition ?? 5000;
   const log = opts.logger ?? (() => {});
   const metrics = opts.metrics ?? {};
   const scheduler = new KeyScheduler<InboundMessage>(concurrency);
-  const controllers = new Map<Work<InboundMessage>, AbortController>();
-  const committed = new Map<string, bigint>();
-  const highWatermarks = new Map<string, bigint>();
+  const inFlight = new InFlight<InboundMessage>();
   const paused = new Set<string>();
+  const commits = new CommitLoop(scheduler, consumer, {
+    onCommit: metrics.onCommit, onLag: metrics.onLag, warn: (msg, ctx) => log('warn', msg, ctx),
+  });
+  const fence = new HandoverFence(opts.handoverGraceMs ?? 0, (batch) => onBatch(batch));
   let memberId: string | undefined;
   let stopping = false;
   let failure: { err: unknown } | undefined;
-  let commitInProgress: Promise<void> | undefined;
   let shutdownPromise: Promise<void> | undefined;
   let settleDone!: (err?: { err: unknown }) => void;
   const done = new Promise<void>((resolve, reject) => {
@@ -103,17 +95,6 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
   });
   // Callers observe the failure by awaiting `done`; an unobserved one must not crash the process twice.
   done.catch(() => {});
-  // Waiters for "no work in flight", used by the drain.
-  let idleWaiters: (() => void)[] = [];
-
-  const consumer: BusConsumer = await createConsumer(opts.kafka, {
-    groupId: opts.groupId,
-    sessionTimeoutMs: opts.sessionTimeoutMs,
-    rebalanceTimeoutMs: opts.rebalanceTimeoutMs,
-    heartbeatIntervalMs: opts.heartbeatIntervalMs,
-    maxBytesPerPartition: opts.maxBytesPerPartition,
-    maxWaitTimeInMs: opts.maxWaitTimeInMs,
-  });
 
   function pump(): void {
     if (stopping) return;
@@ -121,11 +102,10 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
   }
 
   function launch(work: Work<InboundMessage>): void {
-    const controller = new AbortController();
-    controllers.set(work, controller);
+    const signal = inFlight.begin(work);
     const startedAt = performance.now();
     Promise.resolve()
-      .then(() => opts.handle(work.item, { signal: controller.signal }))
+      .then(() => opts.handle(work.item, { signal }))
       .then(
         () => settle(work, startedAt, undefined),
         (err: unknown) => settle(work, startedAt, { err }),
@@ -133,12 +113,11 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
   }
 
   function settle(work: Work<InboundMessage>, startedAt: number, rejected: { err: unknown } | undefined): void {
-    const controller = controllers.get(work);
-    controllers.delete(work);
+    const aborted = inFlight.end(work);
     metrics.onHandled?.(work.item, performance.now() - startedAt, rejected === undefined);
     if (rejected === undefined) {
       scheduler.finish(work);
-    } else if (controller?.signal.aborted) {
+    } else if (aborted) {
       // Aborted by a revoke or an expired drain: not done, so never committed; the owner redelivers it.
       scheduler.abandon(work);
     } else {
@@ -154,11 +133,6 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
       void shutdown({ err: rejected.err });
     }
     maybeResume(work.partition);
-    if (scheduler.inFlight === 0) {
-      const waiters = idleWaiters;
-      idleWaiters = [];
-      for (const w of waiters) w();
-    }
     pump();
   }
 
@@ -170,20 +144,6 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     consumer.resume(topic, [partition]);
   }
 
-  // Newly owned partitions in their hand-over grace: their batches are held, in order, until it ends.
-  const handoverGraceMs = opts.handoverGraceMs ?? 0;
-  const held = new Map<string, InboundBatch[]>();
-
-  function fence(id: string): void {
-    const batches: InboundBatch[] = [];
-    held.set(id, batches);
-    setTimeout(() => {
-      if (held.get(id) !== batches) return; // revoked (and maybe fenced anew) since
-      held.delete(id);
-      for (const b of batches) onBatch(b);
-    }, handoverGraceMs).unref();
-  }
-
   function onBatch(batch: InboundBatch): void {
     if (stopping) return;
     const id = partitionId(batch.topic, batch.partition);
@@ -191,12 +151,8 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
       log('warn', 'batch for a partition not in the last assignment: ignored', { topic: batch.topic, partition: batch.partition });
       return;
     }
-    const holding = held.get(id);
-    if (holding) {
-      holding.push(batch);
-      return;
-    }
-    highWatermarks.set(id, BigInt(batch.highWatermark));
+    if (fence.hold(id, batch)) return;
+    commits.fetched(id, batch.highWatermark);
     let duplicates = 0;
     for (const msg of batch.messages) {
       if (scheduler.add(id, BigInt(msg.offset), schedulingKey(msg), msg) === 'duplicate') duplicates++;
@@ -212,13 +168,12 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
   }
 
   function revoke(id: string): void {
-    held.delete(id);
+    fence.drop(id);
     const dropped = scheduler.revoke(id);
-    committed.delete(id);
-    highWatermarks.delete(id);
+    commits.forget(id);
     paused.delete(id);
     // Their offsets will not be committed by us any more; the signal lets handlers stop early.
-    for (const [work, controller] of controllers) if (work.partition === id) controller.abort(new CrrError('partition revoked', { code: 'CRR_PARTITION_REVOKED', retriable: true }));
+    inFlight.abort(new CrrError('partition revoked', { code: 'CRR_PARTITION_REVOKED', retriable: true }), id);
     log('info', 'partition revoked', { partition: id, droppedQueued: dropped });
   }
 
@@ -236,7 +191,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
       const { topic, partition } = splitPartitionId(id);
       if (!scheduler.owns(id)) {
         scheduler.assign(id);
-        if (handoverGraceMs > 0) fence(id);
+        fence.fence(id);
         // kafkajs remembers pauses across assignments; a freshly owned partition starts unpaused.
         consumer.resume(topic, [partition]);
       } else if (paused.has(id) || stopping) {
@@ -249,103 +204,14 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     pump();
   }
 
-  /** Commits every owned partition's watermark that moved. Call only at the start of a macrotask (see below). */
-  function commitWatermarks(): Promise<void> {
-    if (commitInProgress) return commitInProgress;
-    // kafkajs swaps its generation and then emits GROUP_JOIN a few microtasks later; at the start of a
-    // macrotask both agree, and the ownership check below and the request are built in the same tick.
-    const offsets: { topic: string; partition: number; offset: string }[] = [];
-    const values = new Map<string, bigint>();
-    for (const id of scheduler.owned()) {
-      const mark = scheduler.watermark(id);
-      const last = committed.get(id);
-      if (mark === undefined || (last !== undefined && mark <= last)) continue;
-      values.set(id, mark);
-      offsets.push({ ...splitPartitionId(id), offset: mark.toString() });
-    }
-    if (offsets.length === 0) return Promise.resolve();
-    commitInProgress = consumer.commit(offsets)
-      .then(() => {
-        for (const [id, mark] of values) {
-          if (!scheduler.owns(id)) continue;
-          const prev = committed.get(id);
-          if (prev === undefined || mark > prev) committed.set(id, mark);
-          const { topic, partition } = splitPartitionId(id);
-          metrics.onCommit?.(topic, partition, mark.toString());
-        }
-      })
-      .catch((err: unknown) => {
-        // A rebalance fences the commit (ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS); the next tick retries
-        // with whatever this member owns by then.
-        log('warn', 'commit failed; will retry', { error: describeError(err), offsets });
-      })
-      .finally(() => {
-        commitInProgress = undefined;
-      });
-    return commitInProgress;
-  }
-
-  function lagOf(id: string): number | undefined {
-    const hw = highWatermarks.get(id);
-    const base = committed.get(id) ?? scheduler.watermark(id);
-    if (hw === undefined || base === undefined) return undefined;
-    const lag = hw - base;
-    return Number(lag > 0n ? lag : 0n);
-  }
-
-  function tick(): void {
-    void commitWatermarks();
-    consumer.heartbeat().catch(() => {
-      // The fetch loop sees the same error and rejoins; nothing to do here.
-    });
-    if (metrics.onLag) {
-      for (const id of scheduler.owned()) {
-        const lag = lagOf(id);
-        if (lag === undefined) continue;
-        const { topic, partition } = splitPartitionId(id);
-        metrics.onLag(topic, partition, lag);
-      }
-    }
-  }
-
-  function waitIdle(timeoutMs: number): Promise<boolean> {
-    if (scheduler.inFlight === 0) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        idleWaiters = idleWaiters.filter((w) => w !== onIdle);
-        resolve(false);
-      }, timeoutMs);
-      const onIdle = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      idleWaiters.push(onIdle);
-    });
-  }
-
-  async function drainAndLeave(): Promise<void> {
-    clearInterval(timer);
-    for (const id of scheduler.owned()) {
-      const { topic, partition } = splitPartitionId(id);
-      consumer.pause(topic, [partition]);
-    }
-    const drainTimeoutMs = opts.drainTimeoutMs ?? 30_000;
-    if (!(await waitIdle(drainTimeoutMs))) {
-      log('warn', 'drain timed out: aborting in-flight work, which will be redelivered', { inFlight: scheduler.inFlight });
-      for (const c of controllers.values()) c.abort(new CrrError('runner stopping', { code: 'CRR_RUNNER_STOPPING', retriable: true }));
-      await waitIdle(1000);
-    }
-    if (commitInProgress) await commitInProgress;
-    await macrotask();
-    await commitWatermarks();
-    await consumer.disconnect();
-  }
-
   function shutdown(reason?: { err: unknown }): Promise<void> {
     if (reason && !failure) failure = reason;
     if (shutdownPromise) return shutdownPromise;
     stopping = true;
-    shutdownPromise = drainAndLeave()
+    shutdownPromise = drainAndLeave({
+      consumer, owned: () => scheduler.owned(), inFlight, commits, timeoutMs: opts.drainTimeoutMs ?? 30_000,
+      warn: (msg, ctx) => log('warn', msg, ctx),
+    })
       .catch((err: unknown) => {
         log('error', 'error while shutting down', { error: describeError(err) });
         if (!failure) failure = { err };
@@ -359,12 +225,12 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     log(restarting ? 'warn' : 'error', 'consumer crashed', { error: describeError(err), restarting });
     if (!restarting) void shutdown({ err });
   });
-  const timer = setInterval(tick, opts.commitIntervalMs ?? 500);
+  commits.start(opts.commitIntervalMs ?? 500);
   try {
     await consumer.subscribe(opts.topics, opts.fromBeginning ?? false);
     await consumer.run(onBatch);
   } catch (err) {
-    clearInterval(timer);
+    commits.stop();
     await consumer.disconnect().catch(() => {});
     throw err;
   }
@@ -375,14 +241,12 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     },
     done,
     stats: () => {
-      const committedOut: Record<string, string> = {};
       const lag: Record<string, number> = {};
-      for (const [id, offset] of committed) committedOut[id] = offset.toString();
       for (const id of scheduler.owned()) {
-        const l = lagOf(id);
+        const l = commits.lagOf(id);
         if (l !== undefined) lag[id] = l;
       }
-      return { inFlight: scheduler.inFlight, buffered: scheduler.queued, committed: committedOut, lag, paused: [...paused] };
+      return { inFlight: scheduler.inFlight, buffered: scheduler.queued, committed: commits.committedOffsets(), lag, paused: [...paused] };
     },
   };
 }

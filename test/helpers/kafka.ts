@@ -2,6 +2,7 @@
 // until a topic holds the messages a test expects.
 import { randomBytes } from 'node:crypto';
 import { createKafka, type KafkaClient } from '../../core/adapters/kafka/client.ts';
+import { createConsumer } from '../../core/adapters/kafka/consumer.ts';
 
 export function testBrokers(): string[] {
   const brokers = process.env.KAFKA_BROKERS;
@@ -34,21 +35,17 @@ export async function readUntil(
   done: (messages: ReadMessage[]) => boolean,
   timeoutMs = 60_000,
 ): Promise<ReadMessage[]> {
-  const consumer = kafka.consumer({ groupId: `reader-${randomBytes(6).toString('hex')}`, maxWaitTimeInMs: 100 });
+  // A group of its own that never commits: the reader leaves no trace.
+  const consumer = await createConsumer(kafka, { groupId: `reader-${randomBytes(6).toString('hex')}`, maxWaitTimeInMs: 100 });
   const messages: ReadMessage[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.subscribe([topic], true);
   let resolveDone!: () => void;
   const finished = new Promise<void>((r) => (resolveDone = r));
-  await consumer.run({
-    eachBatchAutoResolve: true,
-    eachBatch: async ({ batch }) => {
-      for (const m of batch.messages) {
-        messages.push({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value,
-          headers: (m.headers ?? {}) as Record<string, Buffer | string | undefined> });
-      }
-      if (done(messages)) resolveDone();
-    },
+  await consumer.run((batch) => {
+    for (const m of batch.messages) {
+      messages.push({ topic: m.topic, partition: m.partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers });
+    }
+    if (done(messages)) resolveDone();
   });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { stringify } from 'yaml';
 import type { KafkaClient } from '../../core/adapters/kafka/client.ts';
+import { consumerOpener } from '../../core/adapters/kafka/consumer.ts';
 import { createProducer, type BusProducer } from '../../core/adapters/kafka/producer.ts';
 import { ensureTopics } from '../../core/adapters/kafka/topics.ts';
 import { createOssClient } from '../../core/adapters/oss/client.ts';
@@ -166,7 +167,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       const m = o.metrics ?? metrics;
       const p = await startProcessing({
         config: o.groupId ? { ...config, processing: { ...config.processing, groupId: o.groupId } } : config,
-        kafka, producer, storeFor: o.metrics ? storeFactory(config, m) : storeFor, metrics: m, logger,
+        openConsumer: consumerOpener(kafka), producer, storeFor: o.metrics ? storeFactory(config, m) : storeFor, metrics: m, logger,
         retryPolicy: o.retryPolicy ?? { ...fastRetryPolicy, retries: config.processing.retries },
       });
       processings.push(p);

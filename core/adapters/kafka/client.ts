@@ -1,7 +1,10 @@
 // The Kafka client factory: the one place that builds a kafkajs client. TLS and SASL options pass
-// through untouched; the zstd codec is registered here so every producer and consumer has it.
+// through untouched; the zstd codec is registered here so every producer and consumer has it. Callers get
+// an opaque handle: consumers, producers, topics and offsets come from this folder's functions, never
+// from kafkajs objects.
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
+import { bindKafkajs } from './kafkajs-handle.ts';
 import { registerZstd } from './zstd-codec.ts';
 
 export interface KafkaClientOptions {
@@ -16,7 +19,11 @@ export interface KafkaClientOptions {
   logger?: (level: 'error' | 'warn' | 'info' | 'debug', message: string, extra: Record<string, unknown>) => void;
 }
 
-export type KafkaClient = Kafka;
+/** A connection to one Kafka cluster, for createConsumer, createProducer, ensureTopics, topicOffsets and the rest. */
+export interface KafkaClient {
+  readonly clientId: string;
+  readonly brokers: readonly string[];
+}
 
 const levelNames: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug',
@@ -25,7 +32,7 @@ const levelNames: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 export function createKafka(opts: KafkaClientOptions): KafkaClient {
   registerZstd();
   const sink = opts.logger;
-  return new Kafka({
+  const kafka = new Kafka({
     brokers: opts.brokers,
     clientId: opts.clientId,
     ssl: opts.ssl,
@@ -39,4 +46,5 @@ export function createKafka(opts: KafkaClientOptions): KafkaClient {
       sink?.(levelNames[level] ?? 'info', String(message), extra);
     },
   });
+  return bindKafkajs({ clientId: opts.clientId, brokers: [...opts.brokers] }, kafka);
 }

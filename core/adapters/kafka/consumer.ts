@@ -1,77 +1,10 @@
-// A thin consumer-group wrapper in project terms: plain messages, manual commits only, pause/resume,
-// and assignment notifications. kafkajs 2.2.4 has no revoke callback, so owners learn of a
-// rebalance from the GROUP_JOIN event, which carries the new assignment.
+// The bus port's consumer over kafkajs: plain messages, manual commits only, pause/resume, and assignment
+// notifications. kafkajs 2.2.4 has no revoke callback, so owners learn of a rebalance from the GROUP_JOIN
+// event, which carries the new assignment.
 import type { Consumer, EachBatchPayload, IHeaders, KafkaMessage } from 'kafkajs';
+import type { BusConsumer, GroupMemberOptions, InboundMessage, OpenConsumer } from '../../ports/bus.ts';
 import type { KafkaClient } from './client.ts';
-
-export interface InboundMessage {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  /** A header repeated on the record keeps its last value. */
-  headers: Record<string, Buffer | undefined>;
-  timestamp: number;
-}
-
-export interface InboundBatch {
-  topic: string;
-  partition: number;
-  messages: InboundMessage[];
-  /** The offset after the last record of the fetched batch, control records included. */
-  nextOffset: string;
-  /** The partition's high watermark when it was fetched: the offset the next produced record will get. */
-  highWatermark: string;
-}
-
-export interface TopicPartitionOffset {
-  topic: string;
-  partition: number;
-  offset: string;
-}
-
-export interface GroupAssignment {
-  memberId: string;
-  /** topic → partitions this member now owns. */
-  partitions: Record<string, number[]>;
-}
-
-export interface ConsumerOptions {
-  groupId: string;
-  sessionTimeoutMs?: number;
-  rebalanceTimeoutMs?: number;
-  heartbeatIntervalMs?: number;
-  maxBytesPerPartition?: number;
-  minBytes?: number;
-  maxWaitTimeInMs?: number;
-}
-
-export interface BusConsumer {
-  subscribe(topics: string[], fromBeginning?: boolean): Promise<void>;
-  /**
-   * Starts fetching. `onBatch` runs inside kafkajs's fetch loop, so it must return quickly; the last
-   * offset of every batch is marked fetched (never committed) so fetching moves on.
-   */
-  run(onBatch: (batch: InboundBatch) => void | Promise<void>): Promise<void>;
-  /** Called after each join of the group, with the full new assignment. Returns an unsubscribe function. */
-  onAssignment(listener: (assignment: GroupAssignment) => void): () => void;
-  /** Called when the consumer crashed; `restarting` tells whether kafkajs restarts it by itself. */
-  onCrash(listener: (err: unknown, restarting: boolean) => void): () => void;
-  /** Heartbeats now if the interval has passed; resolves without effect before the first batch. */
-  heartbeat(): Promise<void>;
-  pause(topic: string, partitions: number[]): void;
-  resume(topic: string, partitions: number[]): void;
-  /**
-   * Commits exactly these offsets (the next offset to read, per partition), in the current group
-   * generation. The request is built synchronously, so a caller that checked its assignment in the
-   * same tick commits under the generation that assignment belongs to.
-   */
-  commit(offsets: TopicPartitionOffset[]): Promise<void>;
-  /** Stops fetching and leaves the group; the connection stays open. */
-  stop(): Promise<void>;
-  disconnect(): Promise<void>;
-}
+import { kafkajsOf } from './kafkajs-handle.ts';
 
 function toHeaders(headers: IHeaders | undefined): Record<string, Buffer | undefined> {
   const out: Record<string, Buffer | undefined> = {};
@@ -89,8 +22,8 @@ function toMessage(topic: string, partition: number, m: KafkaMessage): InboundMe
   };
 }
 
-export async function createConsumer(kafka: KafkaClient, opts: ConsumerOptions): Promise<BusConsumer> {
-  const consumer: Consumer = kafka.consumer({
+export async function createConsumer(kafka: KafkaClient, opts: GroupMemberOptions): Promise<BusConsumer> {
+  const consumer: Consumer = kafkajsOf(kafka).consumer({
     groupId: opts.groupId,
     sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
     rebalanceTimeout: opts.rebalanceTimeoutMs ?? 60_000,
@@ -140,4 +73,9 @@ export async function createConsumer(kafka: KafkaClient, opts: ConsumerOptions):
     stop: () => consumer.stop(),
     disconnect: () => consumer.disconnect(),
   };
+}
+
+/** createConsumer bound to one client: the port's OpenConsumer, for wiring runner lanes. */
+export function consumerOpener(kafka: KafkaClient): OpenConsumer {
+  return (opts) => createConsumer(kafka, opts);
 }

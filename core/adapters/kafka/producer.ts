@@ -1,31 +1,14 @@
-// An idempotent producer: acks = all, zstd-compressed batches, keys placed by the Java-compatible
-// murmur2 partitioner so every event of one object lands in one partition whatever language wrote it.
+// The bus port's producer over kafkajs, idempotent: acks = all, zstd-compressed batches, keys placed by the
+// Java-compatible murmur2 partitioner so every event of one object lands in one partition whatever language
+// wrote it.
 import kafkajs, { type Producer } from 'kafkajs';
+import type { BusProducer, OutgoingRecord, RecordAck } from '../../ports/bus.ts';
 import type { KafkaClient } from './client.ts';
+import { kafkajsOf } from './kafkajs-handle.ts';
+
+export type { BusProducer } from '../../ports/bus.ts';
 
 const { CompressionTypes, Partitioners } = kafkajs;
-
-export interface OutgoingRecord {
-  key: string | Buffer;
-  value: Buffer | null;
-  headers?: Record<string, string | Buffer>;
-  partition?: number;
-  timestamp?: number;
-}
-
-export interface RecordAck {
-  topic: string;
-  partition: number;
-  baseOffset: string;
-}
-
-export interface BusProducer {
-  /** Publishes records to one topic; resolves once the broker acknowledged all of them (acks = all). */
-  send(topic: string, records: OutgoingRecord[]): Promise<RecordAck[]>;
-  /** Publishes to several topics in one request. */
-  sendBatch(batches: { topic: string; records: OutgoingRecord[] }[]): Promise<RecordAck[]>;
-  disconnect(): Promise<void>;
-}
 
 function toMessages(records: OutgoingRecord[]) {
   return records.map((r) => ({
@@ -42,7 +25,7 @@ function toAcks(meta: { topicName: string; partition: number; baseOffset?: strin
 }
 
 export async function createProducer(kafka: KafkaClient, opts: { transactionalId?: string } = {}): Promise<BusProducer> {
-  const producer: Producer = kafka.producer({
+  const producer: Producer = kafkajsOf(kafka).producer({
     idempotent: true,
     maxInFlightRequests: 1,
     createPartitioner: Partitioners.DefaultPartitioner,

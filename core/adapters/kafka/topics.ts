@@ -1,5 +1,7 @@
-// Topic creation with explicit partitions, replication factor and cleanup policy.
+// Topic admin: creation with explicit partitions, replication factor and cleanup policy, and deletion.
+import type { Admin } from 'kafkajs';
 import type { KafkaClient } from './client.ts';
+import { withAdmin } from './kafkajs-handle.ts';
 
 export interface TopicSpec {
   topic: string;
@@ -12,9 +14,7 @@ export interface TopicSpec {
 
 /** Creates the topics that do not exist yet; existing ones are left as they are. Returns the names created. */
 export async function ensureTopics(kafka: KafkaClient, specs: TopicSpec[]): Promise<string[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
+  return withAdmin(kafka, async (admin) => {
     const existing = new Set(await admin.listTopics());
     const missing = specs.filter((s) => !existing.has(s.topic));
     if (missing.length === 0) return [];
@@ -35,22 +35,14 @@ export async function ensureTopics(kafka: KafkaClient, specs: TopicSpec[]): Prom
     });
     await waitForLeaders(admin, missing.map((s) => s.topic));
     return missing.map((s) => s.topic);
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 export async function deleteTopics(kafka: KafkaClient, topics: string[]): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.deleteTopics({ topics });
-  } finally {
-    await admin.disconnect();
-  }
+  await withAdmin(kafka, (admin) => admin.deleteTopics({ topics }));
 }
 
-async function waitForLeaders(admin: ReturnType<KafkaClient['admin']>, topics: string[], timeoutMs = 30_000): Promise<void> {
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { ensureJars, projectRoot } from './jars.ts';
 import { createKafka } from '../../../core/adapters/kafka/client.ts';
+import { answersMetadata as clusterAnswers } from '../../../core/adapters/kafka/cluster.ts';
 
 export const DEFAULT_KAFKA_VERSION = '4.4.0';
 
@@ -129,16 +130,7 @@ function tail(file: string, lines = 40): string {
 /** True when the broker at `brokers` answers a metadata request. */
 export async function answersMetadata(brokers: string, timeoutMs = 3000): Promise<boolean> {
   const kafka = createKafka({ brokers: brokers.split(','), clientId: 'crr-launcher', connectionTimeoutMs: timeoutMs, requestTimeoutMs: timeoutMs, retry: { retries: 0 } });
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    await admin.describeCluster();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await admin.disconnect().catch(() => {});
-  }
+  return clusterAnswers(kafka);
 }
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, onWait: () => boolean): Promise<boolean> {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { KafkaClient } from '../../../core/adapters/kafka/client.ts';
+import { topicOffsets } from '../../../core/adapters/kafka/offsets.ts';
 import { createOssClient, type OssClient } from '../../../core/adapters/oss/client.ts';
 import { createObjectStore } from '../../../core/adapters/oss/object-store.ts';
 import type { ObjectStore } from '../../../core/ports/object-store.ts';
@@ -182,13 +183,7 @@ export async function scrape(metricsUrl: string, name: string, labels: Record<st
 
 /** Sum over partitions of the topic's end offsets (how many records it ever received). */
 export async function topicEnd(kafka: KafkaClient, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
-  } finally {
-    await admin.disconnect();
-  }
+  return (await topicOffsets(kafka, topic)).reduce((n, p) => n + Number(p.high), 0);
 }
 
 export interface ReadChange { message: ReadMessage; change: ObjectChange }

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { KafkaClient } from '../../../core/adapters/kafka/client.ts';
+import { committedOffsets, topicOffsets } from '../../../core/adapters/kafka/offsets.ts';
 import type { ObjectStore } from '../../../core/ports/object-store.ts';
 import { differences } from '../../../processors/reconcile/in-sync.ts';
 import type { Processing } from '../../../processors/start-processing.ts';
@@ -13,29 +14,17 @@ import { metricSum, waitFor, type Stack } from '../../helpers/pipeline.ts';
 
 /** Messages a topic holds (no compaction, no transactions on the bus topics). */
 export async function topicCount(kafka: KafkaClient, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
-  } finally {
-    await admin.disconnect();
-  }
+  return (await topicOffsets(kafka, topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
 }
 
 /** Lag of a consumer group on a topic: end offsets minus committed offsets (uncommitted partitions count whole). */
 export async function groupLag(kafka: KafkaClient, groupId: string, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const ends = await admin.fetchTopicOffsets(topic);
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return ends.reduce((n, p) => {
-      const c = Number(committed.partitions.find((x) => x.partition === p.partition)?.offset ?? -1);
-      return n + Number(p.high) - (c < 0 ? Number(p.low) : c);
-    }, 0);
-  } finally {
-    await admin.disconnect();
-  }
+  const ends = await topicOffsets(kafka, topic);
+  const committed = await committedOffsets(kafka, groupId, topic);
+  return ends.reduce((n, p) => {
+    const c = Number(committed.get(p.partition) ?? -1);
+    return n + Number(p.high) - (c < 0 ? Number(p.low) : c);
+  }, 0);
 }
 
 const idle = (p: Processing) => {

@@ -1,4 +1,4 @@
-// Shared by the runner's integration tests: seeding a keyed topic, reading end and committed offsets,
+// Shared by the runner's integration tests: seeding a keyed topic, end and committed offsets (the adapter's),
 // and checking per-key order of first handling.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KafkaClient } from '../../../core/adapters/kafka/client.ts';
@@ -18,28 +18,7 @@ export async function seedKeyed(kafka: KafkaClient, topic: string, count: number
   }
 }
 
-/** partition → the offset the next produced record would get. */
-export async function endOffsets(kafka: KafkaClient, topic: string): Promise<Map<number, string>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high]));
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/** partition → the group's committed offset ('-1' when none). */
-export async function committedOffsets(kafka: KafkaClient, groupId: string, topic: string): Promise<Map<number, string>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return new Map((entry?.partitions ?? []).map((p) => [p.partition, p.offset]));
-  } finally {
-    await admin.disconnect();
-  }
-}
+export { committedOffsets, endOffsets } from '../../../core/adapters/kafka/offsets.ts';
 
 export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 30_000, everyMs = 20): Promise<void> {
   const deadline = Date.now() + timeoutMs;

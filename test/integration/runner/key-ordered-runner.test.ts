@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createConsumer } from '../../../core/adapters/kafka/consumer.ts';
 import { ensureTopics } from '../../../core/adapters/kafka/topics.ts';
 import { startRunner, type InboundMessage } from '../../../processors/runner/key-ordered-runner.ts';
 import { testKafka, uniqueTopic } from '../../helpers/kafka.ts';
@@ -24,7 +25,7 @@ test('5,000 messages over 200 keys: each handled once, per key in offset order, 
   let keyOverlap = false;
   const lags: number[] = [];
   const runner = await startRunner({
-    kafka, groupId, topics: [topic], fromBeginning: true, concurrency: 32, commitIntervalMs: 100,
+    consumer: await createConsumer(kafka, { groupId }), topics: [topic], fromBeginning: true, concurrency: 32, commitIntervalMs: 100,
     metrics: { onLag: (_t, _p, lag) => lags.push(lag) },
     handle: async (msg: InboundMessage) => {
       const key = msg.key!.toString();
@@ -72,8 +73,8 @@ test('a slow handler pauses fetching instead of buffering without bound', async 
   let maxBuffered = 0;
   let sawPause = false;
   const runner = await startRunner({
-    kafka, groupId: `${topic}-g`, topics: [topic], fromBeginning: true, concurrency: 4, maxBufferedPerPartition: 40,
-    maxBytesPerPartition: 1024, commitIntervalMs: 100,
+    consumer: await createConsumer(kafka, { groupId: `${topic}-g`, maxBytesPerPartition: 1024 }),
+    topics: [topic], fromBeginning: true, concurrency: 4, maxBufferedPerPartition: 40, commitIntervalMs: 100,
     handle: async () => {
       await sleep(2);
       handled++;
@@ -102,7 +103,7 @@ test('a rejecting handler: onError, done rejects, and nothing at or past the fai
   const boom = new Error('bug in handler');
   const errors: { err: unknown; offset: string }[] = [];
   const runner = await startRunner({
-    kafka, groupId, topics: [topic], fromBeginning: true, concurrency: 5, commitIntervalMs: 50,
+    consumer: await createConsumer(kafka, { groupId }), topics: [topic], fromBeginning: true, concurrency: 5, commitIntervalMs: 50,
     handle: async (msg) => {
       await sleep(1);
       if (msg.offset === '120') throw boom;

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createConsumer } from '../../../core/adapters/kafka/consumer.ts';
 import { ensureTopics } from '../../../core/adapters/kafka/topics.ts';
 import { startRunner, type Runner, type RunnerOptions } from '../../../processors/runner/key-ordered-runner.ts';
 import { testKafka, uniqueTopic } from '../../helpers/kafka.ts';
@@ -22,9 +23,9 @@ test('two runners share a group; stopping one hands its partitions over and noth
   const counts = { a: 0, b: 0 };
   const distinct = new Set<string>();
   const assignments = { a: [] as number[][], b: [] as number[][] };
-  const options = (name: 'a' | 'b'): RunnerOptions => ({
-    kafka, groupId, topics: [topic], fromBeginning: true, concurrency: 4, commitIntervalMs: 100,
-    sessionTimeoutMs: 10_000, heartbeatIntervalMs: 300,
+  const options = async (name: 'a' | 'b'): Promise<RunnerOptions> => ({
+    consumer: await createConsumer(kafka, { groupId, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 300 }),
+    topics: [topic], fromBeginning: true, concurrency: 4, commitIntervalMs: 100,
     metrics: { onAssignment: (parts) => assignments[name].push([...(parts[topic] ?? [])].sort()) },
     handle: async (msg) => {
       await sleep(2 + Math.random() * 6);
@@ -38,9 +39,9 @@ test('two runners share a group; stopping one hands its partitions over and noth
   let a: Runner | undefined;
   let b: Runner | undefined;
   try {
-    a = await startRunner(options('a'));
+    a = await startRunner(await options('a'));
     await waitFor('runner a under way', () => counts.a >= 300);
-    b = await startRunner(options('b'));
+    b = await startRunner(await options('b'));
     await waitFor('runner b under way', () => counts.b >= 100);
     const shared = { a: assignments.a.at(-1)!, b: assignments.b.at(-1)! };
     assert.equal(shared.a.length + shared.b.length, 4, `assignments ${JSON.stringify(shared)}`);
@@ -75,9 +76,10 @@ test('a partition handed over waits out the grace: no key is ever handled by two
   const overlaps: string[] = [];
   const distinct = new Set<string>();
   let handledByB = 0;
-  const options = (name: 'a' | 'b'): RunnerOptions => ({
-    kafka, groupId, topics: [topic], fromBeginning: true, concurrency: 16, commitIntervalMs: 100,
-    sessionTimeoutMs: 10_000, heartbeatIntervalMs: 300, handoverGraceMs: Number(process.env.CRR_TEST_HANDOVER_GRACE_MS ?? 1500),
+  const options = async (name: 'a' | 'b'): Promise<RunnerOptions> => ({
+    consumer: await createConsumer(kafka, { groupId, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 300 }),
+    topics: [topic], fromBeginning: true, concurrency: 16, commitIntervalMs: 100,
+    handoverGraceMs: Number(process.env.CRR_TEST_HANDOVER_GRACE_MS ?? 1500),
     handle: async (msg) => {
       const key = msg.key!.toString();
       const other = running.get(key);
@@ -92,9 +94,9 @@ test('a partition handed over waits out the grace: no key is ever handled by two
   let a: Runner | undefined;
   let b: Runner | undefined;
   try {
-    a = await startRunner(options('a'));
+    a = await startRunner(await options('a'));
     await waitFor('runner a under way', () => distinct.size >= 40);
-    b = await startRunner(options('b'));
+    b = await startRunner(await options('b'));
     await waitFor('every message handled', () => distinct.size >= total, 60_000);
   } finally {
     await a?.stop();

@@ -1,0 +1,103 @@
+// The bus port: what the pipeline needs from Kafka, in its own words. A consumer-group member that fetches
+// batches, learns its assignment and commits exactly the offsets it is told; a producer that resolves once
+// the broker acknowledged. core/adapters/kafka implements it; unit tests use in-memory fakes.
+
+export interface InboundMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  /** A header repeated on the record keeps its last value. */
+  headers: Record<string, Buffer | undefined>;
+  timestamp: number;
+}
+
+export interface InboundBatch {
+  topic: string;
+  partition: number;
+  messages: InboundMessage[];
+  /** The offset after the last record of the fetched batch, control records included. */
+  nextOffset: string;
+  /** The partition's high watermark when it was fetched: the offset the next produced record will get. */
+  highWatermark: string;
+}
+
+export interface TopicPartitionOffset {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export interface GroupAssignment {
+  memberId: string;
+  /** topic → partitions this member now owns. */
+  partitions: Record<string, number[]>;
+}
+
+/** How a member joins its group: the group, and how soon a silent member loses its partitions. */
+export interface GroupMemberOptions {
+  groupId: string;
+  sessionTimeoutMs?: number;
+  rebalanceTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  maxBytesPerPartition?: number;
+  minBytes?: number;
+  maxWaitTimeInMs?: number;
+}
+
+/**
+ * One member of a consumer group. Nothing is committed unless asked: the owner of the offsets (the runner)
+ * decides what is done. The classic group protocol tells a member of a revoke only with its next
+ * assignment (there is no revoke callback), so `onAssignment` carries the whole new assignment.
+ */
+export interface BusConsumer {
+  subscribe(topics: string[], fromBeginning?: boolean): Promise<void>;
+  /**
+   * Starts fetching. `onBatch` runs inside the fetch loop, so it must return quickly; the last offset of
+   * every batch is marked fetched (never committed) so fetching moves on.
+   */
+  run(onBatch: (batch: InboundBatch) => void | Promise<void>): Promise<void>;
+  /** Called after each join of the group, with the full new assignment. Returns an unsubscribe function. */
+  onAssignment(listener: (assignment: GroupAssignment) => void): () => void;
+  /** Called when the consumer crashed; `restarting` tells whether the client restarts it by itself. */
+  onCrash(listener: (err: unknown, restarting: boolean) => void): () => void;
+  /** Heartbeats now if the interval has passed; resolves without effect before the first batch. */
+  heartbeat(): Promise<void>;
+  pause(topic: string, partitions: number[]): void;
+  resume(topic: string, partitions: number[]): void;
+  /**
+   * Commits exactly these offsets (the next offset to read, per partition), in the current group
+   * generation. The request is built synchronously, so a caller that checked its assignment in the
+   * same tick commits under the generation that assignment belongs to.
+   */
+  commit(offsets: TopicPartitionOffset[]): Promise<void>;
+  /** Stops fetching and leaves the group; the connection stays open. */
+  stop(): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+/** Opens a group member (connected, not yet subscribed): what a runner lane needs from the bus. */
+export type OpenConsumer = (opts: GroupMemberOptions) => Promise<BusConsumer>;
+
+export interface OutgoingRecord {
+  key: string | Buffer;
+  value: Buffer | null;
+  headers?: Record<string, string | Buffer>;
+  partition?: number;
+  timestamp?: number;
+}
+
+export interface RecordAck {
+  topic: string;
+  partition: number;
+  baseOffset: string;
+}
+
+export interface BusProducer {
+  /** Publishes records to one topic; resolves once the broker acknowledged all of them (acks = all). */
+  send(topic: string, records: OutgoingRecord[]): Promise<RecordAck[]>;
+  /** Publishes to several topics in one request. */
+  sendBatch(batches: { topic: string; records: OutgoingRecord[] }[]): Promise<RecordAck[]>;
+  disconnect(): Promise<void>;
+}
