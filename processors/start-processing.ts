@@ -1,6 +1,6 @@
-// Wires the real-time processor from a validated config: the key-ordered runner on the changes topic,
-// reconcile per rule, outcomes, dead letters, and the lag and replicated-until metrics.
-import type { BusProducer, OpenConsumer } from '../core/ports/bus.ts';
+// Wires the processor from a validated config: one key-ordered runner per lane (the changes topic by
+// default), reconcile per rule, outcomes, dead letters, and the lag and replicated-until metrics.
+import type { BusProducer, InboundMessage, OpenConsumer } from '../core/ports/bus.ts';
 import { CoalescingPublisher } from '../core/coalescing-publisher.ts';
 import type { CrrConfig } from '../core/config/load.ts';
 import type { Logger } from '../core/logging.ts';
@@ -13,10 +13,33 @@ import { RuleContexts } from './rule-context.ts';
 import { startRunner, type Runner } from './runner/key-ordered-runner.ts';
 import { startUploadJanitor } from './upload-janitor.ts';
 
+/**
+ * One runner over one topic, in its own consumer group, with its own budget of keys in flight. Real-time
+ * changes are one lane; backfill tasks are meant to be another, so a large backfill never queues
+ * real-time changes behind it (DESIGN §6).
+ */
+export interface Lane {
+  /** For logs: 'changes', 'backfill'. */
+  name: string;
+  topic: string;
+  groupId: string;
+  concurrency: number;
+  /** What one message of the lane means; default: an ObjectChange trigger, reconciled by the processor. */
+  handle?: (msg: InboundMessage, ctx: { signal: AbortSignal }) => Promise<void>;
+}
+
+/** The real-time lane: the changes topic, in the processors' group, with the configured concurrency. */
+export function changesLane(config: Pick<CrrConfig, 'processing' | 'topicNames'>): Lane {
+  const p = config.processing;
+  return { name: 'changes', topic: config.topicNames.changes, groupId: p.groupId, concurrency: p.concurrency };
+}
+
 export interface ProcessingDeps {
   config: Pick<CrrConfig, 'rules' | 'processing' | 'topicNames'>;
-  /** Opens the runner's consumer-group member. */
+  /** Opens each lane's consumer-group member. */
   openConsumer: OpenConsumer;
+  /** Default: the changes lane alone. */
+  lanes?: Lane[];
   producer: BusProducer;
   /** A store for a named endpoint whose OSS requests are counted under `ruleId`. */
   storeFor: (endpointName: string, ruleId: string) => ObjectStore;
@@ -28,7 +51,15 @@ export interface ProcessingDeps {
   gaugeIntervalMs?: number;
 }
 
-export interface Processing { runner: Runner; stop(): Promise<void> }
+export interface Processing {
+  /** The first lane's runner (the changes lane by default). */
+  runner: Runner;
+  /** Every lane's runner, by lane name. */
+  runners: Record<string, Runner>;
+  /** Rejects with the error of the first lane whose runner stopped on one. */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
 
 export async function startProcessing(deps: ProcessingDeps): Promise<Processing> {
   const { config, metrics, logger } = deps;
@@ -42,34 +73,44 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
     rules: config.rules, contexts, outcomes, deadLetters: new DeadLetters(deps.producer, config.topicNames.deadLetter),
     metrics, logger, retryPolicy: deps.retryPolicy ?? { ...defaultRetryPolicy, retries: p.retries }, now,
   });
-  const lags = new Map<string, number>();
-  const consumer = await deps.openConsumer({
-    groupId: p.groupId,
-    // Consumer-group timing from the config: how soon a crashed member's partitions move to the others.
-    sessionTimeoutMs: p.sessionTimeoutMs,
-    rebalanceTimeoutMs: p.rebalanceTimeoutMs,
-    heartbeatIntervalMs: Math.max(100, Math.floor(p.sessionTimeoutMs / 10)),
-  });
-  const runner = await startRunner({
-    consumer,
-    topics: [config.topicNames.changes],
-    fromBeginning: true,
-    concurrency: p.concurrency,
-    handoverGraceMs: p.handoverGraceMs,
-    handle: (msg) => processor.handle(msg),
-    onError: (err, msg) => logger.error({ err: (err as Error).message, topic: msg.topic, partition: msg.partition, offset: msg.offset }, 'handler failed; stopping'),
-    metrics: {
-      onLag: (topic, partition, lag) => {
-        lags.set(`${topic}/${partition}`, lag);
-        metrics.consumerLag.set({ topic, partition: String(partition) }, lag);
+  async function startLane(lane: Lane): Promise<Runner> {
+    const consumer = await deps.openConsumer({
+      groupId: lane.groupId,
+      // Consumer-group timing from the config: how soon a crashed member's partitions move to the others.
+      sessionTimeoutMs: p.sessionTimeoutMs,
+      rebalanceTimeoutMs: p.rebalanceTimeoutMs,
+      heartbeatIntervalMs: Math.max(100, Math.floor(p.sessionTimeoutMs / 10)),
+    });
+    return startRunner({
+      consumer,
+      topics: [lane.topic],
+      fromBeginning: true,
+      concurrency: lane.concurrency,
+      handoverGraceMs: p.handoverGraceMs,
+      handle: lane.handle ?? ((msg) => processor.handle(msg)),
+      onError: (err, msg) => logger.error({ err: (err as Error).message, lane: lane.name, topic: msg.topic, partition: msg.partition, offset: msg.offset },
+        'handler failed; stopping'),
+      metrics: {
+        onLag: (topic, partition, lag) => metrics.consumerLag.set({ topic, partition: String(partition) }, lag),
       },
-    },
-    logger: (level, msg, ctx) => logger[level](ctx ?? {}, msg),
-  });
+      logger: (level, msg, ctx) => logger[level]({ lane: lane.name, ...ctx }, msg),
+    });
+  }
+  const lanes = deps.lanes ?? [changesLane(config)];
+  if (new Set(lanes.map((l) => l.name)).size !== lanes.length) throw new RangeError(`lane names must differ: ${lanes.map((l) => l.name).join(', ')}`);
+  const runners: Record<string, Runner> = {};
+  try {
+    for (const lane of lanes) runners[lane.name] = await startLane(lane);
+  } catch (err) {
+    await Promise.all(Object.values(runners).map((r) => r.stop()));
+    throw err;
+  }
   const refresh = () => {
     const t = now();
-    const stats = runner.stats();
-    const caughtUp = Object.values(stats.lag).every((l) => l === 0) && stats.buffered === 0;
+    const caughtUp = Object.values(runners).every((r) => {
+      const stats = r.stats();
+      return Object.values(stats.lag).every((l) => l === 0) && stats.buffered === 0;
+    });
     for (const rule of config.rules) {
       const until = processor.watermark.value(rule.id, t, caughtUp);
       if (until === undefined) continue;
@@ -82,12 +123,16 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
   const janitor = startUploadJanitor(destinations, { maxAgeMs: p.abandonedUploadAgeMs, intervalMs: Math.max(60_000, p.abandonedUploadAgeMs / 2), logger, now });
   const timer = setInterval(refresh, deps.gaugeIntervalMs ?? 1000);
   timer.unref();
+  const done = Promise.all(Object.values(runners).map((r) => r.done)).then(() => undefined);
+  done.catch(() => {}); // observed by whoever awaits it
   return {
-    runner,
+    runner: runners[lanes[0]!.name]!,
+    runners,
+    done,
     async stop() {
       clearInterval(timer);
       janitor.stop();
-      await runner.stop();
+      await Promise.all(Object.values(runners).map((r) => r.stop()));
       await outcomes.flush();
       refresh();
     },

@@ -11,7 +11,7 @@ export async function processCommand(opts: { config: string }): Promise<void> {
   const processing = await startProcessing({ config: rt.config, openConsumer: consumerOpener(rt.kafka), producer, storeFor: storeFactory(rt.config, rt.metrics),
     metrics: rt.metrics, logger: rt.logger });
   rt.logger.info({ rules: rt.config.rules.map((r) => r.id), group: rt.config.processing.groupId }, 'processing changes');
-  processing.runner.done.catch((err) => {
+  processing.done.catch((err) => {
     rt.logger.error({ err: (err as Error).message }, 'the runner stopped on an error; exiting so a restart resumes from the last commit');
     process.exit(1);
   });
