@@ -19,7 +19,8 @@ export interface RetryOptions {
   isRetriable: (err: unknown) => boolean;
   onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
   random?: () => number;
-  sleep?: (ms: number) => Promise<void>;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Once aborted, nothing more is tried: a sleep between attempts ends at once, with the signal's reason. */
   signal?: AbortSignal;
 }
 
@@ -28,7 +29,21 @@ export function backoffDelay(policy: RetryPolicy, attempt: number, random: () =>
   return Math.round(ceiling * random());
 }
 
-const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (!signal) return new Promise<void>((r) => setTimeout(r, ms));
+  return new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
 
 export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: RetryOptions): Promise<T> {
   const policy = opts.policy ?? defaultRetryPolicy;
@@ -41,7 +56,7 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: Re
       if (last || isProgrammingError(err) || !opts.isRetriable(err)) throw err;
       const delay = backoffDelay(policy, attempt, opts.random);
       opts.onRetry?.(err, attempt + 1, delay);
-      await sleep(delay);
+      await sleep(delay, opts.signal);
     }
   }
 }

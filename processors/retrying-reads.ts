@@ -3,20 +3,23 @@
 // attempt, which a few percent of throttling already makes unlikely. Reads are idempotent, so each is
 // retried on its own; writes stay with the whole-reconcile retry, which re-plans from fresh reads.
 import { CrrError } from '../core/errors.ts';
-import type { ObjectStore } from '../core/ports/object-store.ts';
+import { decorateStore, type ObjectStore } from '../core/ports/object-store.ts';
 import { withRetry, type RetryPolicy } from '../core/retry.ts';
 
 export const READ_RETRY: RetryPolicy = { retries: 4, initialDelayMs: 50, maxDelayMs: 1000, factor: 2 };
 
 const retriable = (err: unknown) => err instanceof CrrError && err.retriable;
 
+/** The store with its reads retried in place; a signal-bound view of it also stops retrying (and sleeping) on abort. */
 export function withReadRetries(store: ObjectStore, policy: RetryPolicy = READ_RETRY): ObjectStore {
-  const again = <T>(fn: () => Promise<T>) => withRetry(fn, { policy, isRetriable: retriable });
-  const wrapped: ObjectStore = Object.create(store) as ObjectStore;
-  wrapped.headObject = (bucket, key, versionId) => again(() => store.headObject(bucket, key, versionId));
-  wrapped.openObject = (bucket, key) => again(() => store.openObject(bucket, key));
-  wrapped.listKeyVersions = (bucket, key) => again(() => store.listKeyVersions(bucket, key));
-  wrapped.isVersioned = (bucket) => again(() => store.isVersioned(bucket));
-  wrapped.listMultipartUploads = (bucket, prefix) => again(() => store.listMultipartUploads(bucket, prefix));
-  return wrapped;
+  return decorateStore(store, (inner) => {
+    const again = <T>(fn: () => Promise<T>) => withRetry(fn, { policy, isRetriable: retriable, signal: inner.signal });
+    return {
+      headObject: (bucket, key, versionId) => again(() => inner.headObject(bucket, key, versionId)),
+      openObject: (bucket, key) => again(() => inner.openObject(bucket, key)),
+      listKeyVersions: (bucket, key) => again(() => inner.listKeyVersions(bucket, key)),
+      isVersioned: (bucket) => again(() => inner.isVersioned(bucket)),
+      listMultipartUploads: (bucket, prefix) => again(() => inner.listMultipartUploads(bucket, prefix)),
+    };
+  });
 }

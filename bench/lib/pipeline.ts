@@ -12,7 +12,7 @@ import { busTopicSpecs } from '../../core/bus-topics.ts';
 import { parseConfig, type CrrConfig } from '../../core/config/load.ts';
 import { createLogger } from '../../core/logging.ts';
 import { createMetrics, type CrrMetrics } from '../../core/metrics/metrics.ts';
-import type { ObjectStore } from '../../core/ports/object-store.ts';
+import { decorateStore, type ObjectStore } from '../../core/ports/object-store.ts';
 import { start as startBroker } from '../../deploy/local/kafka/broker.ts';
 import { startProcessing } from '../../processors/start-processing.ts';
 import { startCapture } from '../../producers/capture.ts';
@@ -84,9 +84,8 @@ export interface PipelineOptions {
 }
 
 /** A store whose acknowledged writes are reported: the replica is readable from that instant. */
-function observed(store: ObjectStore, onWrite: (key: string, at: number) => void): ObjectStore {
-  return {
-    ...store,
+function observed(outer: ObjectStore, onWrite: (key: string, at: number) => void): ObjectStore {
+  return decorateStore(outer, (store) => ({
     putObject: async (bucket, key, body, o) => {
       const r = await store.putObject(bucket, key, body, o);
       onWrite(key, Date.now());
@@ -97,15 +96,20 @@ function observed(store: ObjectStore, onWrite: (key: string, at: number) => void
       onWrite(key, Date.now());
       return r;
     },
-  };
+  }));
 }
 
 /** Time spent per store operation (BENCH_TRACE=1): where a reconcile's time goes. */
 export const opTimes = new Map<string, { n: number; ms: number }>();
 
-function timed(side: string, store: ObjectStore): ObjectStore {
+function timed(side: string, outer: ObjectStore): ObjectStore {
+  return decorateStore(outer, (store) => timedOps(side, store));
+}
+
+function timedOps(side: string, store: ObjectStore): Partial<ObjectStore> {
   const out: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(store) as [string, (...a: unknown[]) => Promise<unknown>][]) {
+    if (name === 'signal' || name === 'withSignal') continue;
     out[name] = async (...args: unknown[]) => {
       const t0 = performance.now();
       try {
@@ -118,7 +122,7 @@ function timed(side: string, store: ObjectStore): ObjectStore {
       }
     };
   }
-  return out as unknown as ObjectStore;
+  return out as Partial<ObjectStore>;
 }
 
 function timedProducer(name: string, producer: BusProducer): BusProducer {

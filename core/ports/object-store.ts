@@ -109,6 +109,14 @@ export interface ObjectBody {
  * (NOT_FOUND, SOURCE_CHANGED, THROTTLED, ...) and whose `retriable` says whether trying again can help.
  */
 export interface ObjectStore {
+  /** The signal this store's requests carry (see withSignal); undefined for a plain store. */
+  readonly signal?: AbortSignal;
+  /**
+   * The same store with every request carrying `signal` (undefined: none). Aborting it destroys the requests
+   * in flight, bodies included, and fails them with code ABORTED (not retriable). A write whose bytes already
+   * reached OSS may still take effect: an abort stops the work, it does not undo it.
+   */
+  withSignal(signal: AbortSignal | undefined): ObjectStore;
   /** Streams every object of the bucket in key (byte) order, a page at a time. */
   listObjects(bucket: string, opts?: ListOptions): AsyncIterable<ListedObject[]>;
   /** Streams every version and delete marker, keys in byte order, newest version first within a key. */
@@ -141,6 +149,14 @@ export interface ObjectStore {
   deleteObject(bucket: string, key: string, versionId?: string | null): Promise<{ deleteMarker: boolean; versionId?: string | null }>;
   /** Every version and delete marker of exactly this key, newest first (ListObjectVersions with prefix=key, filtered to the key). */
   listKeyVersions(bucket: string, key: string): Promise<ListedObject[]>;
+}
+
+/**
+ * A store that changes some operations of `store` (`over` returns them, given the store to call) and keeps
+ * doing so on every signal-bound view of it, so a wrapper is never lost by withSignal.
+ */
+export function decorateStore(store: ObjectStore, over: (inner: ObjectStore) => Partial<Omit<ObjectStore, 'signal' | 'withSignal'>>): ObjectStore {
+  return { ...store, ...over(store), signal: store.signal, withSignal: (signal) => decorateStore(store.withSignal(signal), over) };
 }
 
 /** The x-oss-tagging header value for these tags (URL-encoded key=value pairs joined by `&`). */

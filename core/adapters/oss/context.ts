@@ -17,7 +17,11 @@ export interface ObjectStoreOptions {
 
 export interface StoreContext {
   timeoutMs: number;
+  /** Every request of this context carries it (see ObjectStore.withSignal). */
+  signal?: AbortSignal;
   request(op: string, scope: Scope & { bucket: string }, params: Omit<RequestParams, 'bucket'>): Promise<RawResponse>;
+  /** The same endpoint, its requests carrying `signal` instead. */
+  withSignal(signal: AbortSignal | undefined): StoreContext;
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -32,10 +36,13 @@ export function createStoreContext(opts: ObjectStoreOptions): StoreContext {
     signatureVersion: opts.signatureVersion,
     timeoutMs,
   });
-  return {
+  const bound = (signal: AbortSignal | undefined): StoreContext => ({
     timeoutMs,
-    request: (op, scope, params) => send(transport, op, scope, { ...params, bucket: scope.bucket }, opts.onRequest),
-  };
+    signal,
+    request: (op, scope, params) => send(transport, op, scope, { ...params, bucket: scope.bucket, signal }, opts.onRequest),
+    withSignal: bound,
+  });
+  return bound(undefined);
 }
 
 /** Time for a request that sends `bytes`: the base timeout plus one second per MiB (a floor of 1 MiB/s). */

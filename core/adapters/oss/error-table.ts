@@ -1,6 +1,7 @@
 // Turns whatever ali-oss (or the network under it) threw into a CrrError. What each failure means is data —
 // rows keyed by OSS error code, HTTP status and network error name — so no caller needs an `if` of its own.
 import { CrrError, type Stage } from '../../errors.ts';
+import { TransportError } from './transport-error.ts';
 
 export interface ErrorMeaning {
   /** The CrrError code callers switch on. */
@@ -163,6 +164,7 @@ function readFields(err: unknown): RawFields {
 
 /** The meaning of a raw error: by OSS code, then network code/name, then HTTP status, then the message text. */
 export function meaningOf(err: unknown): ErrorMeaning {
+  if (err instanceof TransportError) return err.meaning;
   const f = rawFields(err);
   if (f.ossCode && OSS_ERROR_CODES[f.ossCode]) return OSS_ERROR_CODES[f.ossCode];
   for (const id of [f.nodeCode, f.name]) if (id && NETWORK_ERRORS[id]) return NETWORK_ERRORS[id];

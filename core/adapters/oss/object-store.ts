@@ -1,7 +1,7 @@
 // The ObjectStore port over ali-oss: one instance per OSS endpoint (region + credentials), serving any bucket on it.
 // Wiring only; each operation lives in object-ops, multipart-ops or listing-ops.
 import type { ObjectStore } from '../../ports/object-store.ts';
-import { createStoreContext, type ObjectStoreOptions } from './context.ts';
+import { createStoreContext, type ObjectStoreOptions, type StoreContext } from './context.ts';
 import * as listing from './listing-ops.ts';
 import * as multipart from './multipart-ops.ts';
 import * as objects from './object-ops.ts';
@@ -9,8 +9,13 @@ import * as objects from './object-ops.ts';
 export type { ObjectStoreOptions } from './context.ts';
 
 export function createObjectStore(opts: ObjectStoreOptions): ObjectStore {
-  const ctx = createStoreContext(opts);
+  return storeOver(createStoreContext(opts));
+}
+
+function storeOver(ctx: StoreContext): ObjectStore {
   return {
+    signal: ctx.signal,
+    withSignal: (signal) => storeOver(ctx.withSignal(signal)),
     listObjects: (bucket, o) => listing.listObjects(ctx, bucket, o),
     listObjectVersions: (bucket, o) => listing.listObjectVersions(ctx, bucket, o),
     listKeyVersions: (bucket, key) => listing.listKeyVersions(ctx, bucket, key),

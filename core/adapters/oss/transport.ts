@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { stringify } from 'node:querystring';
 import type { Readable } from 'node:stream';
 import { authorizationV1, createV4Signer } from './signing.ts';
+import { abortedError } from './transport-error.ts';
 
 export interface TransportOptions {
   endpoint: string; // http://localhost:9001 or https://oss-cn-hangzhou.aliyuncs.com (path-style: /bucket/key)
@@ -37,6 +38,8 @@ export interface WireRequest {
   /** Answer as soon as the headers arrive, with the body left unread on `res`. */
   customResponse?: boolean;
   timeout?: number;
+  /** Aborting it destroys the request's connection (and a streamed answer's body) and fails it with ABORTED. */
+  signal?: AbortSignal;
 }
 
 export interface WireResponse {
@@ -113,17 +116,31 @@ export function createTransport(opts: TransportOptions): Transport {
     const search = req.query || req.subres ? stringify({ ...req.query, ...req.subres }) : '';
     const path = objectPath(req.bucket, req.object) + (search ? `?${search}` : '');
     const timeout = req.timeout ?? opts.timeoutMs;
+    const signal = req.signal;
+    if (signal?.aborted) return Promise.reject(abortedError(signal));
     return new Promise<WireResponse>((resolve, reject) => {
       let settled = false;
+      let answer: IncomingMessage | undefined;
+      // Destroying the socket is the only way to stop a request on the wire; a streamed body goes with it.
+      const onAbort = () => {
+        const err = abortedError(signal!);
+        out.destroy(err);
+        answer?.destroy(err);
+      };
+      const detach = () => signal?.removeEventListener('abort', onAbort);
       const fail = (err: Error) => {
         if (settled) return;
         settled = true;
+        detach();
         reject(err);
       };
       const out = request({ agent, host: url.hostname, port, method: req.method, path, headers }, (res) => {
         const status = res.statusCode ?? 0;
+        answer = res;
         if (req.customResponse) {
           settled = true;
+          // The caller reads the body: the signal still holds until the body ends or is dropped.
+          if (signal) res.once('close', detach);
           resolve({ status, headers: res.headers, res });
           return;
         }
@@ -138,9 +155,11 @@ export function createTransport(opts: TransportOptions): Transport {
           if (!out.writableFinished) out.destroy();
           if (settled) return;
           settled = true;
+          detach();
           resolve({ status, headers: res.headers, data: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), res });
         });
       });
+      signal?.addEventListener('abort', onAbort, { once: true });
       out.setTimeout(timeout, () => out.destroy(timeoutError(timeout)));
       out.on('error', fail);
       out.on('close', () => fail(connectionLost()));

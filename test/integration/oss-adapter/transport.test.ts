@@ -1,10 +1,12 @@
 // The adapter's HTTP transport on real sockets, at the failures a plain OSS server never produces on demand:
-// an answer cut short, an answer that never comes, and connection reuse across the stores of many rules.
+// an answer cut short, an answer that never comes, an aborted request, and connection reuse across the stores
+// of many rules.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { classifyOssError } from '../../../core/adapters/oss/error-table.ts';
+import { CrrError } from '../../../core/errors.ts';
 import { createObjectStore } from '../../../core/adapters/oss/object-store.ts';
 import { createTransport, sharedTransport } from '../../../core/adapters/oss/transport.ts';
 
@@ -71,3 +73,49 @@ test('stores of many rules on one endpoint and key share one connection pool', a
     await close(server);
   }
 });
+
+test('an aborted request destroys its connection at once and fails as ABORTED (not retriable), a streamed body too', async () => {
+  let closed = 0;
+  const { server, endpoint, connections } = await serve((req, res) => {
+    req.socket.once('close', () => closed++);
+    if (req.method === 'GET' && !req.url?.includes('acl')) {
+      res.writeHead(200, { 'content-length': '1000', etag: '"e"' });
+      res.write(Buffer.alloc(100)); // and the rest never comes
+    }
+    // anything else: never answered
+  });
+  try {
+    const store = createObjectStore({ endpoint, region: 'oss-cn-hangzhou', ...creds, timeoutMs: 60_000 });
+    const isAborted = (e: unknown) => e instanceof CrrError && e.code === 'ABORTED' && !e.retriable && /partition revoked/.test(e.message);
+    const reason = new Error('partition revoked');
+
+    const head = new AbortController();
+    const started = Date.now();
+    setTimeout(() => head.abort(reason), 50);
+    await assert.rejects(store.withSignal(head.signal).headObject('b', 'k'), isAborted);
+    assert.ok(Date.now() - started < 5000, 'it failed when aborted, not at the timeout');
+
+    const get = new AbortController();
+    const body = await store.withSignal(get.signal).getObject('b', 'k');
+    const failed = new Promise<unknown>((resolve) => body.stream.on('error', resolve));
+    body.stream.resume();
+    get.abort(reason);
+    assert.ok(isAborted(await failed), 'the body did not fail as ABORTED');
+
+    const before = connections();
+    await assert.rejects(store.withSignal(AbortSignal.abort(reason)).headObject('b', 'k'), isAborted);
+    assert.equal(connections(), before, 'a request aborted before it started opened a connection');
+    await waitUntil(() => closed === 2);
+    assert.equal(store.withSignal(head.signal).withSignal(undefined).signal, undefined);
+  } finally {
+    await close(server);
+  }
+});
+
+async function waitUntil(cond: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
