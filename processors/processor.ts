@@ -14,7 +14,7 @@ import { RuleIndex } from '../producers/rules.ts';
 import { decode, encode } from '../schemas/codec.ts';
 import type { ObjectChange, ReplicationOutcome, ReplicationTrigger } from '../schemas/types.ts';
 import type { DeadLetters } from './dead-letter.ts';
-import { reconcileKey, type ReconcileResult } from './reconcile/reconcile-key.ts';
+import { bindSignal, reconcileKey, type ReconcileResult } from './reconcile/reconcile-key.ts';
 import type { Trigger } from './reconcile/types.ts';
 import { ReplicatedUntil } from './replicated-until.ts';
 import type { RuleContexts } from './rule-context.ts';
@@ -31,11 +31,30 @@ export interface ProcessorOptions {
 }
 
 export interface Processor {
-  handle(msg: InboundMessage): Promise<void>;
+  /**
+   * Reconciles the trigger under each of its rules. `signal` (the runner's) stops every OSS request of it;
+   * the handler then rejects with no dead letter and no outcome: the work was given up, not failed, and the
+   * partition's new owner does it again.
+   */
+  handle(msg: InboundMessage, signal?: AbortSignal): Promise<void>;
   watermark: ReplicatedUntil;
 }
 
 const isRetriable = (err: unknown) => err instanceof CrrError && err.retriable;
+
+/**
+ * The rule's context is built once and shared (its versioning probe serves every key), so one trigger's abort
+ * does not stop it: the trigger just stops waiting for it.
+ */
+function unlessAborted<T>(shared: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return shared;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    shared.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
 
 function triggerKind(change: ObjectChange): ReplicationTrigger {
   return change.captureSource === 'REPLAY' ? 'REPLAY' : change.captureSource === 'REPAIR' ? 'REPAIR' : 'REALTIME';
@@ -65,7 +84,7 @@ export function createProcessor(opts: ProcessorOptions): Processor {
     await opts.outcomes.publish([{ key: `${o.destinationBucket}/${o.key}`, value: encode('ReplicationOutcome', outcome) }]);
   }
 
-  async function reconcileRule(msg: InboundMessage, change: ObjectChange, rule: RuleConfig, depth = 0): Promise<void> {
+  async function reconcileRule(msg: InboundMessage, change: ObjectChange, rule: RuleConfig, signal: AbortSignal | undefined, depth = 0): Promise<void> {
     const trigger: Trigger = { kind: triggerKind(change), operation: change.operation, eventTime: change.eventTime, versionId: change.versionId,
       origin: change.origin, size: change.size };
     const triggerId = `${msg.topic}/${msg.partition}/${msg.offset}`;
@@ -76,10 +95,11 @@ export function createProcessor(opts: ProcessorOptions): Processor {
     try {
       const result: ReconcileResult = await withRetry(async () => {
         attempts++;
-        return reconcileKey(await opts.contexts.get(rule.id), change.key, trigger);
+        return reconcileKey(bindSignal(await unlessAborted(opts.contexts.get(rule.id), signal), signal), change.key, trigger);
       }, {
         policy: opts.retryPolicy,
         isRetriable,
+        signal,
         onRetry: (err, attempt, delayMs) => logger.warn({ rule: rule.id, key: change.key, attempt, delayMs, err: describeError(err) }, 'reconcile failed; retrying'),
       });
       const done = now();
@@ -89,7 +109,7 @@ export function createProcessor(opts: ProcessorOptions): Processor {
       // key in the opposite direction, so changes made on a replica (tags, ACL, same-second ties) travel back.
       const reverse = reverseOf.get(rule.id);
       if (result.action === 'SKIP' && reverse && result.differences?.length && depth === 0) {
-        await reconcileRule(msg, { ...change, ruleIds: [reverse.id], sourceBucket: reverse.source.bucket, captureSource: 'REPAIR' }, reverse, depth + 1);
+        await reconcileRule(msg, { ...change, ruleIds: [reverse.id], sourceBucket: reverse.source.bucket, captureSource: 'REPAIR' }, reverse, signal, depth + 1);
       }
       if (result.action !== 'SKIP') {
         metrics.bytesCopied.inc({ rule: rule.id }, result.bytes);
@@ -98,6 +118,7 @@ export function createProcessor(opts: ProcessorOptions): Processor {
           delayMs: Math.max(0, done - change.eventTime), attempts, errorCode: null, errorMessage: null });
       }
     } catch (err) {
+      if (signal?.aborted) throw err; // given up, not failed: not a dead letter
       const e = describeError(err);
       const stage = err instanceof CrrError && err.stage ? err.stage : 'reconcile';
       logger.error({ rule: rule.id, key: change.key, attempts, err: e }, 'reconcile failed for good; parking the trigger in the dead-letter topic');
@@ -111,7 +132,7 @@ export function createProcessor(opts: ProcessorOptions): Processor {
     }
   }
 
-  async function handle(msg: InboundMessage): Promise<void> {
+  async function handle(msg: InboundMessage, signal?: AbortSignal): Promise<void> {
     let change: ObjectChange;
     try {
       if (msg.value === null) throw new CrrError('the message has no value', { code: 'EMPTY_MESSAGE', stage: 'decode' });
@@ -127,7 +148,10 @@ export function createProcessor(opts: ProcessorOptions): Processor {
       metrics.reconciles.inc({ rule: '', op: 'none', result: 'no_rule' });
       return;
     }
-    await Promise.all(rules.map((rule) => reconcileRule(msg, change, rule)));
+    // Settled, not raced: the runner must learn the trigger has stopped only once every rule's work has.
+    const settled = await Promise.allSettled(rules.map((rule) => reconcileRule(msg, change, rule, signal)));
+    const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (rejected) throw rejected.reason;
   }
 
   return { handle, watermark };

@@ -87,7 +87,7 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
       fromBeginning: true,
       concurrency: lane.concurrency,
       handoverGraceMs: p.handoverGraceMs,
-      handle: lane.handle ?? ((msg) => processor.handle(msg)),
+      handle: lane.handle ?? ((msg, { signal }) => processor.handle(msg, signal)),
       onError: (err, msg) => logger.error({ err: (err as Error).message, lane: lane.name, topic: msg.topic, partition: msg.partition, offset: msg.offset },
         'handler failed; stopping'),
       metrics: {

@@ -16,6 +16,8 @@ export interface CopyTarget {
   partConcurrency: number;
   /** Retries of one part (its ranged GET and UploadPart); default PART_RETRY. */
   partRetry?: RetryPolicy;
+  /** The stores' signal, when bound to one (see bindSignal): retries stop when it aborts. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -86,7 +88,7 @@ async function copyMultipart(t: CopyTarget, req: CopyRequest): Promise<WriteResu
           } finally {
             stream.destroy();
           }
-        }, { policy: t.partRetry ?? PART_RETRY, isRetriable: partRetriable });
+        }, { policy: t.partRetry ?? PART_RETRY, isRetriable: partRetriable, signal: t.signal });
       }
     };
     // On a failure the other workers stop taking parts and finish theirs before the abort below, so the
@@ -104,9 +106,13 @@ async function copyMultipart(t: CopyTarget, req: CopyRequest): Promise<WriteResu
     if (failed) throw failed.err;
     return await t.destination.completeMultipart(t.destinationBucket, key, uploadId, etags.map((etag, i) => ({ partNumber: i + 1, etag })));
   } catch (err) {
-    // Retried like a part: an abort lost to a blip would leave the upload behind.
-    await withRetry(() => t.destination.abortMultipart(t.destinationBucket, key, uploadId), { policy: t.partRetry ?? PART_RETRY, isRetriable: partRetriable })
+    // Retried like a part: an abort lost to a blip would leave the upload behind. It must not be stopped by
+    // the signal that stopped the copy; after such a stop it runs on its own, so the owner learns at once
+    // that the copy has stopped (what this misses, the next copy of the key and the janitor abort).
+    const unbound = t.signal ? t.destination.withSignal(undefined) : t.destination;
+    const cleanup = withRetry(() => unbound.abortMultipart(t.destinationBucket, key, uploadId), { policy: t.partRetry ?? PART_RETRY, isRetriable: partRetriable })
       .catch(() => {});
+    if (!t.signal?.aborted) await cleanup;
     throw err;
   }
 }

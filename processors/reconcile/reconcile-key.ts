@@ -34,6 +34,15 @@ export interface ReconcileResult {
   destinationVersionId: string | null;
 }
 
+/**
+ * The context of one reconcile whose every OSS request, retry and retry sleep stops when `signal` aborts (a
+ * revoked partition, a drain past its timeout). The rule's learned state (presence) stays shared.
+ */
+export function bindSignal(ctx: ReconcileContext, signal: AbortSignal | undefined): ReconcileContext {
+  if (!signal) return ctx;
+  return { ...ctx, source: ctx.source.withSignal(signal), destination: ctx.destination.withSignal(signal), signal };
+}
+
 const MAX_SOURCE_CHANGES = 5;
 
 function isSourceChange(err: unknown): boolean {
@@ -53,7 +62,7 @@ export async function reconcileKey(ctx: ReconcileContext, key: string, trigger: 
       if (mayHaveLeftUpload) await abortLeftUploads(ctx, key);
       return result;
     } catch (err) {
-      if (!isSourceChange(err) || attempt + 1 >= MAX_SOURCE_CHANGES) throw err;
+      if (!isSourceChange(err) || attempt + 1 >= MAX_SOURCE_CHANGES || ctx.signal?.aborted) throw err;
     }
   }
 }

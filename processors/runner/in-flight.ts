@@ -1,18 +1,29 @@
 // The handlers running now: one abort signal each, so a revoke or an expired drain can tell them to stop,
-// and waiters for the moment none is left.
+// and waiters for the moment none is left, or none of a partition's aborted ones.
+import { setMaxListeners } from 'node:events';
 import type { Work } from './key-scheduler.ts';
 
 export class InFlight<T> {
   private readonly controllers = new Map<Work<T>, AbortController>();
   private idleWaiters: (() => void)[] = [];
+  private stoppedWaiters: { partition: string; resolve: () => void }[] = [];
 
   get size(): number {
     return this.controllers.size;
   }
 
+  /** Work told to stop that has not stopped yet. */
+  get aborting(): number {
+    let n = 0;
+    for (const c of this.controllers.values()) if (c.signal.aborted) n++;
+    return n;
+  }
+
   /** A signal for work about to start. */
   begin(work: Work<T>): AbortSignal {
     const controller = new AbortController();
+    // Every OSS request of the work listens to the signal (a versioned chain, parallel parts): no cap.
+    setMaxListeners(0, controller.signal);
     this.controllers.set(work, controller);
     return controller.signal;
   }
@@ -21,6 +32,11 @@ export class InFlight<T> {
   end(work: Work<T>): boolean {
     const controller = this.controllers.get(work);
     this.controllers.delete(work);
+    if (this.stoppedWaiters.length) {
+      const still = this.stoppedWaiters.filter((w) => !this.stopped(w.partition));
+      for (const w of this.stoppedWaiters) if (!still.includes(w)) w.resolve();
+      this.stoppedWaiters = still;
+    }
     if (this.controllers.size === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
@@ -38,6 +54,17 @@ export class InFlight<T> {
       controller.abort(reason);
     }
     return n;
+  }
+
+  /** Resolves once no aborted work of `partition` runs any more (its handlers returned or threw). */
+  whenStopped(partition: string): Promise<void> {
+    if (this.stopped(partition)) return Promise.resolve();
+    return new Promise((resolve) => this.stoppedWaiters.push({ partition, resolve }));
+  }
+
+  private stopped(partition: string): boolean {
+    for (const [work, c] of this.controllers) if (work.partition === partition && c.signal.aborted) return false;
+    return true;
   }
 
   /** Resolves true once nothing runs, or false after `timeoutMs`. */

@@ -20,6 +20,8 @@ export interface RunnerMetrics {
   onCommit?(topic: string, partition: number, offset: string): void;
   onHandled?(msg: InboundMessage, durationMs: number, ok: boolean): void;
   onAssignment?(partitions: Record<string, number[]>): void;
+  /** A revoked partition's aborted handlers have all returned: nothing of this runner works on it any more. */
+  onRevokeStopped?(topic: string, partition: number, aborted: number, afterMs: number): void;
 }
 
 export interface RunnerOptions {
@@ -50,6 +52,8 @@ export interface RunnerOptions {
 
 export interface RunnerStats {
   inFlight: number;
+  /** Handlers told to stop (revoke, drain timeout) that have not returned yet. */
+  aborting: number;
   /** Messages fetched and queued but not started. */
   buffered: number;
   /** `topic/partition` → the last offset this runner committed for a partition it owns. */
@@ -172,9 +176,17 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     const dropped = scheduler.revoke(id);
     commits.forget(id);
     paused.delete(id);
-    // Their offsets will not be committed by us any more; the signal lets handlers stop early.
-    inFlight.abort(new CrrError('partition revoked', { code: 'CRR_PARTITION_REVOKED', retriable: true }), id);
-    log('info', 'partition revoked', { partition: id, droppedQueued: dropped });
+    // Their offsets will not be committed by us any more; the signal stops their OSS requests.
+    const aborted = inFlight.abort(new CrrError('partition revoked', { code: 'CRR_PARTITION_REVOKED', retriable: true }), id);
+    log('info', 'partition revoked', { partition: id, droppedQueued: dropped, aborted });
+    if (aborted === 0) return;
+    const revokedAt = performance.now();
+    void inFlight.whenStopped(id).then(() => {
+      const afterMs = Math.round(performance.now() - revokedAt);
+      log('info', 'revoked partition: its aborted work has stopped', { partition: id, aborted, afterMs });
+      const { topic, partition } = splitPartitionId(id);
+      metrics.onRevokeStopped?.(topic, partition, aborted, afterMs);
+    });
   }
 
   function onAssignment(assignment: GroupAssignment): void {
@@ -246,7 +258,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
         const l = commits.lagOf(id);
         if (l !== undefined) lag[id] = l;
       }
-      return { inFlight: scheduler.inFlight, buffered: scheduler.queued, committed: commits.committedOffsets(), lag, paused: [...paused] };
+      return { inFlight: scheduler.inFlight, aborting: inFlight.aborting, buffered: scheduler.queued, committed: commits.committedOffsets(), lag, paused: [...paused] };
     },
   };
 }

@@ -42,7 +42,8 @@ export interface RuleSpec {
 export interface StackOptions {
   rules: RuleSpec[];
   partitions?: number;
-  processing?: { concurrency?: number; multipartThresholdBytes?: number; partSizeBytes?: number; retries?: number; sessionTimeoutMs?: number; rebalanceTimeoutMs?: number };
+  processing?: { concurrency?: number; multipartThresholdBytes?: number; partSizeBytes?: number; retries?: number; sessionTimeoutMs?: number; rebalanceTimeoutMs?: number;
+    handoverGraceMs?: number };
 }
 
 export interface ProcessorChild { child: ChildProcess; metricsUrl: string; exited: Promise<void> }

@@ -79,7 +79,9 @@ test('commits the low watermark: never past unfinished work, whatever order work
 test('a rebalance mid-batch: the revoked partition\'s work is aborted and its queue dropped, the kept one carries on', async () => {
   const consumer = new FakeConsumer();
   const h = controlled();
-  const runner = await start(consumer, { handle: h.handle, concurrency: 4 });
+  const stopped: [number, number][] = [];
+  const runner = await start(consumer, { handle: h.handle, concurrency: 4,
+    metrics: { onRevokeStopped: (_t, partition, aborted) => stopped.push([partition, aborted]) } });
   consumer.assign({ [T]: [0, 1] });
   await consumer.deliver(T, 0, messages(T, 0, 0, 10, (o) => `a${o}`));
   await consumer.deliver(T, 1, messages(T, 1, 0, 3, (o) => `b${o}`));
@@ -97,6 +99,9 @@ test('a rebalance mid-batch: the revoked partition\'s work is aborted and its qu
     assert.ok(s.signal.aborted, `${s.msg.offset} not aborted`);
     assert.ok(s.signal.reason instanceof CrrError && s.signal.reason.code === 'CRR_PARTITION_REVOKED');
   }
+  await until('the runner knows the revoked work stopped', () => stopped.length === 1);
+  assert.deepEqual(stopped, [[0, 4]]);
+  assert.equal(runner.stats().aborting, 0);
   await until('partition 1 handled', () => h.at(1, 0).length + h.at(1, 1).length + h.at(1, 2).length === 3);
   for (const o of [0, 1, 2]) h.latest(1, o).finish();
   // A fetch already under way when the assignment changed still hands over a batch: ignored.
@@ -119,7 +124,9 @@ test('a revoke with work in flight: a straggler that ignores the signal never ov
   const consumer = new FakeConsumer();
   const h = controlled(false); // e.g. a PUT already on the wire
   const errors: unknown[] = [];
-  const runner = await start(consumer, { handle: h.handle, onError: (err) => errors.push(err) });
+  let stoppedAfter: number | undefined;
+  const runner = await start(consumer, { handle: h.handle, onError: (err) => errors.push(err),
+    metrics: { onRevokeStopped: () => { stoppedAfter = h.starts.length; } } });
   consumer.assign({ [T]: [0] });
   await consumer.deliver(T, 0, [message(T, 0, 0, 'k'), message(T, 0, 1, 'other')]);
   await until('both running', () => h.running().length === 2);
@@ -134,9 +141,13 @@ test('a revoke with work in flight: a straggler that ignores the signal never ov
   await until('the other key handled again', () => h.at(0, 1).length === 2);
   await sleep(20);
   assert.equal(h.at(0, 0).length, 1, 'key k started again while its straggler still ran');
+  assert.equal(runner.stats().aborting, 1, 'the straggler is known to be still running');
+  assert.equal(stoppedAfter, undefined);
 
   straggler.finish(); // the straggler's write landed after all: that counts for nothing any more
   await until('key k handled by the new epoch', () => h.at(0, 0).length === 2);
+  assert.notEqual(stoppedAfter, undefined, 'the runner never learned that the straggler stopped');
+  assert.equal(runner.stats().aborting, 0);
   h.latest(0, 1).finish();
   await sleep(20);
   assert.ok(consumer.acceptedFor(T, 0).every((o) => o === '0'), `the straggler's finish counted: ${consumer.acceptedFor(T, 0)}`);
