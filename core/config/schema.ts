@@ -79,11 +79,16 @@ export const configSchema = z.object({
     sessionTimeoutMs: z.number().int().min(6000).max(300_000).default(30_000),
     /** How long a rebalance waits for members to rejoin. */
     rebalanceTimeoutMs: z.number().int().min(1000).max(300_000).default(60_000),
-    /** How long a partition this processor gains waits, so its previous owner's in-flight copies finish first. */
-    handoverGraceMs: z.number().int().min(0).max(60_000).default(3000),
+    /**
+     * How long a partition this processor gains waits before its work starts. The previous owner aborts its
+     * OSS requests when it learns of the revoke (bench/handover.ts: at least ~20 ms before the new owner
+     * starts); what the wait still covers is a write whose bytes were already sent, which OSS may apply
+     * until it answers.
+     */
+    handoverGraceMs: z.number().int().min(0).max(60_000).default(500),
   }).strict().default({ groupId: 'crr-processors', concurrency: 64, multipartThresholdBytes: 64 * 1024 * 1024,
     partSizeBytes: 16 * 1024 * 1024, partConcurrency: 4, retries: 8, abandonedUploadAgeMs: 15 * 60 * 1000,
-    sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 60_000, handoverGraceMs: 3000 }),
+    sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 60_000, handoverGraceMs: 500 }),
   metrics: z.object({ listen: hostPort.default('127.0.0.1:9464') }).strict().default({ listen: '127.0.0.1:9464' }),
 }).strict();
 
