@@ -1,6 +1,17 @@
-// Retry as a small higher-order function: exponential backoff with full jitter. Whether an error is
-// worth retrying is decided by the caller's classifier (a data table), never by ifs at call sites.
-import { isProgrammingError } from './errors.ts';
+// Retry as a small higher-order function: exponential backoff with full jitter, and the one place that says
+// what is retried and how often. Whether a failure can pass on a second try is the error's own `retriable`
+// (set from a data table where it was classified), never an `if` at a call site.
+//
+// The budget is nested. A reconcile is tried 1 + processing.retries times (RECONCILE_RETRY; default 8
+// retries, so 9 attempts, sleeping up to 0.2+0.4+...+10+10 s = 32.6 s between them), and inside each attempt
+// every idempotent request is tried up to 5 times on its own (REQUEST_RETRY, up to 0.75 s of sleep). So a read
+// that keeps being throttled is sent up to 9 x 5 = 45 times over about 40 s before its trigger is
+// dead-lettered; a changed source adds up to 5 passes of the key (reconcile-key.ts), each a fresh read.
+// Kept so on purpose: the in-place retries are what lets a versioned reconcile (tens of reads) pass at a few
+// per cent of throttling, and the outer retries re-plan from fresh reads. The price is that a rule whose
+// endpoint throttles everything multiplies its requests by up to 45 before its triggers park; an abort
+// (revoke, drain) stops all of it at once.
+import { CrrError, isProgrammingError } from './errors.ts';
 
 export interface RetryPolicy {
   /** Attempts after the first one. */
@@ -10,13 +21,37 @@ export interface RetryPolicy {
   factor: number;
 }
 
-export const defaultRetryPolicy: RetryPolicy = { retries: 5, initialDelayMs: 200, maxDelayMs: 10_000, factor: 2 };
+/** A whole reconcile: read both sides again, plan again, apply. The processor sets `retries` from processing.retries. */
+export const RECONCILE_RETRY: RetryPolicy = { retries: 5, initialDelayMs: 200, maxDelayMs: 10_000, factor: 2 };
+/** The policy withRetry uses when none is given. */
+export const defaultRetryPolicy: RetryPolicy = RECONCILE_RETRY;
+/**
+ * One idempotent request retried on its own, inside a reconcile: a read, a part of a multipart copy (its
+ * ranged GET and UploadPart), the abort of an upload. Retrying only whole reconciles would need every one of
+ * their requests to pass in one attempt: with n parts and a per-request failure rate p a copy then succeeds
+ * with probability (1 - p)^2n (20 parts at 10 %: 1 %).
+ */
+export const REQUEST_RETRY: RetryPolicy = { retries: 4, initialDelayMs: 50, maxDelayMs: 1000, factor: 2 };
 /** Tests use this so the suite never sleeps for seconds. */
 export const fastRetryPolicy: RetryPolicy = { retries: 3, initialDelayMs: 5, maxDelayMs: 50, factor: 2 };
 
+/** Whether another try can help: only a CrrError that says so. Programming errors and foreign errors never. */
+export function isRetriable(err: unknown): boolean {
+  return err instanceof CrrError && err.retriable;
+}
+
+/**
+ * For a request retried in place: as isRetriable, except a changed (or vanished) source, which a retry of the
+ * same pinned request cannot fix: the whole key is reconciled again instead (reconcile-key.ts).
+ */
+export function isRetriableInPlace(err: unknown): boolean {
+  return isRetriable(err) && (err as CrrError).code !== 'SOURCE_CHANGED' && (err as CrrError).code !== 'NOT_FOUND';
+}
+
 export interface RetryOptions {
   policy?: RetryPolicy;
-  isRetriable: (err: unknown) => boolean;
+  /** Default: isRetriable. */
+  isRetriable?: (err: unknown) => boolean;
   onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
   random?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -48,12 +83,13 @@ function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
 export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: RetryOptions): Promise<T> {
   const policy = opts.policy ?? defaultRetryPolicy;
   const sleep = opts.sleep ?? realSleep;
+  const retriable = opts.isRetriable ?? isRetriable;
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn(attempt);
     } catch (err) {
       const last = attempt >= policy.retries || opts.signal?.aborted;
-      if (last || isProgrammingError(err) || !opts.isRetriable(err)) throw err;
+      if (last || isProgrammingError(err) || !retriable(err)) throw err;
       const delay = backoffDelay(policy, attempt, opts.random);
       opts.onRetry?.(err, attempt + 1, delay);
       await sleep(delay, opts.signal);

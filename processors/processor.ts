@@ -40,7 +40,6 @@ export interface Processor {
   watermark: ReplicatedUntil;
 }
 
-const isRetriable = (err: unknown) => err instanceof CrrError && err.retriable;
 
 /**
  * The rule's context is built once and shared (its versioning probe serves every key), so one trigger's abort
@@ -98,7 +97,6 @@ export function createProcessor(opts: ProcessorOptions): Processor {
         return reconcileKey(bindSignal(await unlessAborted(opts.contexts.get(rule.id), signal), signal), change.key, trigger);
       }, {
         policy: opts.retryPolicy,
-        isRetriable,
         signal,
         onRetry: (err, attempt, delayMs) => logger.warn({ rule: rule.id, key: change.key, attempt, delayMs, err: describeError(err) }, 'reconcile failed; retrying'),
       });

@@ -6,7 +6,7 @@ import type { CrrConfig } from '../core/config/load.ts';
 import type { Logger } from '../core/logging.ts';
 import type { CrrMetrics } from '../core/metrics/metrics.ts';
 import type { ObjectStore } from '../core/ports/object-store.ts';
-import { defaultRetryPolicy, type RetryPolicy } from '../core/retry.ts';
+import { RECONCILE_RETRY, type RetryPolicy } from '../core/retry.ts';
 import { DeadLetters } from './dead-letter.ts';
 import { createProcessor } from './processor.ts';
 import { RuleContexts } from './rule-context.ts';
@@ -71,7 +71,7 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
   const outcomes = new CoalescingPublisher(deps.producer, config.topicNames.outcomes);
   const processor = createProcessor({
     rules: config.rules, contexts, outcomes, deadLetters: new DeadLetters(deps.producer, config.topicNames.deadLetter),
-    metrics, logger, retryPolicy: deps.retryPolicy ?? { ...defaultRetryPolicy, retries: p.retries }, now,
+    metrics, logger, retryPolicy: deps.retryPolicy ?? { ...RECONCILE_RETRY, retries: p.retries }, now,
   });
   async function startLane(lane: Lane): Promise<Runner> {
     const consumer = await deps.openConsumer({

@@ -3,7 +3,7 @@
 // never held whole. The crc64 of the result must equal the source's, or the copy is an error.
 import type { Readable } from 'node:stream';
 import { CrrError } from '../../core/errors.ts';
-import { withRetry, type RetryPolicy } from '../../core/retry.ts';
+import { isRetriableInPlace, REQUEST_RETRY, withRetry, type RetryPolicy } from '../../core/retry.ts';
 import type { ObjectStore, WriteResult } from '../../core/ports/object-store.ts';
 import type { CopySource } from './types.ts';
 
@@ -14,20 +14,14 @@ export interface CopyTarget {
   destinationBucket: string;
   partSizeBytes: number;
   partConcurrency: number;
-  /** Retries of one part (its ranged GET and UploadPart); default PART_RETRY. */
+  /** Retries of one part (its ranged GET and UploadPart); default REQUEST_RETRY. */
   partRetry?: RetryPolicy;
   /** The stores' signal, when bound to one (see bindSignal): retries stop when it aborts. */
   signal?: AbortSignal;
 }
 
-/**
- * A part is retried on its own: retrying the whole reconcile restarts every part, and with n parts and a
- * per-request failure rate p a copy then succeeds only with probability (1 - p)^2n (20 parts at 10 %: 1 %).
- */
-export const PART_RETRY: RetryPolicy = { retries: 4, initialDelayMs: 50, maxDelayMs: 1000, factor: 2 };
-
-/** A changed source is not retried here: the whole key is reconciled again (reconcile-key.ts). */
-const partRetriable = (err: unknown) => err instanceof CrrError && err.retriable && err.code !== 'SOURCE_CHANGED' && err.code !== 'NOT_FOUND';
+/** A part is retried on its own (REQUEST_RETRY says why); a changed source is not: the whole key is reconciled again. */
+const partRetry = (t: CopyTarget) => ({ policy: t.partRetry ?? REQUEST_RETRY, isRetriable: isRetriableInPlace });
 
 export interface CopyRequest {
   from: CopySource;
@@ -88,7 +82,7 @@ async function copyMultipart(t: CopyTarget, req: CopyRequest): Promise<WriteResu
           } finally {
             stream.destroy();
           }
-        }, { policy: t.partRetry ?? PART_RETRY, isRetriable: partRetriable, signal: t.signal });
+        }, { ...partRetry(t), signal: t.signal });
       }
     };
     // On a failure the other workers stop taking parts and finish theirs before the abort below, so the
@@ -110,7 +104,7 @@ async function copyMultipart(t: CopyTarget, req: CopyRequest): Promise<WriteResu
     // the signal that stopped the copy; after such a stop it runs on its own, so the owner learns at once
     // that the copy has stopped (what this misses, the next copy of the key and the janitor abort).
     const unbound = t.signal ? t.destination.withSignal(undefined) : t.destination;
-    const cleanup = withRetry(() => unbound.abortMultipart(t.destinationBucket, key, uploadId), { policy: t.partRetry ?? PART_RETRY, isRetriable: partRetriable })
+    const cleanup = withRetry(() => unbound.abortMultipart(t.destinationBucket, key, uploadId), partRetry(t))
       .catch(() => {});
     if (!t.signal?.aborted) await cleanup;
     throw err;

@@ -2,10 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CrrError } from '../../core/errors.ts';
-import { withRetry } from '../../core/retry.ts';
+import { isRetriable, isRetriableInPlace, withRetry } from '../../core/retry.ts';
 
 const throttled = () => new CrrError('SlowDown', { code: 'THROTTLED', retriable: true });
-const isRetriable = (err: unknown) => err instanceof CrrError && err.retriable;
 
 test('retries a retriable failure up to the budget, never a programming error', async () => {
   let calls = 0;
@@ -33,4 +32,12 @@ test('an abort during the sleep between attempts ends it at once with the reason
   await assert.rejects(withRetry(async () => { calls++; throw throttled(); }, { isRetriable, signal: AbortSignal.abort(reason) }),
     (e) => e instanceof CrrError && e.code === 'THROTTLED');
   assert.equal(calls, 1, 'an aborted signal must stop the retries');
+});
+
+test('what is retried: retriable CrrErrors only; in place, not a changed source (the key is reconciled again)', () => {
+  const changed = new CrrError('412', { code: 'SOURCE_CHANGED', retriable: true, stage: 'source-read' });
+  assert.deepEqual([isRetriable(throttled()), isRetriableInPlace(throttled())], [true, true]);
+  assert.deepEqual([isRetriable(changed), isRetriableInPlace(changed)], [true, false]);
+  assert.equal(isRetriable(new CrrError('403', { code: 'ACCESS_DENIED' })), false);
+  assert.equal(isRetriable(Object.assign(new Error('socket hang up'), { retriable: true })), false, 'a foreign error is not retried');
 });
