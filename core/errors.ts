@@ -1,10 +1,13 @@
-// The one error base class: a stable code, whether retrying can help, the pipeline stage where it
-// happened, enumerable context for structured logs, and the cause.
+// The one error base class: a stable code (core/error-codes.ts), whether retrying can help, the pipeline
+// stage where it happened, enumerable context for structured logs, and the cause.
+import type { ErrorCode } from './error-codes.ts';
+
+export type { ErrorCode } from './error-codes.ts';
 
 export type Stage = 'config' | 'capture' | 'decode' | 'plan' | 'source-read' | 'destination-write' | 'publish' | 'commit' | 'backfill' | 'admin';
 
 export interface CrrErrorOptions {
-  code: string;
+  code: ErrorCode;
   retriable?: boolean;
   stage?: Stage;
   context?: Record<string, unknown>;
@@ -12,7 +15,7 @@ export interface CrrErrorOptions {
 }
 
 export class CrrError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly retriable: boolean;
   readonly stage?: Stage;
   readonly context: Record<string, unknown>;
@@ -36,7 +39,7 @@ export function isProgrammingError(err: unknown): boolean {
   return err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError || err instanceof ReferenceError;
 }
 
-/** Describes any thrown value without throwing: code, message and class, for logs and dead letters. */
+/** Describes any thrown value without throwing: code, message and class, for logs and dead letters. A foreign error keeps its own code. */
 export function describeError(err: unknown): { code: string; message: string; className: string; retriable: boolean } {
   if (err instanceof CrrError) return { code: err.code, message: err.message, className: err.name, retriable: err.retriable };
   if (err instanceof Error) {

@@ -1,11 +1,11 @@
 // Turns whatever ali-oss (or the network under it) threw into a CrrError. What each failure means is data —
 // rows keyed by OSS error code, HTTP status and network error name — so no caller needs an `if` of its own.
-import { CrrError, type Stage } from '../../errors.ts';
+import { CrrError, type ErrorCode, type Stage } from '../../errors.ts';
 import { TransportError } from './transport-error.ts';
 
 export interface ErrorMeaning {
   /** The CrrError code callers switch on. */
-  code: string;
+  code: ErrorCode;
   retriable: boolean;
 }
 
