@@ -1,5 +1,7 @@
-// Turns whatever ali-oss (or the network under it) threw into a CrrError. What each failure means is data —
-// rows keyed by OSS error code, HTTP status and network error name — so no caller needs an `if` of its own.
+// What each OSS failure means, as data: rows keyed by OSS error code, HTTP status and network error name, so
+// no caller needs an `if` of its own. The adapter's requests fail in two ways, each read here once: an OSS
+// answer (answerError: its <Code> and status), or the wire (the transport's TransportError, already
+// classified). classifyOssError reads anything else thrown (a body stream's error, an ali-oss client's).
 import { CrrError, type ErrorCode, type Stage } from '../../errors.ts';
 import { TransportError } from './transport-error.ts';
 
@@ -176,27 +178,55 @@ export function meaningOf(err: unknown): ErrorMeaning {
   return UNKNOWN;
 }
 
-/** Classifies any thrown value into a CrrError (an existing CrrError passes through unchanged). Never throws. */
-export function classifyOssError(err: unknown, scope: ErrorScope): CrrError {
-  if (err instanceof CrrError) return err;
-  const f = rawFields(err);
-  const meaning = meaningOf(err);
+/** An OSS error answer: the fields of its error document (or x-oss-err header), and its status. */
+export interface OssAnswer {
+  status: number;
+  /** The document's <Code>; absent when the answer had no (readable) document, e.g. a proxy's page. */
+  ossCode?: string;
+  message?: string;
+  requestId?: string;
+}
+
+/** The meaning of an answer: by its OSS code, else its status (any other 5xx is a server error). */
+export function meaningOfAnswer(answer: OssAnswer): ErrorMeaning {
+  if (answer.ossCode && OSS_ERROR_CODES[answer.ossCode]) return OSS_ERROR_CODES[answer.ossCode];
+  if (answer.status > 0 && HTTP_STATUSES[answer.status]) return HTTP_STATUSES[answer.status];
+  return answer.status >= 500 ? serverError : UNKNOWN;
+}
+
+/** The CrrError of an OSS error answer. */
+export function answerError(answer: OssAnswer, scope: ErrorScope): CrrError {
+  const context: Record<string, unknown> = { ...scopeContext(scope), status: answer.status };
+  if (answer.ossCode) context.ossCode = answer.ossCode;
+  if (answer.requestId) context.requestId = answer.requestId;
+  const detail = answer.message || `HTTP ${answer.status}`;
+  const meaning = meaningOfAnswer(answer);
+  return new CrrError(failed(scope, answer.ossCode ?? 'HttpError', detail), { code: meaning.code, retriable: meaning.retriable, stage: scope.stage, context });
+}
+
+function scopeContext(scope: ErrorScope): Record<string, unknown> {
   const context: Record<string, unknown> = { op: scope.op };
   if (scope.bucket !== undefined) context.bucket = scope.bucket;
   if (scope.key !== undefined) context.key = scope.key;
   if (scope.versionId) context.versionId = scope.versionId;
   if (scope.uploadId) context.uploadId = scope.uploadId;
+  return context;
+}
+
+const failed = (scope: ErrorScope, what: string, detail: string) =>
+  `${scope.op} ${scope.bucket ?? ''}${scope.key !== undefined ? '/' + scope.key : ''} failed: ${what}: ${detail}`;
+
+/** Classifies any thrown value into a CrrError (an existing CrrError passes through unchanged). Never throws. */
+export function classifyOssError(err: unknown, scope: ErrorScope): CrrError {
+  if (err instanceof CrrError) return err;
+  const f = rawFields(err);
+  const meaning = meaningOf(err);
+  const context = scopeContext(scope);
   if (f.status !== undefined) context.status = f.status;
   if (f.ossCode) context.ossCode = f.ossCode;
   if (f.requestId) context.requestId = f.requestId;
   // urllib appends the request line and response headers to network messages; the first line is the useful part.
   const detail = f.message.split('\n')[0].replace(/, (GET|PUT|POST|HEAD|DELETE) .*$/, '');
-  const what = f.ossCode ?? f.nodeCode ?? f.name ?? 'Error';
-  return new CrrError(`${scope.op} ${scope.bucket ?? ''}${scope.key !== undefined ? '/' + scope.key : ''} failed: ${what}: ${detail}`, {
-    code: meaning.code,
-    retriable: meaning.retriable,
-    stage: scope.stage,
-    context,
-    cause: err,
-  });
+  const what = err instanceof TransportError ? err.meaning.code : f.ossCode ?? f.nodeCode ?? f.name ?? 'Error';
+  return new CrrError(failed(scope, what, detail), { code: meaning.code, retriable: meaning.retriable, stage: scope.stage, context, cause: err });
 }

@@ -1,8 +1,8 @@
 // One signed OSS request over the transport, with every failure classified by the error table and reported
 // once to the onRequest hook.
 import type { Readable } from 'node:stream';
-import type { Stage } from '../../errors.ts';
-import { classifyOssError, type ErrorScope } from './error-table.ts';
+import type { CrrError, ErrorCode, Stage } from '../../errors.ts';
+import { answerError, classifyOssError, type ErrorScope, type OssAnswer } from './error-table.ts';
 import type { Transport, WireRequest, WireResponse } from './transport.ts';
 import { childText, parseXml } from './xml.ts';
 
@@ -20,8 +20,8 @@ export type RawResponse = WireResponse;
  */
 export type RequestResult = 'ok' | 'absent' | 'exists' | 'error';
 
-const ANSWERS: Readonly<Record<string, RequestResult>> = { NOT_FOUND: 'absent', ALREADY_EXISTS: 'exists' };
-export type RequestHook = (op: string, result: RequestResult, code?: string) => void;
+const ANSWERS: Readonly<Partial<Record<ErrorCode, RequestResult>>> = { NOT_FOUND: 'absent', ALREADY_EXISTS: 'exists' };
+export type RequestHook = (op: string, result: RequestResult, code?: ErrorCode) => void;
 
 /** Operations that read; the rest write. A failed read is a source-read failure, a failed write a destination-write one. */
 const READ_OPS = new Set([
@@ -39,8 +39,8 @@ const ERROR_DOC_LIMIT = 64 * 1024;
 
 /** Sends one request; `op` is the OSS API name used for request counting and error context. */
 export async function send(transport: Transport, op: string, scope: Scope, params: RequestParams, onRequest?: RequestHook): Promise<RawResponse> {
-  const fail = (err: unknown) => {
-    const classified = classifyOssError(err, { ...scope, op, stage: stageOf(op) });
+  const where: ErrorScope = { ...scope, op, stage: stageOf(op) };
+  const fail = (classified: CrrError) => {
     onRequest?.(op, ANSWERS[classified.code] ?? 'error', classified.code);
     return classified;
   };
@@ -48,15 +48,15 @@ export async function send(transport: Transport, op: string, scope: Scope, param
   try {
     res = await transport.send(params);
   } catch (err) {
-    throw fail(err);
+    throw fail(classifyOssError(err, where)); // the transport's own TransportError, or a body's CrrError
   }
-  if (!params.successStatuses.includes(res.status)) throw fail(await errorAnswer(res, params.customResponse === true));
+  if (!params.successStatuses.includes(res.status)) throw fail(answerError(await errorAnswer(res, params.customResponse === true), where));
   onRequest?.(op, 'ok');
   return res;
 }
 
 /** The OSS error document of a failed answer: its body, or for bodiless answers (HEAD) the x-oss-err header. */
-async function errorAnswer(res: RawResponse, streamed: boolean): Promise<Error> {
+async function errorAnswer(res: RawResponse, streamed: boolean): Promise<OssAnswer> {
   let doc = streamed ? await readCapped(res.res, ERROR_DOC_LIMIT) : res.data;
   const encoded = header(res, 'x-oss-err');
   if (!doc?.length && encoded) doc = Buffer.from(encoded, 'base64');
@@ -78,9 +78,7 @@ async function errorAnswer(res: RawResponse, streamed: boolean): Promise<Error> 
       // not XML (a proxy's error page): the status alone decides
     }
   }
-  const err = new Error(message || `HTTP ${res.status}`);
-  // Shaped as ali-oss shapes OSS errors, so the error table reads both alike.
-  return Object.assign(err, { name: code ? `${code}Error` : 'HttpError', code, status: res.status, requestId: requestId ?? header(res, 'x-oss-request-id') });
+  return { status: res.status, ossCode: code || undefined, message: message || undefined, requestId: requestId ?? header(res, 'x-oss-request-id') };
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };

@@ -10,7 +10,9 @@ import { createHash } from 'node:crypto';
 import { stringify } from 'node:querystring';
 import type { Readable } from 'node:stream';
 import { authorizationV1, createV4Signer } from './signing.ts';
-import { abortedError } from './transport-error.ts';
+import { CrrError } from '../../errors.ts';
+import { meaningOf } from './error-table.ts';
+import { abortedError, TransportError } from './transport-error.ts';
 
 export interface TransportOptions {
   endpoint: string; // http://localhost:9001 or https://oss-cn-hangzhou.aliyuncs.com (path-style: /bucket/key)
@@ -18,7 +20,7 @@ export interface TransportOptions {
   accessKeyId: string;
   accessKeySecret: string;
   signatureVersion?: 'v1' | 'v4';
-  /** Idle time allowed on a request's socket (no bytes either way) before it fails with ResponseTimeoutError. */
+  /** Idle time allowed on a request's socket (no bytes either way) before it fails as TIMEOUT. */
   timeoutMs: number;
 }
 
@@ -53,14 +55,25 @@ export interface Transport {
   send(req: WireRequest): Promise<WireResponse>;
 }
 
-/** What ali-oss names a request that outlived its timeout; the error table reads it as a retriable TIMEOUT. */
-function timeoutError(ms: number): Error {
-  return Object.assign(new Error(`no bytes for ${ms} ms`), { name: 'ResponseTimeoutError', code: 'ResponseTimeoutError' });
+// The wire's failures are classified here, where their cause is known; the error table only reads them.
+
+function timeoutError(ms: number): TransportError {
+  return new TransportError(`no bytes for ${ms} ms`, { code: 'TIMEOUT', retriable: true });
 }
 
-/** A connection closed before the answer was whole; Node's own word for it, so the error table reads it as NETWORK. */
-function connectionLost(): Error {
-  return Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+/** The connection closed before the answer was whole. */
+function connectionLost(): TransportError {
+  return new TransportError('socket hang up: the connection closed before the answer was whole', { code: 'NETWORK', retriable: true });
+}
+
+/**
+ * A socket error (ECONNRESET, ECONNREFUSED...) by the Node code the error table knows; a request body's own
+ * failure (a CrrError: the source read broke, or the body had the wrong size) and our own stay as they are.
+ */
+function wireFailure(err: Error): Error {
+  if (err instanceof TransportError || err instanceof CrrError) return err;
+  const code = (err as { code?: unknown }).code;
+  return new TransportError(typeof code === 'string' ? `${code}: ${err.message}` : err.message, meaningOf(err), { cause: err });
 }
 
 /** OSS's object path: every byte percent-encoded except unreserved characters and '/'. */
@@ -132,7 +145,7 @@ export function createTransport(opts: TransportOptions): Transport {
         if (settled) return;
         settled = true;
         detach();
-        reject(err);
+        reject(wireFailure(err));
       };
       const out = request({ agent, host: url.hostname, port, method: req.method, path, headers }, (res) => {
         const status = res.statusCode ?? 0;

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CrrError } from '../../../../core/errors.ts';
-import { classifyOssError, HTTP_STATUSES, meaningOf, NETWORK_ERRORS, OSS_ERROR_CODES } from '../../../../core/adapters/oss/error-table.ts';
+import { answerError, classifyOssError, HTTP_STATUSES, meaningOf, NETWORK_ERRORS, OSS_ERROR_CODES } from '../../../../core/adapters/oss/error-table.ts';
+import { abortedError, TransportError } from '../../../../core/adapters/oss/transport-error.ts';
 
 /** An error as ali-oss's requestError() builds it from an OSS error document. */
 function ossError(code: string, status: number, requestId = 'REQ1'): Error {
@@ -100,4 +101,36 @@ test('errors whose properties throw classify as UNKNOWN', () => {
   const c = classifyOssError(hostile, scope);
   assert.equal(c.code, 'UNKNOWN');
   assert.equal(c.retriable, false);
+});
+
+// The adapter's own requests: OSS answers as the transport read them, and the transport's own failures.
+const answers: [string, { status: number; ossCode?: string; message?: string }, string, boolean][] = [
+  ['SlowDown 503', { status: 503, ossCode: 'SlowDown', message: 'Please reduce your request rate.' }, 'THROTTLED', true],
+  ['NoSuchKey 404', { status: 404, ossCode: 'NoSuchKey' }, 'NOT_FOUND', false],
+  ['FileAlreadyExists 409', { status: 409, ossCode: 'FileAlreadyExists' }, 'ALREADY_EXISTS', false],
+  ['a HEAD 404 without a document', { status: 404 }, 'NOT_FOUND', false],
+  ['unknown code, 403', { status: 403, ossCode: 'SomethingNew' }, 'ACCESS_DENIED', false],
+  ['unknown code, 507', { status: 507, ossCode: 'SomethingNew' }, 'SERVER_ERROR', true],
+  ['a proxy page, 502', { status: 502 }, 'SERVER_ERROR', true],
+  ['an odd status', { status: 418 }, 'UNKNOWN', false],
+];
+
+for (const [name, answer, code, retriable] of answers) {
+  test(`an answer ${name} is ${code} (retriable: ${retriable})`, () => {
+    const c = answerError({ ...answer, requestId: 'R1' }, scope);
+    assert.deepEqual([c.code, c.retriable, c.stage], [code, retriable, 'source-read']);
+    assert.equal(c.context.status, answer.status);
+    assert.equal(c.context.requestId, 'R1');
+    assert.match(c.message, new RegExp(`^GetObject src/a/b.txt failed: ${answer.ossCode ?? 'HttpError'}: `));
+  });
+}
+
+test('the transport\'s failures keep the meaning it gave them; an abort is ABORTED, not retriable, naming why', () => {
+  const timeout = new TransportError('no bytes for 5 ms', { code: 'TIMEOUT', retriable: true });
+  assert.deepEqual([classifyOssError(timeout, scope).code, classifyOssError(timeout, scope).retriable], ['TIMEOUT', true]);
+  const controller = new AbortController();
+  controller.abort(new CrrError('partition revoked', { code: 'CRR_PARTITION_REVOKED', retriable: true }));
+  const c = classifyOssError(abortedError(controller.signal), scope);
+  assert.deepEqual([c.code, c.retriable], ['ABORTED', false]);
+  assert.match(c.message, /GetObject src\/a\/b.txt failed: ABORTED: aborted: partition revoked/);
 });
