@@ -2,11 +2,13 @@
 import type { KafkaClient } from './client.ts';
 import { withAdmin } from './kafkajs-handle.ts';
 
-/** True when the brokers answer a metadata request (use a client with few retries and short timeouts). */
-export async function answersMetadata(kafka: KafkaClient): Promise<boolean> {
+/**
+ * True when the brokers answer a metadata request listing at least `minBrokers` of them (use a client
+ * with few retries and short timeouts).
+ */
+export async function answersMetadata(kafka: KafkaClient, minBrokers = 1): Promise<boolean> {
   try {
-    await withAdmin(kafka, (admin) => admin.describeCluster());
-    return true;
+    return (await withAdmin(kafka, (admin) => admin.describeCluster())).brokers.length >= minBrokers;
   } catch {
     return false;
   }

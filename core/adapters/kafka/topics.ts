@@ -1,7 +1,10 @@
-// Topic admin: creation with explicit partitions, replication factor and cleanup policy, and deletion.
-import type { Admin } from 'kafkajs';
+// Topic admin: creation with explicit partitions, replication factor and cleanup policy, and deletion;
+// where the replicas of each partition are, and the topic's configs.
+import kafkajs, { type Admin } from 'kafkajs';
 import type { KafkaClient } from './client.ts';
 import { withAdmin } from './kafkajs-handle.ts';
+
+const { ConfigResourceTypes } = kafkajs;
 
 export interface TopicSpec {
   topic: string;
@@ -35,6 +38,32 @@ export async function ensureTopics(kafka: KafkaClient, specs: TopicSpec[]): Prom
     });
     await waitForLeaders(admin, missing.map((s) => s.topic));
     return missing.map((s) => s.topic);
+  });
+}
+
+export interface PartitionReplicas {
+  partition: number;
+  /** The leader's broker id (-1 while there is none). */
+  leader: number;
+  replicas: number[];
+  /** The in-sync replicas: an acks=all write is acknowledged once all of them hold it. */
+  isr: number[];
+}
+
+/** Where each partition of `topic` lives now: its leader, replicas and in-sync replicas. */
+export async function topicReplicas(kafka: KafkaClient, topic: string): Promise<PartitionReplicas[]> {
+  return withAdmin(kafka, async (admin) => {
+    const { topics: [meta] } = await admin.fetchTopicMetadata({ topics: [topic] });
+    return meta.partitions.map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr }))
+      .sort((a, b) => a.partition - b.partition);
+  });
+}
+
+/** The values of the named configs of `topic`, as the broker reports them (its defaults included). */
+export async function topicConfig(kafka: KafkaClient, topic: string, names: string[]): Promise<Record<string, string>> {
+  return withAdmin(kafka, async (admin) => {
+    const { resources } = await admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: names }], includeSynonyms: false });
+    return Object.fromEntries((resources[0]?.configEntries ?? []).map((e) => [e.configName, e.configValue]));
   });
 }
 

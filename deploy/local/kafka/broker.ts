@@ -1,94 +1,114 @@
-// A single-node Apache Kafka broker in KRaft mode (combined broker + controller) on loopback,
-// for tests and the quickstart. State lives in a data folder: pid file, config, log, and the log dirs.
+// The local Apache Kafka launcher: a single KRaft node (the default) or a cluster of combined
+// broker+controller nodes sharing one quorum, on loopback, for tests, benchmarks and the quickstart;
+// optionally with a SASL_SSL listener beside PLAINTEXT. State lives in a data folder: per node a pid
+// file, config, log and log dirs; the TLS material and the users of the secured listener.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, closeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { ensureJars, projectRoot } from './jars.ts';
+import {
+  address, alive, fatalSince, launch, log4jConfig, nodeFiles, readPid, serverProperties, tail, terminate, waitExit,
+  type ClusterShape, type Launched, type NodeLayout, type NodePorts,
+} from './node.ts';
+import { scramFormatArgs, secureListener, secureUsers, usersFingerprint, type SecureListener } from './secure-listener.ts';
+import { ensureBrokerTls } from './tls.ts';
 import { createKafka } from '../../../core/adapters/kafka/client.ts';
 import { answersMetadata as clusterAnswers } from '../../../core/adapters/kafka/cluster.ts';
+
+export type { NodePorts } from './node.ts';
+export type { SecureListener } from './secure-listener.ts';
 
 export const DEFAULT_KAFKA_VERSION = '4.4.0';
 
 export interface BrokerOptions {
   version?: string;
+  /** Nodes in the cluster: 1 (the default) is a single broker; 3 is a three-node KRaft cluster. */
+  brokers?: number;
+  /** The first node's PLAINTEXT port (default 19092, or 19192 for a cluster); see `nodePorts` for the layout. */
   port?: number;
+  /** A single node's controller port (default port + 1). */
   controllerPort?: number;
+  /** A single node's SASL_SSL port (default port + 2). */
+  securePort?: number;
+  /** Every node's ports, overriding the layout derived from `port`. */
+  nodePorts?: NodePorts[];
+  /** Open a SASL_SSL listener on every node (TLS from a generated CA, SCRAM and PLAIN users). */
+  secure?: boolean;
   dataDir?: string;
   cacheRoot?: string;
   log?: (line: string) => void;
   startTimeoutMs?: number;
 }
 
-export interface BrokerInfo {
+/** One node of a running broker or cluster: what a fault test needs to kill it and bring it back. */
+export interface KafkaNode {
+  id: number;
+  /** Its PLAINTEXT address (host:port). */
   brokers: string;
+  /** Its SASL_SSL address, when secured. */
+  secureBrokers?: string;
+  controller: string;
   dataDir: string;
   logDirs: string;
+  logFile: string;
+  pid(): number | undefined;
+  running(): boolean;
+  /** Sends `signal` (SIGKILL by default) and waits until the process is gone. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts the node again on the same data and ports; resolves once it is back in the cluster. */
+  restart(): Promise<void>;
+  /** Stops the node (SIGTERM, SIGKILL after the grace). */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface BrokerInfo {
+  /** The bootstrap list, comma-separated (every node's PLAINTEXT address). */
+  brokers: string;
+  bootstrap: string[];
+  nodes: KafkaNode[];
+  /** The secured listener, when started with `secure`. */
+  secure?: SecureListener;
+  dataDir: string;
+  /** The first node's log dirs (the only node's, for a single broker). */
+  logDirs: string;
+  /** The first node's pid. */
   pid: number;
   version: string;
   alreadyRunning: boolean;
+  /** Stops every node; `wipe` removes the data folder too. */
+  stop(opts?: { graceMs?: number; wipe?: boolean }): Promise<boolean>;
 }
 
-function resolve(opts: BrokerOptions) {
-  const port = opts.port ?? 19092;
-  const dataDir = opts.dataDir ?? join(projectRoot, '.data', `kafka-${port}`);
+function layout(opts: BrokerOptions) {
+  const size = opts.brokers ?? 1;
+  if (!Number.isInteger(size) || size < 1 || size > 9) throw new Error(`brokers must be a whole number from 1 to 9, got ${size}`);
+  const port = opts.port ?? (size === 1 ? 19092 : 19192);
+  const dataDir = opts.dataDir ?? join(projectRoot, '.data', size === 1 ? `kafka-${port}` : `kafka-cluster-${port}`);
+  // Node i (from 0) listens on port + 2i, its controller on port + 2i + 1, its SASL_SSL listener on
+  // port + 2·size + i: a single node keeps the launcher's historic port, port + 1 pair.
+  const nodes: NodeLayout[] = Array.from({ length: size }, (_, i) => {
+    const derived: NodePorts = { broker: port + 2 * i, controller: port + 2 * i + 1, secure: port + 2 * size + i };
+    if (size === 1) Object.assign(derived, { controller: opts.controllerPort ?? derived.controller, secure: opts.securePort ?? derived.secure });
+    const ports = opts.nodePorts?.[i] ?? derived;
+    return { id: i + 1, ports: { ...ports, secure: opts.secure ? ports.secure ?? derived.secure : undefined },
+      dir: size === 1 ? dataDir : join(dataDir, `node-${i + 1}`) };
+  });
   return {
-    version: opts.version ?? DEFAULT_KAFKA_VERSION,
-    port,
-    controllerPort: opts.controllerPort ?? port + 1,
+    size,
+    nodes,
     dataDir,
-    logDirs: join(dataDir, 'logs'),
-    pidFile: join(dataDir, 'broker.pid'),
-    logFile: join(dataDir, 'broker.log'),
-    configFile: join(dataDir, 'server.properties'),
+    version: opts.version ?? DEFAULT_KAFKA_VERSION,
+    secure: opts.secure ?? false,
     log: opts.log ?? (() => {}),
     startTimeoutMs: opts.startTimeoutMs ?? 90_000,
     cacheRoot: opts.cacheRoot,
+    // A single broker keeps its historic heap; cluster nodes get less each (three JVMs on a small machine).
+    heap: size === 1 ? ['-Xms256m', '-Xmx1g'] : ['-Xms128m', '-Xmx512m'],
   };
 }
 
-function serverProperties(r: ReturnType<typeof resolve>): string {
-  return [
-    'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@127.0.0.1:${r.controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${r.port},CONTROLLER://127.0.0.1:${r.controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${r.port}`,
-    'controller.listener.names=CONTROLLER',
-    'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    `log.dirs=${r.logDirs}`,
-    'auto.create.topics.enable=false',
-    'num.partitions=1',
-    'default.replication.factor=1',
-    'min.insync.replicas=1',
-    'offsets.topic.replication.factor=1',
-    'offsets.topic.num.partitions=10',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'share.coordinator.state.topic.replication.factor=1',
-    'share.coordinator.state.topic.min.isr=1',
-    'group.initial.rebalance.delay.ms=0',
-    'log.flush.interval.messages=9223372036854775807',
-    '',
-  ].join('\n');
-}
-
-const log4jConfig = [
-  'status = warn',
-  'appender.out.type = Console',
-  'appender.out.name = out',
-  'appender.out.layout.type = PatternLayout',
-  'appender.out.layout.pattern = [%d] %p %m (%c)%n',
-  'rootLogger.level = INFO',
-  'rootLogger.appenderRef.out.ref = out',
-  'logger.kafka.name = kafka',
-  'logger.kafka.level = WARN',
-  'logger.apache.name = org.apache.kafka',
-  'logger.apache.level = WARN',
-  '',
-].join('\n');
+type Layout = ReturnType<typeof layout>;
 
 /** A cluster id as Kafka makes them: 16 random bytes, base64url, never starting with '-' (it would read as an option). */
 export function clusterUuid(): string {
@@ -98,39 +118,10 @@ export function clusterUuid(): string {
   }
 }
 
-function readPid(pidFile: string): number | undefined {
-  if (!existsSync(pidFile)) return undefined;
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-}
-
-function alive(pid: number | undefined): pid is number {
-  if (pid === undefined) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Kafka can hang on its way out after a fatal startup error (e.g. its port is taken): spot it in the log. */
-const FATAL = /Fatal error during (broker|controller|KafkaServer) startup|Exiting Kafka/;
-
-function fatalSince(file: string, offset: number): boolean {
-  if (!existsSync(file)) return false;
-  return FATAL.test(readFileSync(file).subarray(offset).toString('utf8'));
-}
-
-function tail(file: string, lines = 40): string {
-  if (!existsSync(file)) return '(no broker log)';
-  return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
-}
-
-/** True when the broker at `brokers` answers a metadata request. */
-export async function answersMetadata(brokers: string, timeoutMs = 3000): Promise<boolean> {
+/** True when the broker(s) at `brokers` answer a metadata request, listing at least `minBrokers`. */
+export async function answersMetadata(brokers: string, timeoutMs = 3000, minBrokers = 1): Promise<boolean> {
   const kafka = createKafka({ brokers: brokers.split(','), clientId: 'crr-launcher', connectionTimeoutMs: timeoutMs, requestTimeoutMs: timeoutMs, retry: { retries: 0 } });
-  return clusterAnswers(kafka);
+  return clusterAnswers(kafka, minBrokers);
 }
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, onWait: () => boolean): Promise<boolean> {
@@ -143,73 +134,182 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, onWai
   return false;
 }
 
-export async function status(opts: BrokerOptions = {}): Promise<{ running: boolean; pid?: number; brokers: string }> {
-  const r = resolve(opts);
-  const pid = readPid(r.pidFile);
-  const brokers = `127.0.0.1:${r.port}`;
-  return alive(pid) && (await answersMetadata(brokers)) ? { running: true, pid, brokers } : { running: false, brokers };
+const nodePid = (n: NodeLayout) => readPid(nodeFiles(n.dir).pidFile);
+
+/** A node is ready when it answers on its own listener and sees the whole cluster. */
+const nodeReady = (l: Layout, n: NodeLayout) => answersMetadata(address(n.ports.broker), 1000, l.size);
+
+/** The SASL_SSL address a node's written config opens, if any. */
+function configuredSecureAddress(n: NodeLayout): string | undefined {
+  const file = nodeFiles(n.dir).configFile;
+  if (!existsSync(file)) return undefined;
+  return /^listeners=.*SASL_SSL:\/\/([^,\s]+)/m.exec(readFileSync(file, 'utf8'))?.[1];
 }
 
-/** Starts the broker, or reports the one already running in the same data folder. */
+function secureInfo(l: Layout): SecureListener | undefined {
+  const addresses = l.nodes.map(configuredSecureAddress);
+  const record = join(l.dataDir, 'tls', 'tls.json');
+  if (addresses.some((a) => a === undefined) || !existsSync(record)) return undefined;
+  return secureListener(addresses as string[], JSON.parse(readFileSync(record, 'utf8')), secureUsers(l.dataDir));
+}
+
+async function waitReady(l: Layout, n: NodeLayout, launched: Launched): Promise<void> {
+  const f = nodeFiles(n.dir);
+  const ok = await waitUntil(() => nodeReady(l, n), l.startTimeoutMs, () => alive(launched.pid) && !fatalSince(f.logFile, launched.logStart));
+  if (!ok) {
+    if (alive(launched.pid)) process.kill(launched.pid, 'SIGKILL');
+    throw new Error(`Kafka did not start on ${address(n.ports.broker)} (fatal error, exit, or no answer within ${l.startTimeoutMs} ms). Last lines of ${f.logFile}:\n${tail(f.logFile)}`);
+  }
+}
+
+function handles(l: Layout, classpath: () => string, launchedNow: Map<number, Launched>): KafkaNode[] {
+  return l.nodes.map((n) => {
+    const f = nodeFiles(n.dir);
+    const own = () => launchedNow.get(n.id);
+    const pidNow = () => (alive(nodePid(n)) ? nodePid(n) : undefined);
+    return {
+      id: n.id,
+      brokers: address(n.ports.broker),
+      secureBrokers: n.ports.secure !== undefined ? address(n.ports.secure) : undefined,
+      controller: address(n.ports.controller),
+      dataDir: n.dir,
+      logDirs: f.logDirs,
+      logFile: f.logFile,
+      pid: pidNow,
+      running: () => pidNow() !== undefined,
+      async kill(signal = 'SIGKILL') {
+        const pid = pidNow();
+        if (pid === undefined) return;
+        process.kill(pid, signal);
+        await waitExit(pid, own()?.child, 30_000);
+      },
+      async restart() {
+        if (pidNow() !== undefined) throw new Error(`node ${n.id} is still running (pid ${pidNow()}): kill or stop it first`);
+        const launched = launch(n.dir, classpath(), l.heap);
+        launchedNow.set(n.id, launched);
+        await waitReady(l, n, launched);
+      },
+      async stop(graceMs = 30_000) {
+        await terminate(pidNow(), own()?.child, graceMs);
+        rmSync(f.pidFile, { force: true });
+      },
+    };
+  });
+}
+
+function info(l: Layout, nodes: KafkaNode[], alreadyRunning: boolean): BrokerInfo {
+  const bootstrap = nodes.map((n) => n.brokers);
+  return {
+    brokers: bootstrap.join(','), bootstrap, nodes, secure: secureInfo(l), dataDir: l.dataDir, logDirs: nodes[0].logDirs,
+    pid: nodes[0].pid() ?? 0, version: l.version, alreadyRunning,
+    stop: async (o = {}) => {
+      const results = await Promise.all(nodes.map(async (n) => { const was = n.running(); await n.stop(o.graceMs); return was; }));
+      if (o.wipe) rmSync(l.dataDir, { recursive: true, force: true });
+      return results.some(Boolean);
+    },
+  };
+}
+
+function runJava(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => out.push(d));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, output: Buffer.concat(out).toString('utf8') }));
+  });
+}
+
+/** What the folder was formatted for; a change (version, nodes, users) means a fresh format. */
+function formatSignature(l: Layout, shape: ClusterShape): string {
+  const nodes = l.nodes.map((n) => `${n.id}@${n.ports.controller}`).join(',');
+  // A single plain node keeps the bare version its folders have always recorded.
+  if (l.size === 1 && !shape.security) return l.version;
+  return [l.version, `voters=${nodes}`, ...(shape.security ? [`users=${usersFingerprint(shape.security.users)}`] : [])].join(' ');
+}
+
+async function format(l: Layout, shape: ClusterShape, classpath: string): Promise<void> {
+  const marker = join(l.dataDir, 'formatted-version');
+  const signature = formatSignature(l, shape);
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === signature) return;
+  const clusterId = clusterUuid();
+  const scram = shape.security ? scramFormatArgs(shape.security.users) : [];
+  await Promise.all(l.nodes.map(async (n) => {
+    const f = nodeFiles(n.dir);
+    rmSync(f.logDirs, { recursive: true, force: true });
+    const result = await runJava(['-Xmx256m', '-XX:TieredStopAtLevel=1', `-Dlog4j2.configurationFile=${f.log4jFile}`, '-cp', classpath,
+      'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', f.configFile, ...scram]);
+    // The tool's output never holds the SCRAM passwords; its arguments do, so they are not repeated.
+    if (result.code !== 0) throw new Error(`kafka storage format of node ${n.id} failed:\n${result.output}`);
+  }));
+  writeFileSync(marker, signature);
+}
+
+export async function status(opts: BrokerOptions = {}): Promise<{ running: boolean; pid?: number; brokers: string; nodes: { id: number; brokers: string; pid?: number; running: boolean }[]; secure?: SecureListener }> {
+  const l = layout(opts);
+  const nodes = await Promise.all(l.nodes.map(async (n) => {
+    const pid = nodePid(n);
+    const up = alive(pid) && (await answersMetadata(address(n.ports.broker)));
+    return { id: n.id, brokers: address(n.ports.broker), pid: up ? pid : undefined, running: up };
+  }));
+  const running = nodes.every((n) => n.running);
+  return { running, pid: nodes[0].pid, brokers: nodes.map((n) => n.brokers).join(','), nodes, secure: running ? secureInfo(l) : undefined };
+}
+
+/** Starts the broker (or cluster), or reports the one already running in the same data folder. */
 export async function start(opts: BrokerOptions = {}): Promise<BrokerInfo> {
-  const r = resolve(opts);
-  const brokers = `127.0.0.1:${r.port}`;
-  const running = readPid(r.pidFile);
-  if (alive(running)) {
-    if (await answersMetadata(brokers)) {
-      r.log(`Kafka is already running on ${brokers} (pid ${running})`);
-      return { brokers, dataDir: r.dataDir, logDirs: r.logDirs, pid: running, version: r.version, alreadyRunning: true };
-    }
+  const l = layout(opts);
+  let libs: string | undefined;
+  const classpath = () => `${(libs ??= ensureJars(l.version, l.cacheRoot, l.log))}/*`;
+  const launched = new Map<number, Launched>();
+  const bootstrap = l.nodes.map((n) => address(n.ports.broker)).join(',');
+  const runningNodes = l.nodes.filter((n) => alive(nodePid(n)));
+  const sameListeners = l.nodes.every((n) => (configuredSecureAddress(n) !== undefined) === l.secure);
+  if (runningNodes.length === l.size && sameListeners && (await Promise.all(l.nodes.map((n) => nodeReady(l, n)))).every(Boolean)) {
+    l.log(`Kafka is already running on ${bootstrap} (pid ${l.nodes.map(nodePid).join(', ')})`);
+    return info(l, handles(l, classpath, launched), true);
   }
-  const libs = ensureJars(r.version, r.cacheRoot, r.log);
-  mkdirSync(r.dataDir, { recursive: true });
-  writeFileSync(r.configFile, serverProperties(r));
-  writeFileSync(join(r.dataDir, 'log4j2.properties'), log4jConfig);
-  const classpath = `${libs}/*`;
-  const jvm = ['-Xms256m', '-Xmx1g', '-XX:+UseG1GC', '-XX:TieredStopAtLevel=1', '-Djava.awt.headless=true',
-    `-Dlog4j2.configurationFile=${join(r.dataDir, 'log4j2.properties')}`];
+  // Half a cluster, a hung node or other listeners are not worth keeping: stop what runs, start every node.
+  await Promise.all(runningNodes.map((n) => terminate(nodePid(n), undefined, 10_000)));
 
-  // A version change or a half-formatted folder is not worth keeping: tests and the demo own it.
-  const formattedFor = join(r.dataDir, 'formatted-version');
-  if (!existsSync(formattedFor) || readFileSync(formattedFor, 'utf8') !== r.version) {
-    rmSync(r.logDirs, { recursive: true, force: true });
-    const format = spawnSync('java', [...jvm, '-cp', classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterUuid()}`, '-c', r.configFile],
-      { encoding: 'utf8' });
-    if (format.status !== 0) throw new Error(`kafka storage format failed:\n${format.stdout}${format.stderr}`);
-    writeFileSync(formattedFor, r.version);
+  mkdirSync(l.dataDir, { recursive: true });
+  const shape: ClusterShape = { nodes: l.nodes };
+  if (l.secure) shape.security = { tls: await ensureBrokerTls(join(l.dataDir, 'tls'), l.log), users: secureUsers(l.dataDir) };
+  for (const n of l.nodes) {
+    const f = nodeFiles(n.dir);
+    mkdirSync(n.dir, { recursive: true });
+    writeFileSync(f.configFile, serverProperties(n, shape), { mode: 0o600 });
+    writeFileSync(f.log4jFile, log4jConfig);
   }
-
-  const logStart = existsSync(r.logFile) ? statSync(r.logFile).size : 0;
-  const out = openSync(r.logFile, 'a');
-  const child = spawn('java', [...jvm, '-cp', classpath, 'kafka.Kafka', r.configFile],
-    { detached: true, stdio: ['ignore', out, out] });
-  closeSync(out);
-  child.unref();
-  const pid = child.pid!;
-  writeFileSync(r.pidFile, String(pid));
-  const ready = await waitUntil(() => answersMetadata(brokers, 1000), r.startTimeoutMs, () => alive(pid) && !fatalSince(r.logFile, logStart));
-  if (!ready) {
-    if (alive(pid)) process.kill(pid, 'SIGKILL');
-    throw new Error(`Kafka did not start on ${brokers} (fatal error, exit, or no answer within ${r.startTimeoutMs} ms). Last lines of ${r.logFile}:\n${tail(r.logFile)}`);
+  // A version change or a half-formatted folder is not worth keeping either: tests and the demo own it.
+  await format(l, shape, classpath());
+  for (const n of l.nodes) launched.set(n.id, launch(n.dir, classpath(), l.heap));
+  try {
+    // Every node must be up before any is ready: a node sees the whole cluster only once all registered.
+    await Promise.all(l.nodes.map((n) => waitReady(l, n, launched.get(n.id)!)));
+  } catch (err) {
+    for (const { pid } of launched.values()) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    throw err;
   }
-  r.log(`Kafka ${r.version} is running on ${brokers} (pid ${pid})`);
-  return { brokers, dataDir: r.dataDir, logDirs: r.logDirs, pid, version: r.version, alreadyRunning: false };
+  const result = info(l, handles(l, classpath, launched), false);
+  l.log(`Kafka ${l.version} is running on ${result.brokers} (pid ${l.nodes.map(nodePid).join(', ')})`
+    + (result.secure ? `; SASL_SSL on ${result.secure.brokers}` : ''));
+  return result;
 }
 
-/** Stops the broker cleanly (SIGTERM, then SIGKILL after a grace period). */
+/** Stops the broker (or every node of the cluster) cleanly: SIGTERM, then SIGKILL after a grace period. */
 export async function stop(opts: BrokerOptions & { graceMs?: number; wipe?: boolean } = {}): Promise<boolean> {
-  const r = resolve(opts);
-  const pid = readPid(r.pidFile);
-  let wasRunning = false;
-  if (alive(pid)) {
-    wasRunning = true;
-    process.kill(pid, 'SIGTERM');
-    const deadline = Date.now() + (opts.graceMs ?? 30_000);
-    while (alive(pid) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
-    if (alive(pid)) process.kill(pid, 'SIGKILL');
-  }
-  rmSync(r.pidFile, { force: true });
-  if (opts.wipe) rmSync(r.dataDir, { recursive: true, force: true });
-  r.log(wasRunning ? `Kafka on 127.0.0.1:${r.port} stopped` : `Kafka on 127.0.0.1:${r.port} was not running`);
+  const l = layout(opts);
+  const was = await Promise.all(l.nodes.map(async (n) => {
+    const f = nodeFiles(n.dir);
+    const running = await terminate(readPid(f.pidFile), undefined, opts.graceMs ?? 30_000);
+    rmSync(f.pidFile, { force: true });
+    return running;
+  }));
+  if (opts.wipe) rmSync(l.dataDir, { recursive: true, force: true });
+  const bootstrap = l.nodes.map((n) => address(n.ports.broker)).join(',');
+  const wasRunning = was.some(Boolean);
+  l.log(wasRunning ? `Kafka on ${bootstrap} stopped` : `Kafka on ${bootstrap} was not running`);
   return wasRunning;
 }

@@ -1,28 +1,41 @@
-// The launcher against real brokers: a second start of a running broker says so and succeeds;
-// status tells running from stopped; a broker that cannot start fails with the log's last lines.
+// The launcher against real brokers: a second start of a running broker says so and succeeds (the
+// secured listener's users read back); status tells running from stopped; a broker that cannot
+// start fails with the log's last lines.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clusterUuid, start, status, stop } from '../../../../deploy/local/kafka/broker.ts';
-import { freePort } from '../../../helpers/net.ts';
+import { freePort, freePorts } from '../../../helpers/net.ts';
 
-test('start, start again, status, stop', { timeout: 120_000 }, async () => {
-  const port = await freePort();
+test('start (with a SASL_SSL listener), start again, status, stop', { timeout: 120_000 }, async (t) => {
+  const [port, controllerPort, securePort] = await freePorts(3);
   const dataDir = mkdtempSync(join(tmpdir(), 'crr-kafka-'));
   const lines: string[] = [];
-  const opts = { port, controllerPort: await freePort(), dataDir, log: (l: string) => lines.push(l) };
+  const opts = { port, controllerPort, securePort, secure: true, dataDir, log: (l: string) => lines.push(l) };
   try {
+    const t0 = Date.now();
     const first = await start(opts);
+    t.diagnostic(`secured broker (keytool CA and keystore, SCRAM users at format) started in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     assert.equal(first.alreadyRunning, false);
     assert.equal(first.brokers, `127.0.0.1:${port}`);
+    assert.equal(first.secure?.brokers, `127.0.0.1:${securePort}`);
+    assert.match(readFileSync(first.secure!.caFile, 'utf8'), /^-----BEGIN CERTIFICATE-----/);
+    assert.deepEqual([first.secure!.scram.username, first.secure!.plain.username], ['crr_scram', 'crr_plain']);
+    for (const file of ['secure-users.json', 'server.properties']) {
+      assert.equal(statSync(join(dataDir, file)).mode & 0o077, 0, `${file} (it holds passwords) is readable by its owner only`);
+    }
+    assert.ok(lines.every((l) => !l.includes(first.secure!.scram.password) && !l.includes(first.secure!.plain.password)), 'no password in the log');
     const again = await start(opts);
     assert.equal(again.alreadyRunning, true, 'a second start finds the running broker');
     assert.equal(again.pid, first.pid);
+    assert.deepEqual(again.secure, first.secure, 'the same listener and users');
     assert.ok(lines.some((l) => l.includes('already running')), lines.join('\n'));
-    assert.equal((await status(opts)).running, true);
+    const s = await status(opts);
+    assert.equal(s.running, true);
+    assert.equal(s.secure?.brokers, first.secure?.brokers);
     assert.equal(await stop(opts), true);
     assert.equal((await status(opts)).running, false);
     assert.equal(await stop(opts), false, 'stopping a stopped broker is not an error');
