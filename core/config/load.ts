@@ -43,6 +43,14 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv, source = '(inl
   cfg.capture.poller?.rules.forEach((id, i) => {
     if (!ids.has(id)) problems.push(`capture.poller.rules[${i}]: no rule with id "${id}"`);
   });
+  const tls = cfg.kafka.ssl;
+  if (typeof tls === 'object' && Boolean(tls.certFile) !== Boolean(tls.keyFile)) {
+    problems.push(tls.certFile ? 'kafka.ssl.keyFile: required with kafka.ssl.certFile' : 'kafka.ssl.certFile: required with kafka.ssl.keyFile');
+  }
+  const { replicationFactor, minInsyncReplicas } = cfg.topics;
+  if (minInsyncReplicas !== undefined && minInsyncReplicas > replicationFactor) {
+    problems.push(`topics.minInsyncReplicas: ${minInsyncReplicas} is more than topics.replicationFactor ${replicationFactor}: no acks=all write could succeed`);
+  }
   if (cfg.kafka.sasl && !env[cfg.kafka.sasl.passwordEnv]) problems.push(`kafka.sasl.passwordEnv: environment variable ${cfg.kafka.sasl.passwordEnv} is not set`);
   for (const [name, ep] of Object.entries(cfg.endpoints)) {
     for (const field of ['accessKeyIdEnv', 'accessKeySecretEnv'] as const) {

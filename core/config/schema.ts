@@ -10,6 +10,14 @@ export const encryptionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('KMS'), keyId: z.string().min(1).optional() }).strict(),
 ]);
 
+/** TLS to Kafka: files are PEM, read at start. Without caFile the system CAs verify the broker. */
+export const kafkaTlsSchema = z.object({
+  caFile: z.string().min(1).optional(),
+  certFile: z.string().min(1).optional(),
+  keyFile: z.string().min(1).optional(),
+  rejectUnauthorized: z.boolean().default(true),
+}).strict();
+
 export const endpointSchema = z.object({
   endpoint: z.string().url(),
   region: z.string().min(1),
@@ -37,7 +45,9 @@ export const configSchema = z.object({
   kafka: z.object({
     brokers: z.array(hostPort).min(1),
     clientId: z.string().min(1).default('crr'),
-    ssl: z.boolean().default(false),
+    /** true: TLS verified against the system CAs; an object: against a CA file, optionally with a client certificate. */
+    ssl: z.union([z.boolean(), kafkaTlsSchema]).default(false),
+    /** The password comes from the environment variable `passwordEnv` names. */
     sasl: z.object({
       mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
       username: z.string().min(1),
@@ -48,6 +58,8 @@ export const configSchema = z.object({
     prefix: z.string().regex(/^[A-Za-z0-9._-]*$/, 'may hold only letters, digits, dot, dash, underscore').default('crr.'),
     partitions: z.number().int().min(1).max(1000).default(12),
     replicationFactor: z.number().int().min(1).default(1),
+    /** The topics' min.insync.replicas (an acks=all write needs this many replicas); unset: the broker's default. */
+    minInsyncReplicas: z.number().int().min(1).optional(),
   }).strict().default({ prefix: 'crr.', partitions: 12, replicationFactor: 1 }),
   endpoints: z.record(z.string(), endpointSchema),
   rules: z.array(ruleSchema).min(1),
@@ -96,3 +108,4 @@ export type CrrConfigFile = z.infer<typeof configSchema>;
 export type RuleConfig = z.infer<typeof ruleSchema>;
 export type EndpointConfig = z.infer<typeof endpointSchema>;
 export type EncryptionConfig = z.infer<typeof encryptionSchema>;
+export type KafkaTlsConfig = z.infer<typeof kafkaTlsSchema>;

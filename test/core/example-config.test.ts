@@ -11,4 +11,5 @@ test('the shipped example config is valid', () => {
     ['logs-hz-to-sh', 'PUT', false], ['media-hz-to-sh', 'ALL', true], ['media-sh-to-hz', 'ALL', true],
   ]);
   assert.deepEqual(cfg.rules[0].destination.encryption, { type: 'KMS', keyId: 'replica-key-1' });
+  assert.deepEqual([cfg.topics.replicationFactor, cfg.topics.minInsyncReplicas], [1, 1]);
 });

@@ -1,4 +1,4 @@
-// Whether a cluster answers at all: the Kafka launcher's readiness probe.
+// Whether a cluster answers at all (the Kafka launcher's readiness probe), and how many brokers it has.
 import type { KafkaClient } from './client.ts';
 import { withAdmin } from './kafkajs-handle.ts';
 
@@ -12,4 +12,9 @@ export async function answersMetadata(kafka: KafkaClient, minBrokers = 1): Promi
   } catch {
     return false;
   }
+}
+
+/** How many brokers the cluster has now (a topic cannot be replicated more times than that). */
+export async function countBrokers(kafka: KafkaClient): Promise<number> {
+  return withAdmin(kafka, async (admin) => (await admin.describeCluster()).brokers.length);
 }
