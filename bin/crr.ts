@@ -1,6 +1,7 @@
 // The crr command line: one entry, one subcommand per job. This is the only layer that reads the
 // environment; everything below receives its clients, clock and metrics as arguments.
 import { Command } from 'commander';
+import { exitOnError } from './commands/exit-codes.ts';
 
 const program = new Command('crr').description('Cross-region replication bus for Alibaba Cloud OSS').showHelpAfterError();
 
@@ -36,4 +37,4 @@ program.command('demo')
   .option('--objects <n>', 'objects in the demo workload', '200')
   .action(async (opts) => (await import('./commands/demo.ts')).demoCommand(opts));
 
-await program.parseAsync(process.argv);
+await program.parseAsync(process.argv).catch(exitOnError);

@@ -3,10 +3,22 @@
 //   npm test                       all tests
 //   npm test -- test/core          only files under a path
 //   KAFKA_BROKERS=host:port npm test   reuse a running broker
+//
+// The broker it starts also opens a SASL_SSL listener (same JVM), handed to tests as:
+//   KAFKA_BROKERS                  the PLAINTEXT bootstrap list (host:port)
+//   KAFKA_LOG_DIRS                 the broker's log dirs (tests read stored batches)
+//   KAFKA_VERSION_UNDER_TEST       the broker's Kafka version
+//   KAFKA_SECURE_BROKERS           the SASL_SSL bootstrap list
+//   KAFKA_SECURE_CA_FILE           the CA (PEM) that signed the broker's certificate
+//   KAFKA_SCRAM_USERNAME / KAFKA_SCRAM_PASSWORD   a user with SCRAM-SHA-512 and SCRAM-SHA-256 credentials
+//   KAFKA_PLAIN_USERNAME / KAFKA_PLAIN_PASSWORD   a PLAIN user
+// With KAFKA_BROKERS given, the KAFKA_SECURE_* variables may be given too; when they are not, tests
+// of the secured listener start a secured broker of their own (test/helpers/secure-kafka.ts).
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { start, stop } from '../deploy/local/kafka/broker.ts';
+import { secureEnv } from './helpers/secure-kafka.ts';
 import { projectRoot } from '../deploy/local/kafka/jars.ts';
 
 function findTests(dir: string): string[] {
@@ -29,6 +41,7 @@ if (!env.KAFKA_BROKERS) {
   const info = await start({
     port: startedPort,
     version: env.KAFKA_VERSION,
+    secure: true,
     dataDir: join(projectRoot, '.data', `test-kafka-${startedPort}`),
     log: (l) => console.log(`# ${l}`),
   });
@@ -36,6 +49,7 @@ if (!env.KAFKA_BROKERS) {
   env.KAFKA_BROKERS = info.brokers;
   env.KAFKA_LOG_DIRS = info.logDirs;
   env.KAFKA_VERSION_UNDER_TEST = info.version;
+  Object.assign(env, secureEnv(info.secure!));
 }
 
 const concurrency = env.CRR_TEST_CONCURRENCY ?? '2';

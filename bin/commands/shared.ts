@@ -2,8 +2,12 @@
 // Kafka client, the metrics registry and its endpoint, and stop cleanly on SIGTERM/SIGINT.
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createKafka, type KafkaClient } from '../../core/adapters/kafka/client.ts';
+import { kafkaFailure } from '../../core/adapters/kafka/failures.ts';
+import { checkBrokerTls } from '../../core/adapters/kafka/tls-preflight.ts';
+import { countBrokers } from '../../core/adapters/kafka/cluster.ts';
 import { ensureTopics } from '../../core/adapters/kafka/topics.ts';
-import { busTopicSpecs } from '../../core/bus-topics.ts';
+import { busTopicSpecs, checkReplicationFactor } from '../../core/bus-topics.ts';
+import { kafkaSecurity, type KafkaSecurity } from '../../core/config/kafka-security.ts';
 import { loadConfig, type CrrConfig } from '../../core/config/load.ts';
 import { CrrError } from '../../core/errors.ts';
 import { createLogger, type Logger } from '../../core/logging.ts';
@@ -19,8 +23,13 @@ export interface Runtime {
 }
 
 export function loadConfigOrExit(file: string, logger: Logger): CrrConfig {
+  return configOrExit(() => loadConfig(file, process.env), logger);
+}
+
+/** Runs a config step; a config error is printed (no stack) and exits 2. */
+function configOrExit<T>(step: () => T, logger: Logger): T {
   try {
-    return loadConfig(file, process.env);
+    return step();
   } catch (err) {
     if (err instanceof CrrError && err.code === 'INVALID_CONFIG') {
       process.stderr.write(`${err.message}\n`);
@@ -34,22 +43,42 @@ export function loadConfigOrExit(file: string, logger: Logger): CrrConfig {
 export async function startRuntime(component: string, configFile: string): Promise<Runtime> {
   const logger = createLogger(component, process.env.CRR_LOG_LEVEL ?? 'info');
   const config = loadConfigOrExit(configFile, logger);
+  const security = configOrExit(() => kafkaSecurity(config.kafka, process.env, configFile), logger);
   const kafka = createKafka({
     brokers: config.kafka.brokers,
     clientId: `${config.kafka.clientId}-${component}`,
-    ssl: config.kafka.ssl,
-    sasl: config.kafka.sasl
-      ? { mechanism: config.kafka.sasl.mechanism, username: config.kafka.sasl.username, password: process.env[config.kafka.sasl.passwordEnv]! } as never
-      : undefined,
+    ssl: security.ssl,
+    sasl: security.sasl,
     logger: (level, message, extra) => { if (level === 'error' || level === 'warn') logger[level]({ kafka: extra }, message); },
   });
-  await ensureTopics(kafka, busTopicSpecs(config));
+  try {
+    if (security.ssl) await checkBrokerTls(config.kafka.brokers, security.ssl === true ? {} : security.ssl);
+    const brokerCount = await countBrokers(kafka);
+    configOrExit(() => checkReplicationFactor(config, brokerCount), logger);
+    await ensureTopics(kafka, busTopicSpecs(config));
+  } catch (err) {
+    throw explainKafkaFailure(err, config, security);
+  }
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'crr_process_' });
   const metrics = createMetrics(registry);
   const served = await serveMetrics(registry, config.metrics.listen);
   logger.info({ metrics: served.url }, 'metrics endpoint up');
   return { config, kafka, metrics, logger, closeMetrics: served.close };
+}
+
+/** A Kafka failure no retry fixes, with the config fields to look at (never the password itself). */
+export function explainKafkaFailure(err: unknown, config: CrrConfig, security: KafkaSecurity): unknown {
+  const failure = kafkaFailure(err);
+  if (!failure) return err;
+  const { sasl, ssl } = config.kafka;
+  const hint = failure.code === 'KAFKA_AUTH_FAILED' && sasl
+    ? `check kafka.sasl: mechanism ${sasl.mechanism}, username ${sasl.username}, password from $${sasl.passwordEnv}`
+    : failure.code === 'KAFKA_TLS_FAILED'
+      ? (typeof ssl === 'object' && ssl.caFile ? `check kafka.ssl.caFile (${ssl.caFile}): is it the CA that signed the broker's certificate?`
+        : 'kafka.ssl verifies the broker against the system CAs; set kafka.ssl.caFile to the CA that signed its certificate')
+      : `check kafka.brokers (${config.kafka.brokers.join(', ')})${security.ssl ? ' and that they serve TLS' : ''}`;
+  return new CrrError(`${failure.message}; ${hint}`, { code: failure.code, retriable: failure.retriable, stage: failure.stage, cause: failure.cause });
 }
 
 /** Runs `stop` once on SIGTERM or SIGINT, then exits 0 (or 1 if stopping failed). */

@@ -1,0 +1,32 @@
+// One TLS handshake with a seed broker before kafkajs connects. kafkajs retries a certificate it
+// cannot verify like any connection error (over 20 s with the bus's retry settings); this check
+// fails at once instead. A broker that does not answer is left to kafkajs's own retries.
+import { isIP } from 'node:net';
+import { connect, type ConnectionOptions } from 'node:tls';
+import { CrrError } from '../../errors.ts';
+import { isTlsFailureCode } from './failures.ts';
+
+type Outcome = { ok: true } | { ok: false; error: NodeJS.ErrnoException };
+
+function handshake(host: string, port: number, tls: ConnectionOptions, timeoutMs: number): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const socket = connect({ ...tls, host, port, ...(isIP(host) ? {} : { servername: host }) });
+    const done = (o: Outcome) => { clearTimeout(timer); socket.destroy(); resolve(o); };
+    const timer = setTimeout(() => done({ ok: false, error: Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' }) }), timeoutMs);
+    socket.once('secureConnect', () => done({ ok: true }));
+    socket.once('error', (error: NodeJS.ErrnoException) => done({ ok: false, error }));
+  });
+}
+
+/** Throws KAFKA_TLS_FAILED when a seed broker's TLS cannot work with these options; returns otherwise. */
+export async function checkBrokerTls(brokers: string[], tls: ConnectionOptions, timeoutMs = 5000): Promise<void> {
+  for (const broker of brokers) {
+    const at = broker.lastIndexOf(':');
+    const outcome = await handshake(broker.slice(0, at), Number(broker.slice(at + 1)), tls, timeoutMs);
+    if (outcome.ok) return;
+    if (isTlsFailureCode(outcome.error.code)) {
+      throw new CrrError(`TLS to Kafka broker ${broker} failed: ${outcome.error.message} (${outcome.error.code})`,
+        { code: 'KAFKA_TLS_FAILED', stage: 'admin', cause: outcome.error });
+    }
+  }
+}
