@@ -2,20 +2,20 @@
 // broker+controller nodes sharing one quorum, on loopback, for tests, benchmarks and the quickstart;
 // optionally with a SASL_SSL listener beside PLAINTEXT. State lives in a data folder: per node a pid
 // file, config, log and log dirs; the TLS material and the users of the secured listener.
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureJars, projectRoot } from './jars.ts';
 import {
   address, alive, fatalSince, launch, log4jConfig, nodeFiles, readPid, serverProperties, tail, terminate, waitExit,
   type ClusterShape, type Launched, type NodeLayout, type NodePorts,
 } from './node.ts';
-import { scramFormatArgs, secureListener, secureUsers, usersFingerprint, type SecureListener } from './secure-listener.ts';
+import { formatStorage } from './format.ts';
+import { secureListener, secureUsers, type SecureListener } from './secure-listener.ts';
 import { ensureBrokerTls } from './tls.ts';
 import { createKafka } from '../../../core/adapters/kafka/client.ts';
 import { answersMetadata as clusterAnswers } from '../../../core/adapters/kafka/cluster.ts';
 
+export { clusterUuid } from './format.ts';
 export type { NodePorts } from './node.ts';
 export type { SecureListener } from './secure-listener.ts';
 
@@ -110,14 +110,6 @@ function layout(opts: BrokerOptions) {
 
 type Layout = ReturnType<typeof layout>;
 
-/** A cluster id as Kafka makes them: 16 random bytes, base64url, never starting with '-' (it would read as an option). */
-export function clusterUuid(): string {
-  for (;;) {
-    const id = randomBytes(16).toString('base64url');
-    if (!id.startsWith('-')) return id;
-  }
-}
-
 /** True when the broker(s) at `brokers` answer a metadata request, listing at least `minBrokers`. */
 export async function answersMetadata(brokers: string, timeoutMs = 3000, minBrokers = 1): Promise<boolean> {
   const kafka = createKafka({ brokers: brokers.split(','), clientId: 'crr-launcher', connectionTimeoutMs: timeoutMs, requestTimeoutMs: timeoutMs, retry: { retries: 0 } });
@@ -210,42 +202,6 @@ function info(l: Layout, nodes: KafkaNode[], alreadyRunning: boolean): BrokerInf
   };
 }
 
-function runJava(args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => out.push(d));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, output: Buffer.concat(out).toString('utf8') }));
-  });
-}
-
-/** What the folder was formatted for; a change (version, nodes, users) means a fresh format. */
-function formatSignature(l: Layout, shape: ClusterShape): string {
-  const nodes = l.nodes.map((n) => `${n.id}@${n.ports.controller}`).join(',');
-  // A single plain node keeps the bare version its folders have always recorded.
-  if (l.size === 1 && !shape.security) return l.version;
-  return [l.version, `voters=${nodes}`, ...(shape.security ? [`users=${usersFingerprint(shape.security.users)}`] : [])].join(' ');
-}
-
-async function format(l: Layout, shape: ClusterShape, classpath: string): Promise<void> {
-  const marker = join(l.dataDir, 'formatted-version');
-  const signature = formatSignature(l, shape);
-  if (existsSync(marker) && readFileSync(marker, 'utf8') === signature) return;
-  const clusterId = clusterUuid();
-  const scram = shape.security ? scramFormatArgs(shape.security.users) : [];
-  await Promise.all(l.nodes.map(async (n) => {
-    const f = nodeFiles(n.dir);
-    rmSync(f.logDirs, { recursive: true, force: true });
-    const result = await runJava(['-Xmx256m', '-XX:TieredStopAtLevel=1', `-Dlog4j2.configurationFile=${f.log4jFile}`, '-cp', classpath,
-      'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', f.configFile, ...scram]);
-    // The tool's output never holds the SCRAM passwords; its arguments do, so they are not repeated.
-    if (result.code !== 0) throw new Error(`kafka storage format of node ${n.id} failed:\n${result.output}`);
-  }));
-  writeFileSync(marker, signature);
-}
-
 export async function status(opts: BrokerOptions = {}): Promise<{ running: boolean; pid?: number; brokers: string; nodes: { id: number; brokers: string; pid?: number; running: boolean }[]; secure?: SecureListener }> {
   const l = layout(opts);
   const nodes = await Promise.all(l.nodes.map(async (n) => {
@@ -280,10 +236,11 @@ export async function start(opts: BrokerOptions = {}): Promise<BrokerInfo> {
     const f = nodeFiles(n.dir);
     mkdirSync(n.dir, { recursive: true });
     writeFileSync(f.configFile, serverProperties(n, shape), { mode: 0o600 });
+    chmodSync(f.configFile, 0o600); // it holds the keystore password and the PLAIN user's, even if an older start made it
     writeFileSync(f.log4jFile, log4jConfig);
   }
   // A version change or a half-formatted folder is not worth keeping either: tests and the demo own it.
-  await format(l, shape, classpath());
+  await formatStorage(l.dataDir, l.version, shape, classpath());
   for (const n of l.nodes) launched.set(n.id, launch(n.dir, classpath(), l.heap));
   try {
     // Every node must be up before any is ready: a node sees the whole cluster only once all registered.
