@@ -12,6 +12,8 @@
 //   KAFKA_SECURE_CA_FILE           the CA (PEM) that signed the broker's certificate
 //   KAFKA_SCRAM_USERNAME / KAFKA_SCRAM_PASSWORD   a user with SCRAM-SHA-512 and SCRAM-SHA-256 credentials
 //   KAFKA_PLAIN_USERNAME / KAFKA_PLAIN_PASSWORD   a PLAIN user
+//   KAFKA_SECURE_CLIENT_CERT_FILE / KAFKA_SECURE_CLIENT_KEY_FILE   a client certificate and key (PEM) the
+//                                  CA signed; the listener asks for one (ssl.client.auth=requested)
 // With KAFKA_BROKERS given, the KAFKA_SECURE_* variables may be given too; when they are not, tests
 // of the secured listener start a secured broker of their own (test/helpers/secure-kafka.ts).
 import { spawn } from 'node:child_process';

@@ -74,11 +74,18 @@ export function explainKafkaFailure(err: unknown, config: CrrConfig, security: K
   const { sasl, ssl } = config.kafka;
   const hint = failure.code === 'KAFKA_AUTH_FAILED' && sasl
     ? `check kafka.sasl: mechanism ${sasl.mechanism}, username ${sasl.username}, password from $${sasl.passwordEnv}`
-    : failure.code === 'KAFKA_TLS_FAILED'
-      ? (typeof ssl === 'object' && ssl.caFile ? `check kafka.ssl.caFile (${ssl.caFile}): is it the CA that signed the broker's certificate?`
-        : 'kafka.ssl verifies the broker against the system CAs; set kafka.ssl.caFile to the CA that signed its certificate')
+    : failure.code === 'KAFKA_TLS_FAILED' ? tlsHint(failure.message, ssl)
       : `check kafka.brokers (${config.kafka.brokers.join(', ')})${security.ssl ? ' and that they serve TLS' : ''}`;
   return new CrrError(`${failure.message}; ${hint}`, { code: failure.code, retriable: failure.retriable, stage: failure.stage, cause: failure.cause });
+}
+
+function tlsHint(message: string, ssl: CrrConfig['kafka']['ssl']): string {
+  const files: { caFile?: string; certFile?: string } = typeof ssl === 'object' ? ssl : {};
+  // The broker sent an alert: it refused what this client showed (its certificate), or speaks no TLS there.
+  if (/alert/.test(message) && files.certFile) return `check kafka.ssl.certFile (${files.certFile}): the broker did not accept this client certificate`;
+  if (/wrong version number|alert/i.test(message)) return 'check kafka.brokers: do they name the brokers\' TLS listener?';
+  return files.caFile ? `check kafka.ssl.caFile (${files.caFile}): is it the CA that signed the broker's certificate?`
+    : 'kafka.ssl verifies the broker against the system CAs; set kafka.ssl.caFile to the CA that signed its certificate';
 }
 
 /** Runs `stop` once on SIGTERM or SIGINT, then exits 0 (or 1 if stopping failed). */

@@ -16,6 +16,8 @@ export interface SecureKafka {
   ca: string;
   scram: { username: string; password: string };
   plain: { username: string; password: string };
+  /** A client certificate and key (PEM files) the CA signed. */
+  client: { certFile: string; keyFile: string };
 }
 
 export function secureEnv(s: SecureListener): Record<string, string> {
@@ -26,6 +28,8 @@ export function secureEnv(s: SecureListener): Record<string, string> {
     KAFKA_SCRAM_PASSWORD: s.scram.password,
     KAFKA_PLAIN_USERNAME: s.plain.username,
     KAFKA_PLAIN_PASSWORD: s.plain.password,
+    KAFKA_SECURE_CLIENT_CERT_FILE: s.client.certFile,
+    KAFKA_SECURE_CLIENT_KEY_FILE: s.client.keyFile,
   };
 }
 
@@ -36,6 +40,7 @@ function fromEnv(env: NodeJS.ProcessEnv): SecureKafka | undefined {
     brokers: brokers.split(','), caFile, ca: readFileSync(caFile, 'utf8'),
     scram: { username: env.KAFKA_SCRAM_USERNAME!, password: env.KAFKA_SCRAM_PASSWORD! },
     plain: { username: env.KAFKA_PLAIN_USERNAME!, password: env.KAFKA_PLAIN_PASSWORD! },
+    client: { certFile: env.KAFKA_SECURE_CLIENT_CERT_FILE!, keyFile: env.KAFKA_SECURE_CLIENT_KEY_FILE! },
   };
 }
 

@@ -3,12 +3,11 @@
 // kafkajs wraps errors in others (retry exhaustion, non-retriable wrappers): the cause chain is searched.
 import { CrrError, type Stage } from '../../errors.ts';
 
-/** Node's codes for a TLS connection that no retry will fix. */
+/** Node's codes for a certificate that does not verify; every ERR_SSL_* (an alert, a plaintext port) counts too. */
 const TLS_CODES = new Set([
   'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_UNTRUSTED', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_SIGNATURE_FAILURE',
-  'CERT_REVOKED', 'ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
-  'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+  'CERT_REVOKED', 'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET']);
@@ -21,8 +20,9 @@ function chain(err: unknown): Link[] {
   return links;
 }
 
+/** A TLS failure no retry fixes: the broker's certificate does not verify, or a side sent an alert. */
 export function isTlsFailureCode(code: unknown): boolean {
-  return typeof code === 'string' && TLS_CODES.has(code);
+  return typeof code === 'string' && (TLS_CODES.has(code) || code.startsWith('ERR_SSL_'));
 }
 
 /**

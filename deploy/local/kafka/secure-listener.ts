@@ -1,4 +1,4 @@
-// The SASL_SSL listener a local broker can open beside PLAINTEXT: TLS from the keystore keytool made,
+// The SASL_SSL listener a local broker can open beside PLAINTEXT: TLS from the stores keytool made,
 // SCRAM-SHA-512/256 users stored in the cluster metadata by the storage tool's format, and a PLAIN
 // user in the listener's JAAS config. Passwords are random per data folder, kept in a 0600 file there.
 import { createHash, randomBytes } from 'node:crypto';
@@ -19,6 +19,8 @@ export interface SecureListener {
   /** Has credentials for both SCRAM-SHA-512 and SCRAM-SHA-256. */
   scram: SaslUser & { mechanisms: ('scram-sha-512' | 'scram-sha-256')[] };
   plain: SaslUser;
+  /** A client certificate the CA signed, and its key (PEM): the listener asks for one and verifies it when given. */
+  client: { certFile: string; keyFile: string };
 }
 
 // JAAS option names (user_<name>) take letters, digits and underscores safely.
@@ -56,6 +58,11 @@ export function secureListenerProperties(tls: BrokerTls, users: SecureUsers): st
     `${p}ssl.keystore.location=${tls.keystore}`,
     `${p}ssl.keystore.password=${tls.keystorePassword}`,
     `${p}ssl.key.password=${tls.keystorePassword}`,
+    `${p}ssl.truststore.type=PKCS12`,
+    `${p}ssl.truststore.location=${tls.truststore}`,
+    `${p}ssl.truststore.password=${tls.truststorePassword}`,
+    // Requested, not required: SASL alone logs a client in; a certificate, when given, must verify.
+    `${p}ssl.client.auth=requested`,
     `${p}sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256,PLAIN`,
     `${p}scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`,
     `${p}scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`,
@@ -69,5 +76,6 @@ export function secureListener(addresses: string[], tls: BrokerTls, users: Secur
     caFile: tls.ca.caFile,
     scram: { ...users.scram, mechanisms: ['scram-sha-512', 'scram-sha-256'] },
     plain: users.plain,
+    client: tls.client,
   };
 }

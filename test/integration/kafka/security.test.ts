@@ -1,8 +1,10 @@
 // The Kafka adapter over the broker's SASL_SSL listener: records round-trip with SCRAM-SHA-512,
 // SCRAM-SHA-256 and PLAIN, TLS verified against the launcher's CA; a wrong password fails on the
-// first attempt (no retries) as KAFKA_AUTH_FAILED; a CA that did not sign the broker fails as KAFKA_TLS_FAILED.
+// first attempt (no retries) as KAFKA_AUTH_FAILED; a CA that did not sign the broker fails as
+// KAFKA_TLS_FAILED; a client certificate from the config is presented, and a stranger's refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +14,7 @@ import { createProducer } from '../../../core/adapters/kafka/producer.ts';
 import { checkBrokerTls } from '../../../core/adapters/kafka/tls-preflight.ts';
 import { countBrokers } from '../../../core/adapters/kafka/cluster.ts';
 import { ensureTopics } from '../../../core/adapters/kafka/topics.ts';
+import { kafkaSecurity } from '../../../core/config/kafka-security.ts';
 import { CrrError } from '../../../core/errors.ts';
 import { createCertificateAuthority } from '../../../deploy/local/kafka/tls.ts';
 import { readUntil, uniqueTopic } from '../../helpers/kafka.ts';
@@ -80,4 +83,29 @@ test('a CA that did not sign the broker\'s certificate fails the handshake at on
   const kafka = createKafka({ brokers: s.brokers, clientId: 'security-untrusted', ssl: { ca: other }, sasl: { mechanism: 'plain', ...s.plain }, retry: { retries: 0 } });
   const err = await countBrokers(kafka).then(() => undefined, (e: unknown) => e);
   assert.equal(kafkaFailure(err)?.code, 'KAFKA_TLS_FAILED', String(err));
+});
+
+test('a client certificate from kafka.ssl.certFile/keyFile: the CA\'s is accepted, a stranger\'s refused by the broker', async (t) => {
+  const s = secure();
+  const dir = mkdtempSync(join(tmpdir(), 'crr-client-cert-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const sasl = { mechanism: 'scram-sha-512', username: s.scram.username, passwordEnv: 'T_PW' } as const;
+  const env = { T_PW: s.scram.password };
+  const signedByCa = kafkaSecurity({ brokers: s.brokers, clientId: 'x', sasl,
+    ssl: { caFile: s.caFile, certFile: s.client.certFile, keyFile: s.client.keyFile, rejectUnauthorized: true } }, env);
+  assert.equal(await countBrokers(createKafka({ brokers: s.brokers, clientId: 'security-client-cert', ...signedByCa })), 1);
+
+  // A self-signed client certificate (openssl: test material only): the broker's truststore does not know it.
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=stranger',
+    '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  const stranger = kafkaSecurity({ brokers: s.brokers, clientId: 'x', sasl,
+    ssl: { caFile: s.caFile, certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem'), rejectUnauthorized: true } }, env);
+  const err = await countBrokers(createKafka({ brokers: s.brokers, clientId: 'security-stranger', ...stranger, retry: { retries: 0 } }))
+    .then(() => undefined, (e: unknown) => e);
+  const failure = kafkaFailure(err);
+  assert.equal(failure?.code, 'KAFKA_TLS_FAILED', String(err));
+  assert.match(failure!.message, /alert certificate unknown/);
+  // The check before kafkajs connects sees the refusal too, so crr fails at once.
+  await assert.rejects(checkBrokerTls(s.brokers, stranger.ssl as object), (e: CrrError) => e.code === 'KAFKA_TLS_FAILED' && /alert certificate unknown/.test(e.message));
+  await checkBrokerTls(s.brokers, signedByCa.ssl as object);
 });
