@@ -68,7 +68,7 @@ export async function startRuntime(component: string, configFile: string): Promi
 }
 
 /** A Kafka failure no retry fixes, with the config fields to look at (never the password itself). */
-export function explainKafkaFailure(err: unknown, config: CrrConfig, security: KafkaSecurity): unknown {
+function explainKafkaFailure(err: unknown, config: CrrConfig, security: KafkaSecurity): unknown {
   const failure = kafkaFailure(err);
   if (!failure) return err;
   const { sasl, ssl } = config.kafka;
