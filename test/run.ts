@@ -45,6 +45,8 @@ if (!env.KAFKA_BROKERS) {
     version: env.KAFKA_VERSION,
     secure: true,
     dataDir: join(projectRoot, '.data', `test-kafka-${startedPort}`),
+    // Kept across runs (the data folder is wiped at the end): keytool's CA and keystores take seconds.
+    tlsDir: join(projectRoot, '.data', `test-kafka-${startedPort}-tls`),
     log: (l) => console.log(`# ${l}`),
   });
   console.log(`# broker ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

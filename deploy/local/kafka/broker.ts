@@ -3,7 +3,7 @@
 // optionally with a SASL_SSL listener beside PLAINTEXT. State lives in a data folder: per node a pid
 // file, config, log and log dirs; the TLS material and the users of the secured listener.
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ensureJars, projectRoot } from './jars.ts';
 import {
   address, alive, fatalSince, launch, log4jConfig, nodeFiles, readPid, serverProperties, tail, terminate, waitExit,
@@ -11,7 +11,7 @@ import {
 } from './node.ts';
 import { formatStorage } from './format.ts';
 import { secureListener, secureUsers, type SecureListener } from './secure-listener.ts';
-import { ensureBrokerTls } from './tls.ts';
+import { makeBrokerTls, planBrokerTls } from './tls.ts';
 import { createKafka } from '../../../core/adapters/kafka/client.ts';
 import { answersMetadata as clusterAnswers } from '../../../core/adapters/kafka/cluster.ts';
 
@@ -35,6 +35,8 @@ export interface BrokerOptions {
   nodePorts?: NodePorts[];
   /** Open a SASL_SSL listener on every node (TLS from a generated CA, SCRAM and PLAIN users). */
   secure?: boolean;
+  /** Where the TLS material lives (default <dataDir>/tls); one kept outside a wiped data folder is reused. */
+  tlsDir?: string;
   dataDir?: string;
   cacheRoot?: string;
   log?: (line: string) => void;
@@ -100,6 +102,7 @@ function layout(opts: BrokerOptions) {
     dataDir,
     version: opts.version ?? DEFAULT_KAFKA_VERSION,
     secure: opts.secure ?? false,
+    tlsDir: opts.tlsDir ?? join(dataDir, 'tls'),
     log: opts.log ?? (() => {}),
     startTimeoutMs: opts.startTimeoutMs ?? 90_000,
     cacheRoot: opts.cacheRoot,
@@ -140,8 +143,11 @@ function configuredSecureAddress(n: NodeLayout): string | undefined {
 
 function secureInfo(l: Layout): SecureListener | undefined {
   const addresses = l.nodes.map(configuredSecureAddress);
-  const record = join(l.dataDir, 'tls', 'tls.json');
-  if (addresses.some((a) => a === undefined) || !existsSync(record)) return undefined;
+  // The TLS record sits beside the keystore the first node's config names.
+  const config = nodeFiles(l.nodes[0].dir).configFile;
+  const keystore = existsSync(config) ? /^listener\.name\.sasl_ssl\.ssl\.keystore\.location=(.+)$/m.exec(readFileSync(config, 'utf8'))?.[1] : undefined;
+  const record = keystore && join(dirname(keystore), 'tls.json');
+  if (addresses.some((a) => a === undefined) || !record || !existsSync(record)) return undefined;
   return secureListener(addresses as string[], JSON.parse(readFileSync(record, 'utf8')), secureUsers(l.dataDir));
 }
 
@@ -231,7 +237,8 @@ export async function start(opts: BrokerOptions = {}): Promise<BrokerInfo> {
 
   mkdirSync(l.dataDir, { recursive: true });
   const shape: ClusterShape = { nodes: l.nodes };
-  if (l.secure) shape.security = { tls: await ensureBrokerTls(join(l.dataDir, 'tls'), l.log), users: secureUsers(l.dataDir) };
+  const tls = l.secure ? planBrokerTls(l.tlsDir) : undefined;
+  if (tls) shape.security = { tls: tls.tls, users: secureUsers(l.dataDir) };
   for (const n of l.nodes) {
     const f = nodeFiles(n.dir);
     mkdirSync(n.dir, { recursive: true });
@@ -240,7 +247,8 @@ export async function start(opts: BrokerOptions = {}): Promise<BrokerInfo> {
     writeFileSync(f.log4jFile, log4jConfig);
   }
   // A version change or a half-formatted folder is not worth keeping either: tests and the demo own it.
-  await formatStorage(l.dataDir, l.version, shape, classpath());
+  // The configs name the TLS files by their planned paths: the storage tool does not read them.
+  await Promise.all([formatStorage(l.dataDir, l.version, shape, classpath()), tls && !tls.made ? makeBrokerTls(tls.tls, l.log) : undefined]);
   for (const n of l.nodes) launched.set(n.id, launch(n.dir, classpath(), l.heap));
   try {
     // Every node must be up before any is ready: a node sees the whole cluster only once all registered.

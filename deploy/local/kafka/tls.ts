@@ -1,13 +1,14 @@
 // The local broker's TLS material, made with the JDK's keytool: a CA (its certificate also as PEM, for
 // clients), a PKCS12 keystore with the broker's key and chain (valid for 127.0.0.1 and localhost), a
 // truststore holding the CA (for client certificates), and one client certificate and key as PEM
-// (keytool cannot write a private key as PEM: openssl unpacks it). Made once per folder, reused after.
+// (keytool cannot write a private key as PEM: openssl unpacks it). Made once per folder, reused after;
+// a launcher makes it while the storage tool formats, both being JVMs that start slowly.
 // EC P-256 keys: keytool makes them in a fraction of the time an RSA key takes. Store passwords reach
 // the tools through the environment, never their command lines.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export interface CertificateAuthority {
   /** The CA certificate, PEM: what clients trust. */
@@ -79,23 +80,34 @@ function signed(ca: ReturnType<typeof store>, keys: ReturnType<typeof store>, al
   return Promise.all([csr.done, cert.done]).then(([, pem]) => pem.trim());
 }
 
-/** The broker's TLS material in `dir`: reused when a previous start made it, made otherwise (about 5 s). */
-export async function ensureBrokerTls(dir: string, log: (line: string) => void = () => {}): Promise<BrokerTls> {
+/** The TLS material of `dir`: the record of a complete earlier make, or a new plan (paths, passwords) to make. */
+export function planBrokerTls(dir: string): { tls: BrokerTls; made: boolean } {
   const recordFile = join(dir, 'tls.json');
   if (existsSync(recordFile)) {
     const r = JSON.parse(readFileSync(recordFile, 'utf8')) as Partial<BrokerTls>;
     const files = [r.ca?.caFile, r.ca?.store, r.keystore, r.truststore, r.client?.certFile, r.client?.keyFile];
-    if (files.every((f) => f && existsSync(f))) return r as BrokerTls;
+    if (files.every((f) => f && existsSync(f))) return { tls: r as BrokerTls, made: true };
   }
+  return {
+    made: false,
+    tls: {
+      ca: { caFile: join(dir, 'ca.pem'), store: join(dir, 'ca.p12'), storePassword: newPassword() },
+      keystore: join(dir, 'broker.p12'), keystorePassword: newPassword(),
+      truststore: join(dir, 'truststore.p12'), truststorePassword: newPassword(),
+      client: { certFile: join(dir, 'client.pem'), keyFile: join(dir, 'client-key.pem') },
+    },
+  };
+}
+
+/**
+ * Makes a planned CA, broker keystore, truststore and client pair (about 5 s of JVMs) in the plan's
+ * folder, replacing whatever is there; the record written last marks it complete.
+ */
+export async function makeBrokerTls(t: BrokerTls, log: (line: string) => void = () => {}): Promise<void> {
+  const dir = dirname(t.keystore);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   log(`making a CA, the broker's keystore and a client certificate with keytool in ${dir}`);
-  const t: BrokerTls = {
-    ca: { caFile: join(dir, 'ca.pem'), store: join(dir, 'ca.p12'), storePassword: newPassword() },
-    keystore: join(dir, 'broker.p12'), keystorePassword: newPassword(),
-    truststore: join(dir, 'truststore.p12'), truststorePassword: newPassword(),
-    client: { certFile: join(dir, 'client.pem'), keyFile: join(dir, 'client-key.pem') },
-  };
   const clientStore = join(dir, 'client.p12');
   const ca = store(t.ca.store, t.ca.storePassword, 'CA');
   const broker = store(t.keystore, t.keystorePassword, 'BROKER');
@@ -127,6 +139,5 @@ export async function ensureBrokerTls(dir: string, log: (line: string) => void =
   const key = /-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----/.exec(readFileSync(t.client.keyFile, 'utf8'));
   if (!key) throw new Error(`openssl wrote no private key into ${t.client.keyFile}`);
   writeFileSync(t.client.keyFile, `${key[0]}\n`, { mode: 0o600 });
-  writeFileSync(recordFile, JSON.stringify(t, null, 2), { mode: 0o600 });
-  return t;
+  writeFileSync(join(dir, 'tls.json'), JSON.stringify(t, null, 2), { mode: 0o600 });
 }
