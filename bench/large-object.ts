@@ -13,7 +13,7 @@ import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import type { OssClient } from '../core/adapters/oss/client.ts';
-import { projectRoot } from '../deploy/local/kafka/jars.ts';
+import { projectRoot } from '../deploy/local/project-root.ts';
 import { round, waitFor } from './lib/measure.ts';
 import { setUp } from './lib/setup.ts';
 

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import { createOssClient, type OssClient } from '../core/adapters/oss/client.ts';
+import { projectRoot as root } from '../deploy/local/project-root.ts';
 import { crc64, crc64Combine, crc64Init, crc64StateToString, crc64UpdateState } from '../core/crc64.ts';
 
 const { values } = parseArgs({ options: {
@@ -20,7 +20,6 @@ const SECONDS = Number(values.seconds);
 const BIG = Number(values['big-mib']) * 1024 * 1024;
 const PART = Number(values['part-mib']) * 1024 * 1024;
 const CLIENTS = Number(values.clients);
-const root = fileURLToPath(new URL('..', import.meta.url));
 const KEY = { accessKeyId: 'bench-ak', accessKeySecret: 'bench-secret' };
 const REGION = 'oss-cn-hangzhou';
 

@@ -21,7 +21,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { start, stop } from '../deploy/local/kafka/broker.ts';
 import { secureEnv } from './helpers/secure-kafka.ts';
-import { projectRoot } from '../deploy/local/kafka/jars.ts';
+import { projectRoot } from '../deploy/local/project-root.ts';
 
 function findTests(dir: string): string[] {
   if (statSync(dir).isFile()) return dir.endsWith('.test.ts') ? [dir] : [];

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOssClient, type OssClient } from '../../core/adapters/oss/client.ts';
-import { projectRoot } from '../../deploy/local/kafka/jars.ts';
+import { projectRoot } from '../../deploy/local/project-root.ts';
 import type { FaultConfig } from '../../deploy/local/oss/server.ts';
 
 export interface BenchCredential { accessKeyId: string; accessKeySecret: string }

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FaultConfig } from '../../deploy/local/oss/server.ts';
 import { startOssPair, type OssPair } from './oss-servers.ts';
-import { freePort } from '../../test/helpers/net.ts';
+import { freePort } from '../../deploy/local/free-port.ts';
 import { benchBrokers, benchConfig, startPipeline, type BenchConfigOptions, type Pipeline } from './pipeline.ts';
 
 export interface BenchStack {

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '../../deploy/local/kafka/jars.ts';
+import { projectRoot } from '../../deploy/local/project-root.ts';
 import type { OssClient } from '../../core/adapters/oss/client.ts';
 import { createObjectStore } from '../../core/adapters/oss/object-store.ts';
 import type { FaultConfig } from '../../deploy/local/oss/server.ts';

@@ -2,7 +2,7 @@
 import { createProducer } from '../../core/adapters/kafka/producer.ts';
 import { startCapture } from '../../producers/capture.ts';
 import { onShutdown, startRuntime } from './shared.ts';
-import { storeFactory } from './stores.ts';
+import { storeFactory } from '../../core/adapters/oss/store-factory.ts';
 
 export async function captureCommand(opts: { config: string; receiver?: boolean; poller?: boolean }): Promise<void> {
   const rt = await startRuntime('capture', opts.config);

@@ -16,12 +16,12 @@ import { createLogger } from '../../core/logging.ts';
 import { createMetrics, type CrrMetrics } from '../../core/metrics/metrics.ts';
 import { serveMetrics } from '../../core/metrics/serve.ts';
 import { start as startBroker, stop as stopBroker } from '../../deploy/local/kafka/broker.ts';
-import { projectRoot } from '../../deploy/local/kafka/jars.ts';
+import { projectRoot } from '../../deploy/local/project-root.ts';
 import { startOssServer } from '../../deploy/local/oss/server.ts';
 import { startProcessing } from '../../processors/start-processing.ts';
 import { verifyRule } from '../../processors/verify.ts';
 import { startCapture } from '../../producers/capture.ts';
-import { storeFactory } from './stores.ts';
+import { storeFactory } from '../../core/adapters/oss/store-factory.ts';
 
 const PORTS = { kafka: 19092, hangzhou: 19101, shanghai: 19102, receiver: 18787, metrics: 19464 };
 

@@ -3,7 +3,7 @@ import { consumerOpener } from '../../core/adapters/kafka/consumer.ts';
 import { createProducer } from '../../core/adapters/kafka/producer.ts';
 import { startProcessing } from '../../processors/start-processing.ts';
 import { onShutdown, startRuntime } from './shared.ts';
-import { storeFactory } from './stores.ts';
+import { storeFactory } from '../../core/adapters/oss/store-factory.ts';
 
 export async function processCommand(opts: { config: string }): Promise<void> {
   const rt = await startRuntime('process', opts.config);

@@ -6,7 +6,7 @@ import { createProducer } from '../../core/adapters/kafka/producer.ts';
 import { verifyRule } from '../../processors/verify.ts';
 import { encode } from '../../schemas/codec.ts';
 import { startRuntime } from './shared.ts';
-import { storeFactory } from './stores.ts';
+import { storeFactory } from '../../core/adapters/oss/store-factory.ts';
 
 export async function verifyCommand(opts: { config: string; rule?: string; repair?: boolean }): Promise<void> {
   const rt = await startRuntime('verify', opts.config);

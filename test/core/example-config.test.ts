@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { loadConfig } from '../../core/config/load.ts';
-import { projectRoot } from '../../deploy/local/kafka/jars.ts';
+import { projectRoot } from '../../deploy/local/project-root.ts';
 
 test('the shipped example config is valid', () => {
   const env = { CRR_HZ_ACCESS_KEY_ID: 'a', CRR_HZ_ACCESS_KEY_SECRET: 'b', CRR_SH_ACCESS_KEY_ID: 'c', CRR_SH_ACCESS_KEY_SECRET: 'd', CRR_RECEIVER_TOKEN: 't' };

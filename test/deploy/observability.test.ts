@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { createMetrics } from '../../core/metrics/metrics.ts';
-import { projectRoot } from '../../deploy/local/kafka/jars.ts';
+import { projectRoot } from '../../deploy/local/project-root.ts';
 
 const alerts = join(projectRoot, 'deploy/prometheus/crr-alerts.yml');
 const dashboard = join(projectRoot, 'deploy/grafana/crr-dashboard.json');

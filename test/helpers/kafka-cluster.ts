@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start, type BrokerInfo, type NodePorts } from '../../deploy/local/kafka/broker.ts';
-import { freePorts } from './net.ts';
+import { freePorts } from '../../deploy/local/free-port.ts';
 
 export interface ClusterForFile {
   /** The running cluster: bootstrap list, per-node handles (kill, restart), version. */

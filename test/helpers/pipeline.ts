@@ -5,7 +5,6 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { stringify } from 'yaml';
 import type { KafkaClient } from '../../core/adapters/kafka/client.ts';
@@ -24,11 +23,13 @@ import { startOssServer, type OssServer } from '../../deploy/local/oss/server.ts
 import { startProcessing, type Processing } from '../../processors/start-processing.ts';
 import { verifyRule, type VerifyReport } from '../../processors/verify.ts';
 import { startCapture, type Capture } from '../../producers/capture.ts';
-import { storeFactory } from '../../bin/commands/stores.ts';
+import { storeFactory } from '../../core/adapters/oss/store-factory.ts';
 import { testBrokers, testKafka } from './kafka.ts';
-import { freePort } from './net.ts';
+import { freePort } from '../../deploy/local/free-port.ts';
 
-export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+import { projectRoot } from '../../deploy/local/project-root.ts';
+
+export { projectRoot };
 
 export interface RuleSpec {
   id: string;

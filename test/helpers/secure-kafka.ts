@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start, type BrokerInfo, type SecureListener } from '../../deploy/local/kafka/broker.ts';
-import { freePorts } from './net.ts';
+import { freePorts } from '../../deploy/local/free-port.ts';
 
 export interface SecureKafka {
   /** The SASL_SSL bootstrap list. */

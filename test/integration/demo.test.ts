@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { projectRoot } from '../../deploy/local/kafka/jars.ts';
+import { projectRoot } from '../../deploy/local/project-root.ts';
 import { testBrokers } from '../helpers/kafka.ts';
 
 test('crr demo replicates its workload and verifies the destination equals the source', { timeout: 180_000 }, async () => {

@@ -4,7 +4,8 @@
 // file, config, log and log dirs; the TLS material and the users of the secured listener.
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ensureJars, projectRoot } from './jars.ts';
+import { projectRoot } from '../project-root.ts';
+import { ensureJars } from './jars.ts';
 import {
   address, alive, fatalSince, launch, log4jConfig, nodeFiles, readPid, serverProperties, tail, terminate, waitExit,
   type ClusterShape, type Launched, type NodeLayout, type NodePorts,

@@ -5,9 +5,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { projectRoot } from '../project-root.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const projectRoot = join(here, '..', '..', '..');
 const pomPath = join(here, 'pom.xml');
 
 export function jarsDir(version: string, cacheRoot = join(projectRoot, '.cache', 'kafka')): string {

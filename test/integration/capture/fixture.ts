@@ -13,11 +13,11 @@ import { createOssClient, type OssClient } from '../../../core/adapters/oss/clie
 import { createObjectStore } from '../../../core/adapters/oss/object-store.ts';
 import type { ObjectStore } from '../../../core/ports/object-store.ts';
 import { startOssServer, type OssServer } from '../../../deploy/local/oss/server.ts';
-import { projectRoot } from '../../../deploy/local/kafka/jars.ts';
+import { projectRoot } from '../../../deploy/local/project-root.ts';
 import { decode } from '../../../schemas/codec.ts';
 import type { ObjectChange } from '../../../schemas/types.ts';
 import { readUntil, testBrokers, type ReadMessage } from '../../helpers/kafka.ts';
-import { freePort } from '../../helpers/net.ts';
+import { freePort } from '../../../deploy/local/free-port.ts';
 
 export const USER_PRINCIPAL = 'app-user';
 export const REPLICATOR_PRINCIPAL = 'crr-replicator';

@@ -15,11 +15,11 @@ import { createKafka } from '../../../core/adapters/kafka/client.ts';
 import { countBrokers } from '../../../core/adapters/kafka/cluster.ts';
 import { createOssClient } from '../../../core/adapters/oss/client.ts';
 import { createObjectStore } from '../../../core/adapters/oss/object-store.ts';
-import { projectRoot } from '../../../deploy/local/kafka/jars.ts';
+import { projectRoot } from '../../../deploy/local/project-root.ts';
 import { startOssServer } from '../../../deploy/local/oss/server.ts';
 import { verifyRule, type VerifyReport } from '../../../processors/verify.ts';
 import { readUntil, testBrokers, testKafka } from '../../helpers/kafka.ts';
-import { freePort } from '../../helpers/net.ts';
+import { freePort } from '../../../deploy/local/free-port.ts';
 import { secureKafkaForFile } from '../../helpers/secure-kafka.ts';
 
 const secure = secureKafkaForFile();

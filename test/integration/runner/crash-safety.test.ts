@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTopics } from '../../../core/adapters/kafka/topics.ts';
+import { projectRoot } from '../../../deploy/local/project-root.ts';
 import { testBrokers, testKafka, uniqueTopic } from '../../helpers/kafka.ts';
 import { committedOffsets, endOffsets, firstHandlingOrderViolation, seedKeyed, waitFor, type Handling } from './helpers.ts';
 
 const fixture = fileURLToPath(new URL('./fixtures/crash-child.ts', import.meta.url));
-const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const TOTAL = 3000;
 
 type Line =

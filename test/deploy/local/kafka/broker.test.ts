@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clusterUuid, start, status, stop } from '../../../../deploy/local/kafka/broker.ts';
-import { freePort, freePorts } from '../../../helpers/net.ts';
+import { freePort, freePorts } from '../../../../deploy/local/free-port.ts';
 
 test('start (with a SASL_SSL listener), start again, status, stop', { timeout: 120_000 }, async (t) => {
   const [port, controllerPort, securePort] = await freePorts(3);

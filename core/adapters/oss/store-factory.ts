@@ -1,9 +1,9 @@
 // One ObjectStore per (endpoint, rule): each counts its OSS requests under the rule's label, so a
 // shared bus can charge each tenant for its requests.
-import { createObjectStore } from '../../core/adapters/oss/object-store.ts';
-import type { CrrConfig } from '../../core/config/load.ts';
-import type { CrrMetrics } from '../../core/metrics/metrics.ts';
-import type { ObjectStore } from '../../core/ports/object-store.ts';
+import { createObjectStore } from './object-store.ts';
+import type { CrrConfig } from '../../config/load.ts';
+import type { CrrMetrics } from '../../metrics/metrics.ts';
+import type { ObjectStore } from '../../ports/object-store.ts';
 
 export function storeFactory(config: CrrConfig, metrics: CrrMetrics): (endpointName: string, ruleId?: string) => ObjectStore {
   const stores = new Map<string, ObjectStore>();
