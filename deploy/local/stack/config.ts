@@ -1,0 +1,66 @@
+// The config a local stack runs on: the literal a `crr` YAML file would hold (it names environment
+// variables, never secrets), and the environment that holds the secrets it names.
+import type { z } from 'zod';
+import type { configSchema } from '../../../core/config/schema.ts';
+
+/** The config file's content before defaults apply. */
+export type RawConfig = z.input<typeof configSchema>;
+export type RawRule = RawConfig['rules'][number];
+export type ProcessingOverrides = NonNullable<RawConfig['processing']>;
+export type PollerConfig = NonNullable<NonNullable<RawConfig['capture']>['poller']>;
+
+export interface EndpointSpec {
+  endpoint: string;
+  region: string;
+  /** The key pair the config's processes sign with on this endpoint. */
+  credentials: { accessKeyId: string; accessKeySecret: string };
+  signatureVersion?: 'v1' | 'v4';
+  timeoutMs?: number;
+}
+
+export interface StackConfigSpec {
+  /** Names the run's topics (`<id>.` prefix), consumer group and Kafka client. */
+  id: string;
+  brokers: string[];
+  /** Environment variables are named <envPrefix>_TOKEN and <envPrefix>_<ENDPOINT>_AK / _SK. */
+  envPrefix: string;
+  endpoints: Record<string, EndpointSpec>;
+  rules: RawRule[];
+  partitions: number;
+  /** The notification receiver's port and bearer token. */
+  receiver?: { port: number; token: string };
+  poller?: PollerConfig;
+  replicatorPrincipals: string[];
+  processing?: ProcessingOverrides;
+  metricsPort: number;
+}
+
+export interface StackConfig { raw: RawConfig; env: Record<string, string> }
+
+export function stackConfig(s: StackConfigSpec): StackConfig {
+  const env: Record<string, string> = {};
+  const endpoints: RawConfig['endpoints'] = {};
+  for (const [name, ep] of Object.entries(s.endpoints)) {
+    const base = `${s.envPrefix}_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+    env[`${base}_AK`] = ep.credentials.accessKeyId;
+    env[`${base}_SK`] = ep.credentials.accessKeySecret;
+    endpoints[name] = { endpoint: ep.endpoint, region: ep.region, accessKeyIdEnv: `${base}_AK`, accessKeySecretEnv: `${base}_SK`,
+      ...(ep.signatureVersion ? { signatureVersion: ep.signatureVersion } : {}), ...(ep.timeoutMs ? { timeoutMs: ep.timeoutMs } : {}) };
+  }
+  const capture: NonNullable<RawConfig['capture']> = { replicatorPrincipals: s.replicatorPrincipals };
+  if (s.receiver) {
+    env[`${s.envPrefix}_TOKEN`] = s.receiver.token;
+    capture.receiver = { listen: `127.0.0.1:${s.receiver.port}`, path: '/events', tokenEnv: `${s.envPrefix}_TOKEN` };
+  }
+  if (s.poller) capture.poller = s.poller;
+  const raw: RawConfig = {
+    kafka: { brokers: s.brokers, clientId: s.id },
+    topics: { prefix: `${s.id}.`, partitions: s.partitions },
+    endpoints,
+    rules: s.rules,
+    capture,
+    processing: { groupId: s.id, ...s.processing },
+    metrics: { listen: `127.0.0.1:${s.metricsPort}` },
+  };
+  return { raw, env };
+}
