@@ -1,7 +1,7 @@
-// Shared setup for the capture integration tests: a source OSS server with an application user and the
-// replicator as two principals, `crr capture` as a child process on fixed free ports, metrics scraping,
-// and reading the changes topic back as decoded ObjectChange records.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Shared setup for the capture integration tests, from the local stack's parts (deploy/local/stack/): a
+// source OSS server that knows the application user and the replicator, a `crr capture` config whose
+// receiver and metrics sit on fixed free ports, `crr capture` as a child process, metrics scraping, and
+// reading the changes topic back as decoded ObjectChange records.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,21 +9,22 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { KafkaClient } from '../../../core/adapters/kafka/client.ts';
 import { topicOffsets } from '../../../core/adapters/kafka/offsets.ts';
-import { createOssClient, type OssClient } from '../../../core/adapters/oss/client.ts';
-import { createObjectStore } from '../../../core/adapters/oss/object-store.ts';
+import type { OssClient } from '../../../core/adapters/oss/client.ts';
+import { parseConfig } from '../../../core/config/load.ts';
 import type { ObjectStore } from '../../../core/ports/object-store.ts';
-import { startOssServer, type OssServer } from '../../../deploy/local/oss/server.ts';
-import { projectRoot } from '../../../deploy/local/project-root.ts';
+import { freePort } from '../../../deploy/local/free-port.ts';
+import type { WebhookTarget } from '../../../deploy/local/oss/server.ts';
+import { stackConfig } from '../../../deploy/local/stack/config.ts';
+import { spawnCrr, type CrrChild } from '../../../deploy/local/stack/crr-child.ts';
+import { makePrincipals, REPLICATOR_PRINCIPAL, USER_PRINCIPAL, type Principal } from '../../../deploy/local/stack/principals.ts';
+import { LOCAL_REGIONS, startRegion } from '../../../deploy/local/stack/region.ts';
 import { decode } from '../../../schemas/codec.ts';
 import type { ObjectChange } from '../../../schemas/types.ts';
 import { readUntil, testBrokers, type ReadMessage } from '../../helpers/kafka.ts';
-import { freePort } from '../../../deploy/local/free-port.ts';
 
-export const USER_PRINCIPAL = 'app-user';
-export const REPLICATOR_PRINCIPAL = 'crr-replicator';
+export { REPLICATOR_PRINCIPAL, USER_PRINCIPAL };
 
 export interface SourceOss {
-  server: OssServer;
   endpoint: string;
   region: string;
   /** Writes as the application (its changes must be captured). */
@@ -33,35 +34,26 @@ export interface SourceOss {
   /** The ObjectStore port on this server, as the application (what the listing poller lists through). */
   store(): ObjectStore;
   createBucket(name: string, versioned?: boolean): Promise<void>;
-  /** The application's key pair as the environment variables a capture config names (CAP_SRC_AK, CAP_SRC_SK). */
-  userEnv: Record<string, string>;
+  /** The application's key pair (what a capture config's source endpoint signs with). */
+  userKeys: Principal;
   stop(): Promise<void>;
 }
 
-/** A local OSS server whose events go to `webhookUrl` (if given) with a bearer token. */
-export async function startSourceOss(webhook?: { url: string; token: string }): Promise<SourceOss> {
+/** A local OSS server whose events go to `webhook` (if given) with a bearer token. */
+export async function startSourceOss(webhook?: WebhookTarget): Promise<SourceOss> {
   const dataDir = await mkdtemp(join(tmpdir(), 'crr-capture-oss-'));
-  const user = { accessKeyId: 'app-user-key', accessKeySecret: randomBytes(12).toString('hex'), principalId: USER_PRINCIPAL };
-  const replicator = { accessKeyId: 'replicator-key', accessKeySecret: randomBytes(12).toString('hex'), principalId: REPLICATOR_PRINCIPAL };
-  const server = await startOssServer({ region: 'oss-cn-hangzhou', dataDir, credentials: [user, replicator], webhooks: webhook ? [webhook] : [] });
-  const client = (cred: typeof user, bucket?: string) => createOssClient({
-    endpoint: server.endpoint, region: server.region, accessKeyId: cred.accessKeyId, accessKeySecret: cred.accessKeySecret, bucket, timeoutMs: 30_000,
-  });
+  const { user, replicator } = makePrincipals();
+  const region = await startRegion({ name: 'source', region: LOCAL_REGIONS.hangzhou, dataDir, credentials: [user, replicator], webhooks: webhook ? [webhook] : [] });
   return {
-    server,
-    endpoint: server.endpoint,
-    region: server.region,
-    user: (bucket) => client(user, bucket),
-    replicator: (bucket) => client(replicator, bucket),
-    userEnv: { CAP_SRC_AK: user.accessKeyId, CAP_SRC_SK: user.accessKeySecret },
-    store: () => createObjectStore({ endpoint: server.endpoint, region: server.region, accessKeyId: user.accessKeyId, accessKeySecret: user.accessKeySecret, timeoutMs: 30_000 }),
-    async createBucket(name, versioned = false) {
-      const admin = client(user);
-      await admin.putBucket(name);
-      if (versioned) await admin.putBucketVersioning(name, 'Enabled');
-    },
+    endpoint: region.endpoint,
+    region: region.region,
+    user: (bucket) => region.client(user, { bucket, timeoutMs: 30_000 }),
+    replicator: (bucket) => region.client(replicator, { bucket, timeoutMs: 30_000 }),
+    userKeys: user,
+    store: () => region.store(user, { timeoutMs: 30_000 }),
+    createBucket: (name, versioned = false) => region.createBucket(user, name, versioned),
     async stop() {
-      await server.stop();
+      await region.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
@@ -100,54 +92,38 @@ export async function captureSetup(buckets: string[], opts: CaptureSetupOptions 
   const dir = await mkdtemp(join(tmpdir(), 'crr-capture-'));
   const receiverPort = await freePort();
   const metricsPort = await freePort();
-  const prefix = `${uniqueName('cap')}.`;
   const token = randomBytes(16).toString('hex');
-  const config = {
-    kafka: { brokers: testBrokers(), clientId: 'crr-capture-test' },
-    topics: { prefix, partitions },
+  const keys = opts.source?.userKeys ?? { accessKeyId: 'unused-by-the-receiver', accessKeySecret: 'unused-by-the-receiver' };
+  const nowhere = 'http://127.0.0.1:9';
+  const { raw, env } = stackConfig({
+    id: uniqueName('cap'), brokers: testBrokers(), envPrefix: 'CAP', partitions, metricsPort,
     endpoints: {
-      source: { endpoint: opts.source?.endpoint ?? 'http://127.0.0.1:9', region: opts.source?.region ?? 'oss-cn-hangzhou', accessKeyIdEnv: 'CAP_SRC_AK', accessKeySecretEnv: 'CAP_SRC_SK', signatureVersion: 'v1' },
-      destination: { endpoint: 'http://127.0.0.1:9', region: 'oss-cn-shanghai', accessKeyIdEnv: 'CAP_SRC_AK', accessKeySecretEnv: 'CAP_SRC_SK' },
+      source: { endpoint: opts.source?.endpoint ?? nowhere, region: opts.source?.region ?? LOCAL_REGIONS.hangzhou, credentials: keys, signatureVersion: 'v1' },
+      destination: { endpoint: nowhere, region: LOCAL_REGIONS.shanghai, credentials: keys },
     },
     rules: buckets.map((bucket, i) => ({
       id: `rule-${i}`, source: { endpoint: 'source', bucket }, destination: { endpoint: 'destination', bucket: `${bucket}-replica` }, action: 'ALL',
     })),
-    capture: {
-      receiver: { listen: `127.0.0.1:${receiverPort}`, path: '/events', tokenEnv: 'CAP_TOKEN' },
-      poller: opts.poller ? { rules: buckets.map((_, i) => `rule-${i}`), intervalMs: opts.poller.intervalMs, stateDir: join(dir, 'poller') } : undefined,
-      replicatorPrincipals: [REPLICATOR_PRINCIPAL],
-    },
-    metrics: { listen: `127.0.0.1:${metricsPort}` },
-  };
+    receiver: { port: receiverPort, token },
+    poller: opts.poller ? { rules: buckets.map((_, i) => `rule-${i}`), intervalMs: opts.poller.intervalMs, stateDir: join(dir, 'poller') } : undefined,
+    replicatorPrincipals: [REPLICATOR_PRINCIPAL],
+  });
   const configFile = join(dir, 'crr.yaml');
-  await writeFile(configFile, stringify(config));
+  await writeFile(configFile, stringify(raw));
   return {
-    dir, configFile, token, receiverPort, partitions,
-    env: { ...(opts.source?.userEnv ?? { CAP_SRC_AK: 'unused-by-the-receiver', CAP_SRC_SK: 'unused-by-the-receiver' }), CAP_TOKEN: token },
+    dir, configFile, env, token, receiverPort, partitions,
     receiverUrl: `http://127.0.0.1:${receiverPort}/events`,
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
-    changesTopic: `${prefix}changes`,
+    changesTopic: parseConfig(raw, env, 'capture fixture').topicNames.changes,
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 }
 
-export interface CaptureProcess {
-  child: ChildProcess;
-  /** Everything the process wrote so far (JSON log lines and stderr), for failure messages. */
-  output(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+export type CaptureProcess = CrrChild;
 
 /** Runs `node bin/crr.js <args>` with the given extra environment. */
 export function runCrr(args: string[], env: Record<string, string>): CaptureProcess {
-  const child = spawn(process.execPath, ['bin/crr.js', ...args], {
-    cwd: projectRoot, env: { ...process.env, CRR_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout!.on('data', (d: Buffer) => { text += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { text += d.toString(); });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { child, output: () => text, exited };
+  return spawnCrr(args, { env: { ...process.env, CRR_LOG_LEVEL: 'info', ...env } });
 }
 
 /** Starts `crr capture --receiver` (or `--poller`) and resolves once it is up. */
