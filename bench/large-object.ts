@@ -4,16 +4,12 @@
 // (`node bin/crr.js process --config FILE`), the OSS servers too, so each one's memory is its own.
 //   node --import tsx bench/large-object.ts [--mib 2048] [--part-mib 16] [--part-concurrency 4]
 // Uses KAFKA_BROKERS when set, else starts the local broker on port 19092. Prints one JSON object.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { stringify } from 'yaml';
 import type { OssClient } from '../core/adapters/oss/client.ts';
-import { projectRoot } from '../deploy/local/project-root.ts';
 import { round, waitFor } from './lib/measure.ts';
 import { setUp } from './lib/setup.ts';
 
@@ -54,25 +50,13 @@ async function head(client: OssClient, key: string): Promise<Record<string, stri
 
 const stack = await setUp({ concurrency: 4, processing: false, multipartThresholdBytes: 64 * 1024 * 1024,
   partSizeBytes: Number(values['part-mib']) * 1024 * 1024, partConcurrency: Number(values['part-concurrency']) });
-const dir = mkdtempSync(join(tmpdir(), 'crr-bench-large-'));
-const configFile = join(dir, 'crr.yaml');
-writeFileSync(configFile, stringify(stack.cfg.raw));
-const processor = spawn(process.execPath, [join(projectRoot, 'bin/crr.js'), 'process', '--config', configFile], {
-  cwd: projectRoot, env: { ...process.env, ...stack.cfg.env, CRR_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'],
-});
-let processorLog = '';
-processor.stdout!.on('data', (chunk: Buffer) => { processorLog = (processorLog + chunk.toString()).slice(-20_000); });
-const stopProcessor = () => new Promise<void>((r) => {
-  if (processor.exitCode !== null) return r();
-  processor.once('exit', () => r());
-  processor.kill('SIGTERM');
-  setTimeout(() => processor.kill('SIGKILL'), 10_000).unref();
-});
+// The processor as `crr process` on the stack's config, so its memory is its own.
+const processor = await stack.local.spawnProcessor({ env: { CRR_LOG_LEVEL: 'info' } });
 
 let result: Record<string, unknown> = { benchmark: 'large-object', complete: false };
 try {
-  if (!(await waitFor(() => processorLog.includes('processing changes'), 60_000, 100))) throw new Error(`the processor did not start:\n${processorLog}`);
-  const idle = memoryOf(processor.pid!);
+  if (!(await waitFor(() => processor.output().includes('processing changes'), 60_000, 100))) throw new Error(`the processor did not start:\n${processor.output().slice(-20_000)}`);
+  const idle = memoryOf(processor.child.pid!);
   const src = stack.pair.client('source', stack.buckets.src);
   const dst = stack.pair.client('destination', stack.buckets.dst);
   const key = 'large/object.bin';
@@ -84,7 +68,7 @@ try {
   let dstHead: Record<string, string> | null = null;
   const complete = await waitFor(async () => (dstHead = await head(dst, key)) !== null, 30 * 60_000, 100);
   const pipelineSeconds = (performance.now() - acked) / 1000;
-  const peak = memoryOf(processor.pid!);
+  const peak = memoryOf(processor.child.pid!);
 
   // Ceiling: a raw streaming copy of the same object between the same servers.
   const ceilDst = stack.pair.client('destination', stack.buckets.ceilDst);
@@ -110,9 +94,8 @@ try {
     goal_met: peak.peak_rss_mb < 256,
   };
 } finally {
-  await stopProcessor();
+  await processor.stop();
   await stack.tearDown();
-  rmSync(dir, { recursive: true, force: true });
 }
 console.log(JSON.stringify(result, null, 2));
 process.exit(result.complete ? 0 : 1);
