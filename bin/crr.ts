@@ -35,6 +35,6 @@ program.command('dlq')
 program.command('demo')
   .description('the quickstart: local Kafka, two local OSS regions, the pipeline and a demo workload')
   .option('--objects <n>', 'objects in the demo workload', '200')
-  .action(async (opts) => (await import('./commands/demo.ts')).demoCommand(opts));
+  .action(async (opts) => (await import('./commands/demo/command.ts')).demoCommand(opts));
 
 await program.parseAsync(process.argv).catch(exitOnError);
