@@ -17,7 +17,7 @@ import { start as startBroker } from '../deploy/local/kafka/broker.ts';
 import { buildChanges, changeKey } from '../producers/change-builder.ts';
 import { parseEventBody } from '../producers/notification/parse-event.ts';
 import { startReceiver } from '../producers/notification/receiver.ts';
-import { RuleIndex } from '../producers/rules.ts';
+import { RuleIndex } from '../core/rule-index.ts';
 import { encode } from '../schemas/codec.ts';
 
 const { values } = parseArgs({ options: {

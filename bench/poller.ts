@@ -25,7 +25,7 @@ import { createMetrics } from '../core/metrics/metrics.ts';
 import { start as startBroker } from '../deploy/local/kafka/broker.ts';
 import { startOssServer } from '../deploy/local/oss/server.ts';
 import { pollOnce, type PollerOptions, type PollResult } from '../producers/poller/poller.ts';
-import { RuleIndex } from '../producers/rules.ts';
+import { RuleIndex } from '../core/rule-index.ts';
 
 interface ChildSetup { endpoint: string; region: string; bucket: string; topic: string; brokers: string; stateDir: string }
 type ChildReport = { poll: PollResult; seconds: number; rssMb: number; peakRssMb: number; maxRssMb: number };

@@ -10,7 +10,7 @@ import type { Logger } from '../core/logging.ts';
 import type { InboundMessage } from '../core/ports/bus.ts';
 import type { CrrMetrics } from '../core/metrics/metrics.ts';
 import { withRetry, type RetryPolicy } from '../core/retry.ts';
-import { RuleIndex } from '../producers/rules.ts';
+import { RuleIndex } from '../core/rule-index.ts';
 import { decode, encode } from '../schemas/codec.ts';
 import type { ObjectChange, ReplicationOutcome, ReplicationTrigger } from '../schemas/types.ts';
 import type { DeadLetters } from './dead-letter.ts';

@@ -8,7 +8,7 @@ import type { ObjectStore } from '../core/ports/object-store.ts';
 import { startReceiver, type Receiver } from './notification/receiver.ts';
 import { startPoller, type Poller } from './poller/poller.ts';
 import { CoalescingPublisher } from '../core/coalescing-publisher.ts';
-import { RuleIndex } from './rules.ts';
+import { RuleIndex } from '../core/rule-index.ts';
 import { splitHostPort } from '../core/metrics/serve.ts';
 
 export interface CaptureDeps {

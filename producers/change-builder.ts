@@ -2,7 +2,7 @@
 // echoes of the replication itself dropped (where the requester says so). Pure.
 import type { CaptureSource, ObjectChange } from '../schemas/types.ts';
 import type { CapturedEvent } from './notification/parse-event.ts';
-import type { RuleIndex, RuleScope } from './rules.ts';
+import type { RuleIndex, RuleScope } from '../core/rule-index.ts';
 
 export interface BuiltChanges {
   changes: ObjectChange[];

@@ -9,7 +9,7 @@ import type { Logger } from '../../core/logging.ts';
 import { encode } from '../../schemas/codec.ts';
 import { buildChanges, changeKey } from '../change-builder.ts';
 import type { CoalescingPublisher } from '../../core/coalescing-publisher.ts';
-import type { RuleIndex, RuleScope } from '../rules.ts';
+import type { RuleIndex, RuleScope } from '../../core/rule-index.ts';
 import { parseEventBody } from './parse-event.ts';
 
 export interface ReceiverOptions {

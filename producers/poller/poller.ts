@@ -12,7 +12,7 @@ import { encode } from '../../schemas/codec.ts';
 import type { ObjectChange } from '../../schemas/types.ts';
 import { changeKey } from '../change-builder.ts';
 import type { CoalescingPublisher } from '../../core/coalescing-publisher.ts';
-import type { RuleIndex, RuleScope } from '../rules.ts';
+import type { RuleIndex, RuleScope } from '../../core/rule-index.ts';
 import { diffListings, type ListingChange } from './diff.ts';
 import { readSnapshot, SnapshotWriter, toEntry, type SnapshotEntry } from './snapshot.ts';
 

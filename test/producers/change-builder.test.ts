@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildChanges } from '../../producers/change-builder.ts';
-import { RuleIndex } from '../../producers/rules.ts';
+import { RuleIndex } from '../../core/rule-index.ts';
 import type { CapturedEvent } from '../../producers/notification/parse-event.ts';
 
 const rules = new RuleIndex([

@@ -16,7 +16,7 @@ import { createLogger } from '../../../core/logging.ts';
 import { createMetrics } from '../../../core/metrics/metrics.ts';
 import { partitionForKey } from '../../../core/murmur2.ts';
 import { pollOnce, startPoller, type PollerOptions } from '../../../producers/poller/poller.ts';
-import { RuleIndex } from '../../../producers/rules.ts';
+import { RuleIndex } from '../../../core/rule-index.ts';
 import { testKafka, uniqueTopic } from '../../helpers/kafka.ts';
 import { readChanges, startSourceOss, topicEnd, uniqueName, type ReadChange, type SourceOss } from './fixture.ts';
 

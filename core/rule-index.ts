@@ -1,5 +1,5 @@
 // Which rules a change in a source bucket falls under: same source bucket, and the key under one of
-// the rule's prefixes (no prefixes = the whole bucket).
+// the rule's prefixes (no prefixes = the whole bucket). Capture matches events with it, processors triggers.
 
 export interface RuleScope { id: string; source: { bucket: string }; prefixes: string[] }
 
