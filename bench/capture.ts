@@ -14,11 +14,11 @@ import { CoalescingPublisher } from '../core/coalescing-publisher.ts';
 import { createLogger } from '../core/logging.ts';
 import { createMetrics } from '../core/metrics/metrics.ts';
 import { start as startBroker } from '../deploy/local/kafka/broker.ts';
-import { buildChanges, changeKey } from '../producers/change-builder.ts';
+import { buildChanges } from '../producers/change-builder.ts';
 import { parseEventBody } from '../producers/notification/parse-event.ts';
 import { startReceiver } from '../producers/notification/receiver.ts';
 import { RuleIndex } from '../core/rule-index.ts';
-import { encode } from '../schemas/codec.ts';
+import { changeRecord } from '../schemas/records.ts';
 
 const { values } = parseArgs({ options: {
   events: { type: 'string', default: '200000' }, batch: { type: 'string', default: '500' }, clients: { type: 'string', default: '8' },
@@ -56,7 +56,7 @@ await Promise.all(Array.from({ length: clients }, async () => {
   while (next < bodies.length) {
     const body = bodies[next++];
     const built = buildChanges(parseEventBody(JSON.parse(body.toString())), rules, { replicatorPrincipals: new Set(), captureSource: 'NOTIFICATION', now: Date.now() });
-    await ceilingPublisher.publish(built.changes.map((c) => ({ key: changeKey(c.sourceBucket, c.key), value: encode('ObjectChange', c) })));
+    await ceilingPublisher.publish(built.changes.map(changeRecord));
   }
 }));
 const ceilingSeconds = Number(process.hrtime.bigint() - t0) / 1e9;

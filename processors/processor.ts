@@ -11,7 +11,8 @@ import type { InboundMessage } from '../core/ports/bus.ts';
 import type { CrrMetrics } from '../core/metrics/metrics.ts';
 import { withRetry, type RetryPolicy } from '../core/retry.ts';
 import { RuleIndex } from '../core/rule-index.ts';
-import { decode, encode } from '../schemas/codec.ts';
+import { decode } from '../schemas/codec.ts';
+import { oppositeChange, outcomeRecord } from '../schemas/records.ts';
 import type { ObjectChange, ReplicationOutcome, ReplicationTrigger } from '../schemas/types.ts';
 import type { DeadLetters } from './dead-letter.ts';
 import { bindSignal, reconcileKey, type ReconcileResult } from './reconcile/reconcile-key.ts';
@@ -80,7 +81,7 @@ export function createProcessor(opts: ProcessorOptions): Processor {
 
   async function publishOutcome(o: Omit<ReplicationOutcome, 'outcomeId'>): Promise<void> {
     const outcome: ReplicationOutcome = { outcomeId: randomUUID(), ...o };
-    await opts.outcomes.publish([{ key: `${o.destinationBucket}/${o.key}`, value: encode('ReplicationOutcome', outcome) }]);
+    await opts.outcomes.publish([outcomeRecord(outcome)]);
   }
 
   async function reconcileRule(msg: InboundMessage, change: ObjectChange, rule: RuleConfig, signal: AbortSignal | undefined, depth = 0): Promise<void> {
@@ -107,7 +108,7 @@ export function createProcessor(opts: ProcessorOptions): Processor {
       // key in the opposite direction, so changes made on a replica (tags, ACL, same-second ties) travel back.
       const reverse = reverseOf.get(rule.id);
       if (result.action === 'SKIP' && reverse && result.differences?.length && depth === 0) {
-        await reconcileRule(msg, { ...change, ruleIds: [reverse.id], sourceBucket: reverse.source.bucket, captureSource: 'REPAIR' }, reverse, signal, depth + 1);
+        await reconcileRule(msg, oppositeChange(change, { id: reverse.id, sourceBucket: reverse.source.bucket }), reverse, signal, depth + 1);
       }
       if (result.action !== 'SKIP') {
         metrics.bytesCopied.inc({ rule: rule.id }, result.bytes);

@@ -1,5 +1,6 @@
 // Turns captured events into ObjectChange records for the changes topic: matched to rules, with
 // echoes of the replication itself dropped (where the requester says so). Pure.
+import { newChange } from '../schemas/records.ts';
 import type { CaptureSource, ObjectChange } from '../schemas/types.ts';
 import type { CapturedEvent } from './notification/parse-event.ts';
 import type { RuleIndex, RuleScope } from '../core/rule-index.ts';
@@ -9,10 +10,6 @@ export interface BuiltChanges {
   /** Rule ids of each dropped echo, for counting. */
   echoes: string[][];
   unmatched: number;
-}
-
-export function changeKey(bucket: string, key: string): string {
-  return `${bucket}/${key}`;
 }
 
 export function buildChanges(
@@ -32,24 +29,11 @@ export function buildChanges(
       out.echoes.push(ruleIds);
       continue;
     }
-    out.changes.push({
-      eventId: e.eventId,
-      ruleIds,
-      sourceBucket: e.bucket,
-      region: e.region,
-      key: e.key,
-      operation: e.operation,
-      versionId: e.versionId,
-      etag: e.etag,
-      size: e.size,
-      eventTime: e.eventTime,
-      captureTime: opts.now,
-      requester: e.requester,
-      origin: null,
-      captureSource: opts.captureSource,
+    out.changes.push(newChange({
+      eventId: e.eventId, ruleIds, sourceBucket: e.bucket, region: e.region, key: e.key, operation: e.operation, versionId: e.versionId,
+      etag: e.etag, size: e.size, eventTime: e.eventTime, captureTime: opts.now, requester: e.requester, captureSource: opts.captureSource,
       eventName: e.eventName,
-      sequence: null,
-    });
+    }));
   }
   return out;
 }

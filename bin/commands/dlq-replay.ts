@@ -7,7 +7,8 @@ import { createProducer } from '../../core/adapters/kafka/producer.ts';
 import { describeError } from '../../core/errors.ts';
 import { DLQ_HEADER } from '../../processors/dead-letter.ts';
 import { startRunner } from '../../processors/runner/key-ordered-runner.ts';
-import { decode, encode } from '../../schemas/codec.ts';
+import { decode } from '../../schemas/codec.ts';
+import { changeRecord, replayChange } from '../../schemas/records.ts';
 import { startRuntime } from './shared.ts';
 
 export async function dlqReplayCommand(opts: { config: string; rule?: string }): Promise<void> {
@@ -25,8 +26,9 @@ export async function dlqReplayCommand(opts: { config: string; rule?: string }):
       if (opts.rule && rule !== opts.rule) return void counts.skippedOtherRule++;
       try {
         const change = decode('ObjectChange', msg.value ?? Buffer.alloc(0));
-        const replay = { ...change, ruleIds: rule ? [rule] : change.ruleIds, captureSource: 'REPLAY' as const, captureTime: Date.now() };
-        await producer.send(config.topicNames.changes, [{ key: msg.key ?? `${change.sourceBucket}/${change.key}`, value: encode('ObjectChange', replay) }]);
+        const record = changeRecord(replayChange(change, rule, Date.now()));
+        // The letter keeps the original key: the replay lands where the change did.
+        await producer.send(config.topicNames.changes, [{ ...record, key: msg.key ?? record.key }]);
         counts.replayed++;
       } catch (err) {
         logger.warn({ offset: msg.offset, err: describeError(err) }, 'dead letter is not replayable');

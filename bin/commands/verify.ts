@@ -1,10 +1,9 @@
 // crr verify --config FILE [--rule R] [--repair]: compares source and destination of each rule and
 // prints what it compared and every difference (JSON). With --repair, publishes a REPAIR trigger for
 // each differing key, so processors reconcile it. Exits 1 when differences were found.
-import { randomUUID } from 'node:crypto';
 import { createProducer } from '../../core/adapters/kafka/producer.ts';
 import { verifyRule } from '../../processors/verify.ts';
-import { encode } from '../../schemas/codec.ts';
+import { changeRecord, repairChange } from '../../schemas/records.ts';
 import { startRuntime } from './shared.ts';
 import { storeFactory } from '../../core/adapters/oss/store-factory.ts';
 
@@ -31,12 +30,8 @@ export async function verifyCommand(opts: { config: string; rule?: string; repai
       process.stdout.write(`${JSON.stringify({ rule: rule.id, prefix: prefix ?? null, ...report })}\n`);
       if (producer && report.differences.length) {
         const now = Date.now();
-        await producer.send(config.topicNames.changes, report.differences.map((d) => ({
-          key: `${rule.source.bucket}/${d.key}`,
-          value: encode('ObjectChange', { eventId: `repair:${randomUUID()}`, ruleIds: [rule.id], sourceBucket: rule.source.bucket,
-            region: config.endpoint(rule.source.endpoint).region, key: d.key, operation: 'UNKNOWN', versionId: null, etag: null, size: null,
-            eventTime: now, captureTime: now, requester: null, origin: null, captureSource: 'REPAIR', eventName: 'Repair', sequence: null }),
-        })));
+        const target = { id: rule.id, sourceBucket: rule.source.bucket, region: config.endpoint(rule.source.endpoint).region };
+        await producer.send(config.topicNames.changes, report.differences.map((d) => changeRecord(repairChange(target, d.key, now))));
       }
     }
   }

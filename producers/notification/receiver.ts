@@ -6,8 +6,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { CrrError, describeError } from '../../core/errors.ts';
 import type { CrrMetrics } from '../../core/metrics/metrics.ts';
 import type { Logger } from '../../core/logging.ts';
-import { encode } from '../../schemas/codec.ts';
-import { buildChanges, changeKey } from '../change-builder.ts';
+import { changeRecord } from '../../schemas/records.ts';
+import { buildChanges } from '../change-builder.ts';
 import type { CoalescingPublisher } from '../../core/coalescing-publisher.ts';
 import type { RuleIndex, RuleScope } from '../../core/rule-index.ts';
 import { parseEventBody } from './parse-event.ts';
@@ -92,7 +92,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     const built = buildChanges(events, opts.rules, { replicatorPrincipals: opts.replicatorPrincipals, captureSource: 'NOTIFICATION', now: now() });
     for (const ruleIds of built.echoes) for (const rule of ruleIds) metrics.echoesDropped.inc({ rule });
     if (built.unmatched) metrics.eventsUnmatched.inc(built.unmatched);
-    const records = built.changes.map((c) => ({ key: changeKey(c.sourceBucket, c.key), value: encode('ObjectChange', c) }));
+    const records = built.changes.map(changeRecord);
     try {
       await opts.publisher.publish(records);
     } catch (err) {

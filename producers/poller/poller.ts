@@ -8,9 +8,8 @@ import { join } from 'node:path';
 import type { ObjectStore } from '../../core/ports/object-store.ts';
 import type { CrrMetrics } from '../../core/metrics/metrics.ts';
 import type { Logger } from '../../core/logging.ts';
-import { encode } from '../../schemas/codec.ts';
 import type { ObjectChange } from '../../schemas/types.ts';
-import { changeKey } from '../change-builder.ts';
+import { changeRecord, newChange, objectKey } from '../../schemas/records.ts';
 import type { CoalescingPublisher } from '../../core/coalescing-publisher.ts';
 import type { RuleIndex, RuleScope } from '../../core/rule-index.ts';
 import { diffListings, type ListingChange } from './diff.ts';
@@ -46,24 +45,11 @@ async function* listed(target: PolledBucket, versioned: boolean, writer: Snapsho
 
 function toChange(c: ListingChange, target: PolledBucket, ruleIds: string[], now: number): ObjectChange {
   const operation = c.kind;
-  return {
-    eventId: `listing:${target.bucket}/${c.key}:${c.versionId ?? ''}:${c.kind}:${c.etag ?? ''}`,
-    ruleIds,
-    sourceBucket: target.bucket,
-    region: target.region,
-    key: c.key,
-    operation,
-    versionId: c.versionId,
-    etag: c.etag,
-    size: c.size,
-    eventTime: c.lastModified ?? now,
-    captureTime: now,
-    requester: null,
-    origin: null,
-    captureSource: 'LISTING',
-    eventName: `Listing:${operation}`,
-    sequence: null,
-  };
+  return newChange({
+    eventId: `listing:${objectKey(target.bucket, c.key)}:${c.versionId ?? ''}:${c.kind}:${c.etag ?? ''}`,
+    ruleIds, sourceBucket: target.bucket, region: target.region, key: c.key, operation, versionId: c.versionId, etag: c.etag, size: c.size,
+    eventTime: c.lastModified ?? now, captureTime: now, captureSource: 'LISTING', eventName: `Listing:${operation}`,
+  });
 }
 
 /** One poll of one bucket. */
@@ -81,7 +67,7 @@ export async function pollOnce(target: PolledBucket, opts: PollerOptions): Promi
     if (batch.length === 0) return;
     const changes = batch;
     batch = [];
-    await opts.publisher.publish(changes.map((c) => ({ key: changeKey(c.sourceBucket, c.key), value: encode('ObjectChange', c) })));
+    await opts.publisher.publish(changes.map(changeRecord));
     for (const c of changes) for (const rule of c.ruleIds) opts.metrics.eventsPublished.inc({ rule });
     published += changes.length;
   };
