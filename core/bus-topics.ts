@@ -1,25 +1,17 @@
-// The bus's topics (DESIGN §2) as specs: names from the config, retention and cleanup per topic.
+// The bus's topics (DESIGN §2) as specs to create: names from the config, the rest from the topic table.
 import type { TopicSpec } from './adapters/kafka/topics.ts';
 import type { CrrConfig } from './config/load.ts';
 import { CrrError } from './errors.ts';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
+import { BUS_TOPICS, busTopics, type BusTopicDefinition } from './topic-table.ts';
 
 export function busTopicSpecs(config: Pick<CrrConfig, 'topicNames' | 'topics'>): TopicSpec[] {
-  const { topicNames: n, topics } = config;
-  const base = {
-    partitions: topics.partitions,
-    replicationFactor: topics.replicationFactor,
-    ...(topics.minInsyncReplicas !== undefined ? { config: { 'min.insync.replicas': String(topics.minInsyncReplicas) } } : {}),
-  };
-  return [
-    { ...base, topic: n.changes, cleanupPolicy: 'delete', retentionMs: 7 * DAY_MS },
-    { ...base, topic: n.backfill, cleanupPolicy: 'delete', retentionMs: 7 * DAY_MS },
-    { ...base, topic: n.outcomes, cleanupPolicy: 'delete', retentionMs: 7 * DAY_MS },
-    { ...base, topic: n.deadLetter, cleanupPolicy: 'delete', retentionMs: 30 * DAY_MS },
-    { ...base, topic: n.backfillJobs, partitions: 1, cleanupPolicy: 'compact' },
-    { ...base, topic: n.state, partitions: 1, cleanupPolicy: 'compact' },
-  ];
+  const { topicNames, topics } = config;
+  const minIsr = topics.minInsyncReplicas !== undefined ? { config: { 'min.insync.replicas': String(topics.minInsyncReplicas) } } : {};
+  return busTopics.map((t) => {
+    const d: BusTopicDefinition = BUS_TOPICS[t];
+    return { topic: topicNames[t], partitions: d.partitions ?? topics.partitions, replicationFactor: topics.replicationFactor, ...minIsr,
+      cleanupPolicy: d.cleanupPolicy, ...(d.retentionMs ? { retentionMs: d.retentionMs } : {}) };
+  });
 }
 
 /** The bus's topics cannot be replicated more times than the cluster has brokers: a config error naming the field. */

@@ -3,12 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { CrrError } from '../errors.ts';
+import { topicNames, type TopicNames } from '../topic-table.ts';
 import { configSchema, type CrrConfigFile, type EndpointConfig } from './schema.ts';
 
 export interface Credentials { accessKeyId: string; accessKeySecret: string }
 
 export interface CrrConfig extends CrrConfigFile {
-  topicNames: { changes: string; backfill: string; backfillJobs: string; outcomes: string; deadLetter: string; state: string };
+  topicNames: TopicNames;
   /** Resolves an endpoint's credentials from the environment given at start. */
   credentials(endpointName: string): Credentials;
   endpoint(name: string): EndpointConfig;
@@ -62,11 +63,9 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv, source = '(inl
   }
   if (problems.length) invalid(problems, source);
 
-  const p = cfg.topics.prefix;
   return {
     ...cfg,
-    topicNames: { changes: `${p}changes`, backfill: `${p}backfill`, backfillJobs: `${p}backfill-jobs`, outcomes: `${p}outcomes`,
-      deadLetter: `${p}dead-letter`, state: `${p}state` },
+    topicNames: topicNames(cfg.topics.prefix),
     credentials(endpointName) {
       const ep = cfg.endpoints[endpointName];
       if (!ep) throw new CrrError(`no endpoint named "${endpointName}"`, { code: 'INVALID_CONFIG', stage: 'config' });
