@@ -1,5 +1,6 @@
 // The config file's schema (YAML, validated once at start). Secrets never live in the file: it
-// names the environment variables that hold them. Defaults sit in the schema, next to each field.
+// names the environment variables that hold them. Defaults sit in the schema, next to each field, once:
+// an absent section is parsed as {} (`prefault`), so its fields' own defaults apply.
 import { z } from 'zod';
 
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port');
@@ -60,7 +61,7 @@ export const configSchema = z.object({
     replicationFactor: z.number().int().min(1).default(1),
     /** The topics' min.insync.replicas (an acks=all write needs this many replicas); unset: the broker's default. */
     minInsyncReplicas: z.number().int().min(1).optional(),
-  }).strict().default({ prefix: 'crr.', partitions: 12, replicationFactor: 1 }),
+  }).strict().prefault({}),
   endpoints: z.record(z.string(), endpointSchema),
   rules: z.array(ruleSchema).min(1),
   capture: z.object({
@@ -77,7 +78,7 @@ export const configSchema = z.object({
     }).strict().optional(),
     /** Requester identities of the processors: changes they made are echoes, not new writes. */
     replicatorPrincipals: z.array(z.string()).default([]),
-  }).strict().default({ replicatorPrincipals: [] }),
+  }).strict().prefault({}),
   processing: z.object({
     groupId: z.string().min(1).default('crr-processors'),
     concurrency: z.number().int().min(1).max(4096).default(64),
@@ -98,10 +99,8 @@ export const configSchema = z.object({
      * until it answers.
      */
     handoverGraceMs: z.number().int().min(0).max(60_000).default(500),
-  }).strict().default({ groupId: 'crr-processors', concurrency: 64, multipartThresholdBytes: 64 * 1024 * 1024,
-    partSizeBytes: 16 * 1024 * 1024, partConcurrency: 4, retries: 8, abandonedUploadAgeMs: 15 * 60 * 1000,
-    sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 60_000, handoverGraceMs: 500 }),
-  metrics: z.object({ listen: hostPort.default('127.0.0.1:9464') }).strict().default({ listen: '127.0.0.1:9464' }),
+  }).strict().prefault({}),
+  metrics: z.object({ listen: hostPort.default('127.0.0.1:9464') }).strict().prefault({}),
 }).strict();
 
 export type CrrConfigFile = z.infer<typeof configSchema>;

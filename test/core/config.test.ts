@@ -36,6 +36,17 @@ test('a valid config gets defaults, derived topic names and credentials from the
   assert.deepEqual(cfg.credentials('sh'), { accessKeyId: 'id2', accessKeySecret: 'secret2' });
 });
 
+test('an absent section gets the defaults an empty one gets, each written once in the schema', () => {
+  const absent = parseConfig(valid, env);
+  const empty = parseConfig({ ...valid, topics: {}, processing: {}, metrics: {}, capture: { ...valid.capture } }, env);
+  for (const section of ['topics', 'processing', 'metrics'] as const) assert.deepEqual(absent[section], empty[section], section);
+  assert.deepEqual(absent.topics, { prefix: 'crr.', partitions: 12, replicationFactor: 1 });
+  assert.equal(absent.processing.handoverGraceMs, 500);
+  assert.equal(absent.metrics.listen, '127.0.0.1:9464');
+  const { capture: _, ...noCapture } = valid;
+  assert.deepEqual(parseConfig(noCapture, env).capture, { replicatorPrincipals: [] });
+});
+
 test('errors name the field that is wrong', () => {
   const bad = structuredClone(valid) as Record<string, any>;
   bad.rules[0].action = 'SOME';
