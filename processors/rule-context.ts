@@ -1,23 +1,22 @@
-// Per-rule reconcile context: the rule as the planner sees it, the two object stores (one per side,
-// each counting its OSS requests under the rule's label for per-tenant accounting), and whether the
-// pair is versioned (asked once; both sides must agree).
+// Per-rule reconcile context: the rule as the planner sees it with the copy settings beside it, the two
+// object stores (one per side, each counting its OSS requests under the rule's label for per-tenant
+// accounting), and whether the pair is versioned (asked once; both sides must agree).
 import { CrrError } from '../core/errors.ts';
 import type { RuleConfig } from '../core/config/schema.ts';
 import type { ObjectStore } from '../core/ports/object-store.ts';
 import type { ReconcileContext } from './reconcile/reconcile-key.ts';
 import { DestinationPresence } from './reconcile/presence.ts';
-import type { RuleView } from './reconcile/types.ts';
+import type { CopySettings, RuleView } from './reconcile/types.ts';
 import { withReadRetries } from './retrying-reads.ts';
 
 export interface RuleContextOptions {
-  multipartThresholdBytes: number;
-  partSizeBytes: number;
-  partConcurrency: number;
+  /** The same for every rule; each context carries them beside its rule. */
+  copy: CopySettings;
   /** A store for a named endpoint whose requests count under `rule`. */
   storeFor: (endpointName: string, ruleId: string) => ObjectStore;
 }
 
-export function ruleView(rule: RuleConfig, multipartThresholdBytes: number): RuleView {
+export function ruleView(rule: RuleConfig): RuleView {
   const enc = rule.destination.encryption;
   return {
     id: rule.id,
@@ -27,7 +26,6 @@ export function ruleView(rule: RuleConfig, multipartThresholdBytes: number): Rul
     encryption: enc ? (enc.type === 'AES256' ? { algorithm: 'AES256' } : { algorithm: 'KMS', keyId: enc.keyId }) : undefined,
     storageClass: rule.destination.storageClass,
     twoWay: rule.twoWay,
-    multipartThresholdBytes,
   };
 }
 
@@ -58,12 +56,11 @@ export class RuleContexts {
       });
     }
     return {
-      rule: ruleView(rule, this.opts.multipartThresholdBytes),
+      rule: ruleView(rule),
+      ...this.opts.copy,
       versioned: sv,
       source, sourceBucket: rule.source.bucket,
       destination, destinationBucket: rule.destination.bucket,
-      partSizeBytes: this.opts.partSizeBytes,
-      partConcurrency: this.opts.partConcurrency,
       presence: sv ? undefined : new DestinationPresence(),
     };
   }

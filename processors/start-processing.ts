@@ -66,7 +66,7 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
   const now = deps.now ?? Date.now;
   const p = config.processing;
   const contexts = new RuleContexts(new Map(config.rules.map((r) => [r.id, r])), {
-    multipartThresholdBytes: p.multipartThresholdBytes, partSizeBytes: p.partSizeBytes, partConcurrency: p.partConcurrency, storeFor: deps.storeFor,
+    copy: { multipartThresholdBytes: p.multipartThresholdBytes, partSizeBytes: p.partSizeBytes, partConcurrency: p.partConcurrency }, storeFor: deps.storeFor,
   });
   const outcomes = new CoalescingPublisher(deps.producer, config.topicNames.outcomes);
   const processor = createProcessor({

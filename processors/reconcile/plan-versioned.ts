@@ -5,7 +5,7 @@ import { CrrError } from '../../core/errors.ts';
 import { differences } from './in-sync.ts';
 import { markerOf, normalizeEtag, originOf, writeIdentity } from './marker.ts';
 import { copyHeaders } from './put-headers.ts';
-import type { ObjectState, RuleView, Trigger, VersionEntry, VersionStep } from './types.ts';
+import type { CopySettings, ObjectState, RuleView, Trigger, VersionEntry, VersionStep } from './types.ts';
 
 /**
  * Chains are newest first, as ListObjectVersions returns them for one key; every object version (not the
@@ -13,7 +13,8 @@ import type { ObjectState, RuleView, Trigger, VersionEntry, VersionStep } from '
  * then attribute updates, then permanent deletes (so readers see the new latest as early as possible, and
  * a crash part-way leaves a state the next reconcile completes).
  */
-export function planVersioned(sourceChain: VersionEntry[], destinationChain: VersionEntry[], rule: RuleView, _trigger: Trigger): VersionStep[] {
+export function planVersioned(sourceChain: VersionEntry[], destinationChain: VersionEntry[], rule: RuleView,
+  copy: Pick<CopySettings, 'multipartThresholdBytes'>, _trigger: Trigger): VersionStep[] {
   if (rule.twoWay) {
     throw new CrrError('two-way replication of versioned buckets is not supported', {
       code: 'CRR_PLAN_UNSUPPORTED', stage: 'plan', context: { rule: rule.id },
@@ -77,25 +78,25 @@ export function planVersioned(sourceChain: VersionEntry[], destinationChain: Ver
     if (update) updates.push(update);
   }
 
-  const appends = target.slice(p + 1).map((v) => appendStep(v, rule));
+  const appends = target.slice(p + 1).map((v) => appendStep(v, rule, copy));
   const want = target.length - 1;
   if (appends.length === 0 && want >= 0) {
     // Everything is there, but the destination's latest must also be the source's: re-append it when
     // something else (a write on the replica, a stale copy) is on top.
     const ok = latest !== undefined && (latest.mappedTo === want || (target[want]!.isDeleteMarker && latest.entry.isDeleteMarker));
-    if (!ok) appends.push(appendStep(target[want]!, rule));
+    if (!ok) appends.push(appendStep(target[want]!, rule, copy));
   }
   return [...appends, ...updates, ...deletes];
 }
 
-function appendStep(v: VersionEntry, rule: RuleView): VersionStep {
+function appendStep(v: VersionEntry, rule: RuleView, copy: Pick<CopySettings, 'multipartThresholdBytes'>): VersionStep {
   if (v.isDeleteMarker) return { kind: 'delete-marker', replicates: v.versionId };
   const state = stateOf(v, 'source', rule);
   return {
     kind: 'copy-version',
     source: { key: state.key, etag: normalizeEtag(state.etag), versionId: v.versionId },
     size: state.size,
-    multipart: state.size > rule.multipartThresholdBytes,
+    multipart: state.size > copy.multipartThresholdBytes,
     headers: copyHeaders(state, rule, originOf({ ...state, versionId: v.versionId }, rule.sourceBucket)),
   };
 }

@@ -4,16 +4,17 @@ import { differences } from './in-sync.ts';
 import { precedence } from './last-writer-wins.ts';
 import { normalizeEtag, originOf } from './marker.ts';
 import { copyHeaders, replaceMetaHeaders } from './put-headers.ts';
-import type { Difference, ObjectState, Plan, ReplicaMarker, RuleView, Trigger } from './types.ts';
+import type { CopySettings, Difference, ObjectState, Plan, ReplicaMarker, RuleView, Trigger } from './types.ts';
 
-export function planUnversioned(source: ObjectState | null, destination: ObjectState | null, rule: RuleView, trigger: Trigger): Plan {
+export function planUnversioned(source: ObjectState | null, destination: ObjectState | null, rule: RuleView, copy: Pick<CopySettings, 'multipartThresholdBytes'>,
+  trigger: Trigger): Plan {
   if (!source) return planSourceAbsent(destination, rule, trigger);
   const origin = originOf(source, rule.sourceBucket);
   if (!destination) {
     // Two-way: a replica of a destination write that the destination no longer has was deleted there
     // after it was copied; the delete is newer, and the opposite rule carries it.
     if (rule.twoWay && origin.originBucket === rule.destinationBucket) return { kind: 'skip', reason: 'destination-newer', differences: ['content'] };
-    return copyPlan(source, rule, origin, ['content']);
+    return copyPlan(source, rule, copy, origin, ['content']);
   }
 
   const diffs = differences(source, destination);
@@ -22,7 +23,7 @@ export function planUnversioned(source: ObjectState | null, destination: ObjectS
     const winner = precedence(origin, originOf(destination, rule.destinationBucket), rule);
     if (winner !== 'source') return { kind: 'skip', reason: winner, differences: diffs };
   }
-  if (diffs.includes('content')) return copyPlan(source, rule, origin, diffs);
+  if (diffs.includes('content')) return copyPlan(source, rule, copy, origin, diffs);
   return updatePlan(source, destination, rule, origin, diffs);
 }
 
@@ -45,12 +46,12 @@ function planSourceAbsent(destination: ObjectState | null, rule: RuleView, trigg
   return { kind: 'delete' };
 }
 
-function copyPlan(source: ObjectState, rule: RuleView, origin: ReplicaMarker, diffs: Difference[]): Plan {
+function copyPlan(source: ObjectState, rule: RuleView, copy: Pick<CopySettings, 'multipartThresholdBytes'>, origin: ReplicaMarker, diffs: Difference[]): Plan {
   return {
     kind: 'copy',
     source: { key: source.key, etag: normalizeEtag(source.etag), versionId: source.versionId ?? null },
     size: source.size,
-    multipart: source.size > rule.multipartThresholdBytes,
+    multipart: source.size > copy.multipartThresholdBytes,
     headers: copyHeaders(source, rule, origin),
     differences: diffs,
   };

@@ -8,9 +8,10 @@ import { abortLeftUploads, copyObject, type CopyTarget } from './copy-object.ts'
 import { planUnversioned } from './plan.ts';
 import { planVersioned } from './plan-versioned.ts';
 import type { DestinationPresence } from './presence.ts';
-import type { ObjectState, Plan, RuleView, Trigger, VersionEntry, VersionStep } from './types.ts';
+import type { CopySettings, ObjectState, Plan, RuleView, Trigger, VersionEntry, VersionStep } from './types.ts';
 
-export interface ReconcileContext extends CopyTarget {
+/** One rule's context: the rule, and beside it the copy settings (the part sizes are also what copyObject reads). */
+export interface ReconcileContext extends CopyTarget, CopySettings {
   rule: RuleView;
   /** Whether the pair is versioned (both sides must be, or neither). */
   versioned: boolean;
@@ -58,7 +59,7 @@ export async function reconcileKey(ctx: ReconcileContext, key: string, trigger: 
       // object (or no size, as deletes and listings do); such triggers look for leftovers whatever the
       // plan was (a skip too: the key may have become small and been copied since). Small triggers,
       // the common case, pay nothing. What slips through is swept by the upload janitor.
-      const mayHaveLeftUpload = trigger.size === undefined || trigger.size === null || trigger.size > ctx.rule.multipartThresholdBytes;
+      const mayHaveLeftUpload = trigger.size === undefined || trigger.size === null || trigger.size > ctx.multipartThresholdBytes;
       if (mayHaveLeftUpload) await abortLeftUploads(ctx, key);
       return result;
     } catch (err) {
@@ -72,7 +73,7 @@ async function reconcileUnversioned(ctx: ReconcileContext, key: string, trigger:
   // else drops it. Its ACL is read alongside, unpinned; a race with a newer write is settled by that
   // write's own trigger.
   // Objects the trigger says are large go multipart (ranged reads): for them a HEAD is enough.
-  const large = trigger.size !== undefined && trigger.size !== null && trigger.size > ctx.rule.multipartThresholdBytes;
+  const large = trigger.size !== undefined && trigger.size !== null && trigger.size > ctx.multipartThresholdBytes;
   if (!large && ctx.presence?.expectAbsent()) {
     const created = await createOnly(ctx, key, trigger, ctx.presence);
     if (created) return created;
@@ -93,7 +94,7 @@ async function reconcileUnversioned(ctx: ReconcileContext, key: string, trigger:
   const source = opened?.head ?? null;
   if (source && !large) ctx.presence?.record(destination !== null);
   try {
-    const plan = planUnversioned(source, destination, ctx.rule, trigger);
+    const plan = planUnversioned(source, destination, ctx.rule, ctx, trigger);
     return await applyPlan(ctx, key, plan, source, opened?.stream);
   } finally {
     opened?.stream?.destroy();
@@ -110,7 +111,7 @@ async function createOnly(ctx: ReconcileContext, key: string, trigger: Trigger, 
   const opened = await ctx.source.openObject(ctx.sourceBucket, key);
   if (!opened) return undefined;
   try {
-    const plan = planUnversioned(opened.head, null, ctx.rule, trigger);
+    const plan = planUnversioned(opened.head, null, ctx.rule, ctx, trigger);
     if (plan.kind !== 'copy' || plan.multipart) return undefined;
     const result = await applyPlan(ctx, key, plan, opened.head, opened.stream, { forbidOverwrite: true });
     presence.record(false);
@@ -186,7 +187,7 @@ async function reconcileVersioned(ctx: ReconcileContext, key: string, trigger: T
     chainOf(ctx.source, ctx.sourceBucket, key),
     chainOf(ctx.destination, ctx.destinationBucket, key),
   ]);
-  const steps = planVersioned(sourceChain, destinationChain, ctx.rule, trigger);
+  const steps = planVersioned(sourceChain, destinationChain, ctx.rule, ctx, trigger);
   const latest = sourceChain.find((v) => v.isLatest) ?? sourceChain[0];
   const result: ReconcileResult = {
     action: 'SKIP', reason: 'in-sync', bytes: 0, writes: 0,

@@ -1,5 +1,5 @@
 // The vocabulary of reconcile planning: what the planner reads about one key on each side (object
-// states, version chains, the rule, the trigger) and what it decides (plans, version steps).
+// states, version chains, the rule and its copy settings, the trigger) and what it decides (plans, version steps).
 
 import type { Encryption, ObjectAcl, ObjectHead } from '../../core/ports/object-store.ts';
 
@@ -42,7 +42,15 @@ export interface RuleView {
   storageClass?: string;
   /** Mutual sync with a rule in the other direction: enables echo suppression and last-writer-wins. */
   twoWay?: boolean;
+}
+
+/** How copies are made: processing settings, the same for every rule, so they travel beside the rule rather than in it. */
+export interface CopySettings {
+  /** Objects larger than this are copied by multipart upload. */
   multipartThresholdBytes: number;
+  partSizeBytes: number;
+  /** Parts of one object copied at once. */
+  partConcurrency: number;
 }
 
 export interface Trigger {
@@ -84,7 +92,7 @@ export type Plan =
       kind: 'copy';
       source: CopySource;
       size: number;
-      /** size > rule.multipartThresholdBytes */
+      /** size > copy.multipartThresholdBytes */
       multipart: boolean;
       /** The complete header set of the PUT (or InitiateMultipartUpload) on the destination. */
       headers: Record<string, string>;

@@ -6,7 +6,7 @@ import { differences } from '../../../processors/reconcile/in-sync.ts';
 import { planUnversioned } from '../../../processors/reconcile/plan.ts';
 import type { ObjectState, Plan, RuleView, Trigger } from '../../../processors/reconcile/types.ts';
 import { applyPlan, prng } from './bucket-model.ts';
-import { rule, reverse } from './fixtures.ts';
+import { copy, rule, reverse } from './fixtures.ts';
 import { randomAcl, randomMetaChange, randomTags, randomWrite } from './random-writes.ts';
 
 const KEY = 'p/key';
@@ -53,16 +53,16 @@ describe('one-way convergence (property)', () => {
             if (o) dst = o.next;
           } else if (pending.length) {
             const trigger = pending.splice(rng.int(pending.length), 1)[0]!;
-            dst = applyPlan(planUnversioned(src, dst, r, trigger), src, dst, now);
+            dst = applyPlan(planUnversioned(src, dst, r, copy, trigger), src, dst, now);
           }
         }
         const before = dst;
-        const final = planUnversioned(src, dst, r, { kind: 'REPAIR' });
+        const final = planUnversioned(src, dst, r, copy, { kind: 'REPAIR' });
         dst = applyPlan(final, src, dst, now + 1);
         const ctx = `seed ${seed}: ${JSON.stringify({ src, before, final })}`;
         if (src || action === 'ALL') assert.ok(equalOrBothAbsent(src, dst), ctx);
         else assert.equal(dst, before, ctx); // PUT never deletes
-        const again = planUnversioned(src, dst, r, { kind: 'REPAIR' });
+        const again = planUnversioned(src, dst, r, copy, { kind: 'REPAIR' });
         assert.equal(again.kind, 'skip', ctx);
       }
     });
@@ -106,7 +106,7 @@ describe('two-way convergence (property)', () => {
         };
         const reconcile = (): void => {
           const { rule: r, trigger } = pending.splice(rng.int(pending.length), 1)[0]!;
-          const plan = planUnversioned(state[r.sourceBucket]!, state[r.destinationBucket]!, r, trigger);
+          const plan = planUnversioned(state[r.sourceBucket]!, state[r.destinationBucket]!, r, copy, trigger);
           const reason = plan.kind === 'skip' ? `skip ${plan.reason}` : plan.kind;
           reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
           log.push(`${r.id} ${JSON.stringify(trigger)} -> ${reason}`);
@@ -156,7 +156,7 @@ describe('two-way convergence (property)', () => {
         // fixed point: every reconcile, in either direction, with any trigger, is a skip
         for (const r of [ab, ba]) {
           for (const trigger of [{ kind: 'REPAIR' }, { kind: 'REALTIME', eventTime: now }] as Trigger[]) {
-            assert.equal(planUnversioned(state[r.sourceBucket]!, state[r.destinationBucket]!, r, trigger).kind, 'skip', ctx);
+            assert.equal(planUnversioned(state[r.sourceBucket]!, state[r.destinationBucket]!, r, copy, trigger).kind, 'skip', ctx);
           }
         }
         // Last writer wins: when the newest user operation is a write, strictly newer than every other

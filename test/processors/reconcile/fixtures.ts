@@ -1,5 +1,5 @@
 // Builders for reconcile unit tests: object states and rules with sensible defaults.
-import type { ObjectState, RuleView } from '../../../processors/reconcile/types.ts';
+import type { CopySettings, ObjectState, RuleView } from '../../../processors/reconcile/types.ts';
 
 export function obj(over: Partial<ObjectState> = {}): ObjectState {
   return {
@@ -9,8 +9,11 @@ export function obj(over: Partial<ObjectState> = {}): ObjectState {
 }
 
 export function rule(over: Partial<RuleView> = {}): RuleView {
-  return { id: 'r1', sourceBucket: 'src', destinationBucket: 'dst', action: 'ALL', multipartThresholdBytes: 100, ...over };
+  return { id: 'r1', sourceBucket: 'src', destinationBucket: 'dst', action: 'ALL', ...over };
 }
+
+/** How the planner's copies are made: objects over 100 bytes go multipart. */
+export const copy: Pick<CopySettings, 'multipartThresholdBytes'> = { multipartThresholdBytes: 100 };
 
 /** The mirror rule of a two-way pair. */
 export function reverse(r: RuleView): RuleView {

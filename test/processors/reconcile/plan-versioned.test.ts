@@ -6,7 +6,7 @@ import { formatMarker, markerOf, parseMarker } from '../../../processors/reconci
 import { planVersioned } from '../../../processors/reconcile/plan-versioned.ts';
 import type { RuleView, Trigger, VersionEntry, VersionStep } from '../../../processors/reconcile/types.ts';
 import { VersionedKey, applyStep, prng } from './bucket-model.ts';
-import { obj, rule } from './fixtures.ts';
+import { copy, obj, rule } from './fixtures.ts';
 import { randomAcl, randomTags, randomWrite } from './random-writes.ts';
 
 const trigger: Trigger = { kind: 'REALTIME', operation: 'PutObject', eventTime: 1 };
@@ -15,7 +15,7 @@ const SEEDS = Number(process.env.CRR_PROPERTY_SEEDS ?? 400);
 /** Plans and applies until the plan is empty; returns how many rounds it took. */
 function settle(src: VersionedKey, dst: VersionedKey, r: RuleView, now = 50_000): number {
   for (let round = 0; round < 5; round++) {
-    const steps = planVersioned(src.chain, dst.chain, r, trigger);
+    const steps = planVersioned(src.chain, dst.chain, r, copy, trigger);
     if (steps.length === 0) return round;
     for (const s of steps) applyStep(s, src, dst, now);
   }
@@ -40,7 +40,7 @@ describe('planVersioned', () => {
   const put = (k: VersionedKey, over = {}, t = 1000): VersionEntry => k.put(obj({ lastModified: t, ...over }));
 
   it('nothing on either side: nothing to do', () => {
-    assert.deepEqual(planVersioned([], [], r, trigger), []);
+    assert.deepEqual(planVersioned([], [], r, copy, trigger), []);
   });
 
   it('copies missing versions oldest first, pinned by version id, mapping through the marker', () => {
@@ -48,7 +48,7 @@ describe('planVersioned', () => {
     const v1 = put(src, { etag: 'a1', size: 10 });
     src.deleteMarker(1100);
     const v3 = put(src, { etag: 'a3', size: 1000 }, 1200);
-    const steps = planVersioned(src.chain, dst.chain, r, trigger);
+    const steps = planVersioned(src.chain, dst.chain, r, copy, trigger);
     assert.deepEqual(kinds(steps), ['copy-version', 'delete-marker', 'copy-version']);
     const [c1, , c3] = steps;
     assert.ok(c1?.kind === 'copy-version' && c3?.kind === 'copy-version');
@@ -58,7 +58,7 @@ describe('planVersioned', () => {
     assert.deepEqual(parseMarker(c3.headers['x-oss-meta-crr-origin']), { originBucket: 'src', originTime: 1200, originEtag: 'A3', originVersionId: v3.versionId });
     for (const s of steps) applyStep(s, src, dst, 2000);
     assert.deepEqual(sigs(dst.chain), sigs(src.chain));
-    assert.deepEqual(planVersioned(src.chain, dst.chain, r, trigger), []);
+    assert.deepEqual(planVersioned(src.chain, dst.chain, r, copy, trigger), []);
   });
 
   it('appends only what is missing', () => {
@@ -67,7 +67,7 @@ describe('planVersioned', () => {
     settle(src, dst, r);
     put(src, { etag: 'a2' });
     src.deleteMarker(1300);
-    assert.deepEqual(kinds(planVersioned(src.chain, dst.chain, r, trigger)), ['copy-version', 'delete-marker']);
+    assert.deepEqual(kinds(planVersioned(src.chain, dst.chain, r, copy, trigger)), ['copy-version', 'delete-marker']);
   });
 
   it('a version copied twice (overlapping reconciles): ALL deletes the surplus copy, PUT leaves it', () => {
@@ -75,7 +75,7 @@ describe('planVersioned', () => {
       const ra = rule({ action });
       const { src, dst } = keys();
       put(src, { etag: 'a1' });
-      const plan1 = planVersioned(src.chain, dst.chain, ra, trigger);
+      const plan1 = planVersioned(src.chain, dst.chain, ra, copy, trigger);
       // Two processors ran the same plan: the destination got the first version twice.
       for (const s of plan1) applyStep(s, src, dst, 2000);
       for (const s of plan1) applyStep(s, src, dst, 2001);
@@ -83,7 +83,7 @@ describe('planVersioned', () => {
       settle(src, dst, ra);
       if (action === 'ALL') assert.deepEqual(sigs(dst.chain), sigs(src.chain), 'mirrored: the duplicate is gone');
       else assert.equal(dst.chain.length, src.chain.length + 1, 'PUT deletes nothing, not even a duplicate');
-      assert.deepEqual(planVersioned(src.chain, dst.chain, ra, trigger), [], 'and then stable');
+      assert.deepEqual(planVersioned(src.chain, dst.chain, ra, copy, trigger), [], 'and then stable');
     }
   });
 
@@ -95,7 +95,7 @@ describe('planVersioned', () => {
     settle(src, dst, r);
     const replica = dst.chain[1]!;
     src.deleteVersion(v2.versionId);
-    assert.deepEqual(planVersioned(src.chain, dst.chain, r, trigger), [{ kind: 'delete-version', versionId: replica.versionId, reason: 'source-version-gone' }]);
+    assert.deepEqual(planVersioned(src.chain, dst.chain, r, copy, trigger), [{ kind: 'delete-version', versionId: replica.versionId, reason: 'source-version-gone' }]);
   });
 
   it('ALL: a permanently deleted source delete marker is deleted on the destination', () => {
@@ -106,7 +106,7 @@ describe('planVersioned', () => {
     settle(src, dst, r);
     const replicaDm = dst.chain[1]!;
     src.deleteVersion(dm.versionId);
-    assert.deepEqual(planVersioned(src.chain, dst.chain, r, trigger), [{ kind: 'delete-version', versionId: replicaDm.versionId, reason: 'source-delete-marker-gone' }]);
+    assert.deepEqual(planVersioned(src.chain, dst.chain, r, copy, trigger), [{ kind: 'delete-version', versionId: replicaDm.versionId, reason: 'source-delete-marker-gone' }]);
   });
 
   it('PUT: deletions are not replicated, but the destination latest follows the source latest', () => {
@@ -116,12 +116,12 @@ describe('planVersioned', () => {
     const v2 = put(src, { etag: 'a2' });
     settle(src, dst, p);
     src.deleteVersion(v2.versionId); // v1 is the latest again
-    const steps = planVersioned(src.chain, dst.chain, p, trigger);
+    const steps = planVersioned(src.chain, dst.chain, p, copy, trigger);
     assert.deepEqual(kinds(steps), ['copy-version']);
     for (const s of steps) applyStep(s, src, dst, 3000);
     assert.equal(dst.chain.length, 3, 'nothing deleted');
     assert.equal(sig(dst.chain[0]!), sig(src.chain[0]!));
-    assert.deepEqual(planVersioned(src.chain, dst.chain, p, trigger), []);
+    assert.deepEqual(planVersioned(src.chain, dst.chain, p, copy, trigger), []);
   });
 
   it('PUT: source delete markers are not replicated', () => {
@@ -129,7 +129,7 @@ describe('planVersioned', () => {
     const { src, dst } = keys();
     put(src, { etag: 'a1' });
     src.deleteMarker(1100);
-    assert.deepEqual(kinds(planVersioned(src.chain, dst.chain, p, trigger)), ['copy-version']);
+    assert.deepEqual(kinds(planVersioned(src.chain, dst.chain, p, copy, trigger)), ['copy-version']);
     settle(src, dst, p);
     assert.deepEqual(sigs(dst.chain).length, 1);
   });
@@ -141,7 +141,7 @@ describe('planVersioned', () => {
     settle(src, dst, r);
     v1.state!.tags = {};
     src.chain[0]!.state!.acl = 'private';
-    const steps = planVersioned(src.chain, dst.chain, r, trigger);
+    const steps = planVersioned(src.chain, dst.chain, r, copy, trigger);
     assert.deepEqual(steps, [
       { kind: 'update-version', versionId: dst.chain[1]!.versionId, tags: null },
       { kind: 'update-version', versionId: dst.chain[0]!.versionId, acl: 'private' },
@@ -153,14 +153,14 @@ describe('planVersioned', () => {
     put(src, { etag: 'a1' });
     settle(src, dst, r);
     const userWrite = put(dst, { etag: 'u1' }, 5000);
-    const steps = planVersioned(src.chain, dst.chain, r, trigger);
+    const steps = planVersioned(src.chain, dst.chain, r, copy, trigger);
     assert.deepEqual(kinds(steps), ['copy-version']);
     for (const s of steps) applyStep(s, src, dst, 6000);
     assert.ok(dst.chain.some((v) => v.versionId === userWrite.versionId));
     assert.equal(sig(dst.chain[0]!), sig(src.chain[0]!));
-    assert.deepEqual(planVersioned(src.chain, dst.chain, r, trigger), [], 'the re-asserted copy is stable (no ping-pong)');
+    assert.deepEqual(planVersioned(src.chain, dst.chain, r, copy, trigger), [], 'the re-asserted copy is stable (no ping-pong)');
     put(src, { etag: 'a2' });
-    assert.deepEqual(kinds(planVersioned(src.chain, dst.chain, r, trigger)), ['copy-version'], 'and replication goes on after it');
+    assert.deepEqual(kinds(planVersioned(src.chain, dst.chain, r, copy, trigger)), ['copy-version'], 'and replication goes on after it');
   });
 
   it('a user write in the middle of the destination chain changes nothing', () => {
@@ -170,7 +170,7 @@ describe('planVersioned', () => {
     put(dst, { etag: 'u1' }, 5000);
     put(src, { etag: 'a2' });
     settle(src, dst, r);
-    assert.deepEqual(planVersioned(src.chain, dst.chain, r, trigger), []);
+    assert.deepEqual(planVersioned(src.chain, dst.chain, r, copy, trigger), []);
     assert.equal(dst.chain.length, 3);
   });
 
@@ -181,11 +181,11 @@ describe('planVersioned', () => {
       put(src, { etag: 'a1' });
       settle(src, dst, a);
       const userDm = dst.deleteMarker(5000);
-      const steps = planVersioned(src.chain, dst.chain, a, trigger);
+      const steps = planVersioned(src.chain, dst.chain, a, copy, trigger);
       if (action === 'ALL') assert.deepEqual(steps, [{ kind: 'delete-version', versionId: userDm.versionId, reason: 'source-delete-marker-gone' }]);
       else assert.deepEqual(kinds(steps), ['copy-version']);
       for (const s of steps) applyStep(s, src, dst, 6000);
-      assert.deepEqual(planVersioned(src.chain, dst.chain, a, trigger), [], action);
+      assert.deepEqual(planVersioned(src.chain, dst.chain, a, copy, trigger), [], action);
     }
   });
 
@@ -195,10 +195,10 @@ describe('planVersioned', () => {
     src.deleteMarker(1100);
     settle(src, dst, r);
     put(dst, { etag: 'u1' }, 5000);
-    assert.deepEqual(kinds(planVersioned(src.chain, dst.chain, r, trigger)), ['delete-marker']);
+    assert.deepEqual(kinds(planVersioned(src.chain, dst.chain, r, copy, trigger)), ['delete-marker']);
     settle(src, dst, r);
     assert.equal(dst.chain[0]!.isDeleteMarker, true);
-    assert.deepEqual(planVersioned(src.chain, dst.chain, r, trigger), []);
+    assert.deepEqual(planVersioned(src.chain, dst.chain, r, copy, trigger), []);
   });
 
   it('ALL: source chain gone entirely: replicas and replicated delete markers go, user writes stay', () => {
@@ -209,11 +209,11 @@ describe('planVersioned', () => {
     const user = put(dst, { etag: 'u1' }, 5000);
     src.deleteVersion(v1.versionId);
     src.deleteVersion(dm.versionId);
-    const steps = planVersioned(src.chain, dst.chain, r, trigger);
+    const steps = planVersioned(src.chain, dst.chain, r, copy, trigger);
     assert.deepEqual(kinds(steps), ['delete-version', 'delete-version']);
     for (const s of steps) applyStep(s, src, dst, 6000);
     assert.deepEqual(dst.chain.map((v) => v.versionId), [user.versionId]);
-    assert.deepEqual(planVersioned(src.chain, dst.chain, r, trigger), []);
+    assert.deepEqual(planVersioned(src.chain, dst.chain, r, copy, trigger), []);
   });
 
   it('steps come as appends, then updates, then deletes', () => {
@@ -224,7 +224,7 @@ describe('planVersioned', () => {
     v1.state!.acl = 'public-read';
     src.deleteVersion(v2.versionId);
     put(src, { etag: 'a3' });
-    assert.deepEqual(kinds(planVersioned(src.chain, dst.chain, r, trigger)), ['copy-version', 'update-version', 'delete-version']);
+    assert.deepEqual(kinds(planVersioned(src.chain, dst.chain, r, copy, trigger)), ['copy-version', 'update-version', 'delete-version']);
   });
 
   it('chained A→B→C: versions map through the original origin, and copies keep it', () => {
@@ -234,7 +234,7 @@ describe('planVersioned', () => {
     a.put(obj({ etag: 'x1', lastModified: 10 }));
     a.put(obj({ etag: 'x2', lastModified: 20 }));
     settle(a, b, ab);
-    const steps = planVersioned(b.chain, c.chain, r, trigger);
+    const steps = planVersioned(b.chain, c.chain, r, copy, trigger);
     assert.ok(steps[1]?.kind === 'copy-version');
     assert.deepEqual(parseMarker(steps[1].headers['x-oss-meta-crr-origin']), { originBucket: 'a', originTime: 20, originEtag: 'X2', originVersionId: a.chain[0]!.versionId });
     settle(b, c, r);
@@ -246,15 +246,15 @@ describe('planVersioned', () => {
     const { src, dst } = keys();
     src.chain.push({ versionId: 'null', isDeleteMarker: false, isLatest: true, lastModified: 1000, state: obj({ etag: 'a0', versionId: 'null' }) });
     dst.put(obj({ etag: 'a0', userMeta: { 'crr-origin': formatMarker({ originBucket: 'src', originTime: 1000, originEtag: 'A0' }) } }));
-    assert.deepEqual(planVersioned(src.chain, dst.chain, r, trigger), []);
+    assert.deepEqual(planVersioned(src.chain, dst.chain, r, copy, trigger), []);
   });
 
   it('refuses input without object states, and two-way rules', () => {
     const { src } = keys();
     put(src);
     const bare = src.chain.map((v) => ({ ...v, state: undefined }));
-    assert.throws(() => planVersioned(bare, [], r, trigger), (e: unknown) => e instanceof CrrError && e.code === 'CRR_PLAN_MISSING_STATE' && e.stage === 'plan');
-    assert.throws(() => planVersioned(src.chain, [], rule({ twoWay: true }), trigger), (e: unknown) => e instanceof CrrError && e.code === 'CRR_PLAN_UNSUPPORTED');
+    assert.throws(() => planVersioned(bare, [], r, copy, trigger), (e: unknown) => e instanceof CrrError && e.code === 'CRR_PLAN_MISSING_STATE' && e.stage === 'plan');
+    assert.throws(() => planVersioned(src.chain, [], rule({ twoWay: true }), copy, trigger), (e: unknown) => e instanceof CrrError && e.code === 'CRR_PLAN_UNSUPPORTED');
   });
 });
 
@@ -290,7 +290,7 @@ describe('versioned one-way convergence (property)', () => {
               else dst.deleteMarker(now);
             } else {
               // a reconcile, possibly interrupted part-way
-              const steps = planVersioned(src.chain, dst.chain, r, trigger);
+              const steps = planVersioned(src.chain, dst.chain, r, copy, trigger);
               const upto = rng.chance(0.3) ? rng.int(steps.length + 1) : steps.length;
               for (const s of steps.slice(0, upto)) applyStep(s, src, dst, now);
             }

@@ -4,7 +4,7 @@ import { formatMarker, markerOf } from '../../../processors/reconcile/marker.ts'
 import { planUnversioned } from '../../../processors/reconcile/plan.ts';
 import type { ObjectState, Plan, RuleView, Trigger } from '../../../processors/reconcile/types.ts';
 import { applyPlan } from './bucket-model.ts';
-import { obj, rule } from './fixtures.ts';
+import { copy, obj, rule } from './fixtures.ts';
 
 const realtime: Trigger = { kind: 'REALTIME', operation: 'PutObject', eventTime: 5_000 };
 const repair: Trigger = { kind: 'REPAIR' };
@@ -20,7 +20,7 @@ interface Case { name: string; src: ObjectState | null; dst: ObjectState | null;
 
 function table(cases: Case[]): void {
   for (const c of cases) {
-    it(c.name, () => like(planUnversioned(c.src, c.dst, rule(c.rule), c.trigger ?? realtime), c.expect));
+    it(c.name, () => like(planUnversioned(c.src, c.dst, rule(c.rule), copy, c.trigger ?? realtime), c.expect));
   }
 }
 
@@ -52,7 +52,7 @@ describe('planUnversioned: one-way', () => {
       headers: { contentType: 'image/png', contentEncoding: 'gzip', contentDisposition: 'attachment; filename="a.png"', cacheControl: 'max-age=60', expires: 'Wed, 21 Oct 2026 07:28:00 GMT', contentLanguage: 'de' },
       userMeta: { owner: 'alice', 'x-y': 'z' }, tags: { 'a b': 'x&y', k: 'v=1' }, acl: 'private',
     });
-    const plan = planUnversioned(src, null, rule(), realtime);
+    const plan = planUnversioned(src, null, rule(), copy, realtime);
     assert.deepEqual(plan, {
       kind: 'copy',
       source: { key: 'dir/a b.bin', etag: 'ABC', versionId: null },
@@ -83,7 +83,7 @@ describe('planUnversioned: one-way', () => {
   ];
   for (const c of headerCases) {
     it(`copy headers: ${c.name}`, () => {
-      const plan = planUnversioned(obj(c.src), null, rule(c.rule), realtime);
+      const plan = planUnversioned(obj(c.src), null, rule(c.rule), copy, realtime);
       assert.equal(plan.kind, 'copy');
       if (plan.kind !== 'copy') return;
       for (const [k, v] of Object.entries(c.has)) assert.equal(plan.headers[k], v, k);
@@ -92,8 +92,8 @@ describe('planUnversioned: one-way', () => {
   }
 
   it('multipart only above the threshold', () => {
-    const at = planUnversioned(obj({ size: 100 }), null, rule(), realtime);
-    const above = planUnversioned(obj({ size: 101 }), null, rule(), realtime);
+    const at = planUnversioned(obj({ size: 100 }), null, rule(), copy, realtime);
+    const above = planUnversioned(obj({ size: 101 }), null, rule(), copy, realtime);
     assert.ok(at.kind === 'copy' && !at.multipart && at.size === 100);
     assert.ok(above.kind === 'copy' && above.multipart);
   });
@@ -101,7 +101,7 @@ describe('planUnversioned: one-way', () => {
   it('headers or meta differ: one in-place rewrite stating everything (ACL and tags included)', () => {
     const src = obj({ headers: { contentType: 'text/html' }, userMeta: { a: '1' }, tags: { t: 'x' }, acl: 'default' });
     const dst = obj({ etag: 'e1', storageClass: 'IA', encryption: { algorithm: 'KMS', keyId: 'old' }, userMeta: { 'crr-origin': marker('src', 1, 'E0') } });
-    const plan = planUnversioned(src, dst, rule(), realtime);
+    const plan = planUnversioned(src, dst, rule(), copy, realtime);
     assert.deepEqual(plan, {
       kind: 'update', destinationEtag: 'E1', differences: ['headers', 'meta', 'tags'],
       replaceMeta: {
@@ -113,7 +113,7 @@ describe('planUnversioned: one-way', () => {
   });
 
   it('in-place rewrite uses the rule encryption and storage class when set', () => {
-    const plan = planUnversioned(obj({ userMeta: { a: '2' } }), obj({ storageClass: 'IA' }), rule({ encryption: { algorithm: 'AES256' }, storageClass: 'Archive' }), realtime);
+    const plan = planUnversioned(obj({ userMeta: { a: '2' } }), obj({ storageClass: 'IA' }), rule({ encryption: { algorithm: 'AES256' }, storageClass: 'Archive' }), copy, realtime);
     assert.ok(plan.kind === 'update' && plan.replaceMeta);
     assert.equal(plan.replaceMeta['x-oss-server-side-encryption'], 'AES256');
     assert.equal(plan.replaceMeta['x-oss-storage-class'], 'Archive');
@@ -187,20 +187,20 @@ describe('planUnversioned: applied through the bucket model', () => {
     const a = obj({ lastModified: 100, etag: 'AA', tags: { x: '1' }, acl: 'public-read', userMeta: { m: 'v' } });
     const ab = rule({ sourceBucket: 'a', destinationBucket: 'b' });
     const bc = rule({ sourceBucket: 'b', destinationBucket: 'c' });
-    const b = applyPlan(planUnversioned(a, null, ab, realtime), a, null, 200);
-    const c = applyPlan(planUnversioned(b, null, bc, realtime), b, null, 300);
+    const b = applyPlan(planUnversioned(a, null, ab, copy, realtime), a, null, 200);
+    const c = applyPlan(planUnversioned(b, null, bc, copy, realtime), b, null, 300);
     assert.ok(b && c);
     assert.deepEqual(markerOf(c), { originBucket: 'a', originTime: 100, originEtag: 'AA' });
-    assert.deepEqual(planUnversioned(a, c, rule({ sourceBucket: 'a', destinationBucket: 'c' }), repair), { kind: 'skip', reason: 'in-sync' });
+    assert.deepEqual(planUnversioned(a, c, rule({ sourceBucket: 'a', destinationBucket: 'c' }), copy, repair), { kind: 'skip', reason: 'in-sync' });
     // an attribute change at A travels down the chain as updates, not copies
     const a2 = { ...a, userMeta: { m: 'w' } };
-    const p1 = planUnversioned(a2, b, ab, realtime);
+    const p1 = planUnversioned(a2, b, ab, copy, realtime);
     assert.equal(p1.kind, 'update');
     const b2 = applyPlan(p1, a2, b, 400);
-    const p2 = planUnversioned(b2, c, bc, realtime);
+    const p2 = planUnversioned(b2, c, bc, copy, realtime);
     assert.equal(p2.kind, 'update');
     const c2 = applyPlan(p2, b2, c, 500);
-    assert.deepEqual(planUnversioned(a2, c2, rule({ sourceBucket: 'a', destinationBucket: 'c' }), repair), { kind: 'skip', reason: 'in-sync' });
+    assert.deepEqual(planUnversioned(a2, c2, rule({ sourceBucket: 'a', destinationBucket: 'c' }), copy, repair), { kind: 'skip', reason: 'in-sync' });
     assert.equal(markerOf(c2!)?.originBucket, 'a');
   });
 });
