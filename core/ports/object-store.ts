@@ -1,5 +1,5 @@
 // The ObjectStore port: what the pipeline needs from one OSS endpoint, in the domain's words.
-// core/adapters/oss implements it over ali-oss; unit tests may use in-memory fakes.
+// core/adapters/oss implements it over its own signed HTTP transport; unit tests may use in-memory fakes.
 import type { Readable } from 'node:stream';
 
 export type ObjectAcl = 'default' | 'private' | 'public-read' | 'public-read-write';

@@ -1,4 +1,5 @@
-// The ObjectStore port over ali-oss: one instance per OSS endpoint (region + credentials), serving any bucket on it.
+// The ObjectStore port over the adapter's own signed HTTP transport (transport.ts): one instance per OSS endpoint
+// (region + credentials), serving any bucket on it.
 // Wiring only; each operation lives in object-ops, multipart-ops or listing-ops.
 import type { ObjectStore } from '../../ports/object-store.ts';
 import { createStoreContext, type ObjectStoreOptions, type StoreContext } from './context.ts';
