@@ -69,6 +69,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   let capture: Capture | undefined;
   const processings: Processing[] = [];
   const children: ProcessorChild[] = [];
+  let stopped: Promise<void> | undefined;
   const shutdown = async () => {
     for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
     await Promise.all(children.map((c) => c.exited));
@@ -144,7 +145,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     };
 
     const stack: LocalStack = {
-      run, dir, broker, principals, regions, raw, env, config, configFile, receiverToken, kafka, producer, metrics, logger, storeFor,
+      run, dir, broker: { brokers: broker.brokers, version: broker.version, started: broker.started }, principals, regions, raw, env, config, configFile, receiverToken, kafka, producer, metrics, logger, storeFor,
       metricsUrl: served?.url, capture, processings, bucket,
       writer: Object.fromEntries(regionNames.map((n) => [n, regions[n].store(principals.user, { timeoutMs: oss.writerTimeoutMs })])) as Record<RegionName, ObjectStore>,
       client: (endpoint, b) => regions[endpoint].client(principals.user, { bucket: b, timeoutMs: oss.writerTimeoutMs }),
@@ -186,7 +187,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
           destinationBucket: rule.destination.bucket, action: rule.action, versioned: Boolean(spec.versioned) });
       },
       waitConverged: (ruleIds, timeoutMs) => waitConverged(stack, ruleIds, timeoutMs),
-      stop: shutdown,
+      stop: () => (stopped ??= shutdown()),
     };
     if (o.processingNow) await stack.startProcessing();
     return stack;
