@@ -84,12 +84,13 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
 
   try {
     broker = await brokerFor(o.kafka);
-    const webhook = oss.webhook ?? { url: `http://127.0.0.1:${receiverPort}/events`, token: receiverToken };
+    // Sources' events go to this stack's receiver unless told otherwise; without either, nowhere.
+    const webhooks = oss.webhook ? [oss.webhook] : o.capture === false ? [] : [{ url: `http://127.0.0.1:${receiverPort}/events`, token: receiverToken }];
     const regions = Object.fromEntries(await Promise.all(regionNames.map(async (name) => {
       const region = await startRegion({
         name, region: LOCAL_REGIONS[name], dataDir: join(dir, LOCAL_REGIONS[name]), credentials: [principals.user, principals.replicator],
         mode: oss.mode, port: oss.ports?.[name], faults: oss.faults, server: oss.server, cpuProfileDir: oss.cpuProfileDir,
-        webhooks: sources.has(name) ? [webhook] : [], eventLogFile: oss.eventLog && sources.has(name) ? eventLogOf(name) : undefined,
+        webhooks: sources.has(name) ? webhooks : [], eventLogFile: oss.eventLog && sources.has(name) ? eventLogOf(name) : undefined,
       });
       regionList.push(region);
       return [name, region] as const;
@@ -145,8 +146,9 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     };
 
     const stack: LocalStack = {
-      run, dir, broker: { brokers: broker.brokers, version: broker.version, started: broker.started }, principals, regions, raw, env, config, configFile, receiverToken, kafka, producer, metrics, logger, storeFor,
-      metricsUrl: served?.url, capture, processings, bucket,
+      run, dir, principals, regions, raw, env, config, configFile, receiverToken, kafka, producer, metrics, logger, storeFor, capture, processings, bucket,
+      broker: { brokers: broker.brokers, version: broker.version, started: broker.started },
+      metricsUrl: served?.url,
       writer: Object.fromEntries(regionNames.map((n) => [n, regions[n].store(principals.user, { timeoutMs: oss.writerTimeoutMs })])) as Record<RegionName, ObjectStore>,
       client: (endpoint, b) => regions[endpoint].client(principals.user, { bucket: b, timeoutMs: oss.writerTimeoutMs }),
       async startProcessing(s = {}) {

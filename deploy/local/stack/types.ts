@@ -49,7 +49,7 @@ export interface StackOssOptions {
   faults?: FaultConfig;
   /** Source regions keep an event log (see eventsEmitted()). */
   eventLog?: boolean;
-  /** Where source regions send their events; by default this stack's receiver. */
+  /** Where source regions send their events; by default this stack's receiver (none when capture is false). */
   webhook?: WebhookTarget;
   /** The servers' own options, passed through. */
   server?: RegionOptions['server'];
