@@ -10,10 +10,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { startOssServer, type OssServer } from '../../deploy/local/oss/server.ts';
+import { projectRoot as root } from '../../deploy/local/project-root.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const SUITE = 'test/conformance/oss2';
 const REQUIREMENTS = `${SUITE}/requirements.txt`;
 const PYTHON = process.env.PYTHON ?? 'python3';
