@@ -117,8 +117,10 @@ function startChild(o: RegionOptions): Promise<Server> {
       child.off('exit', onExit);
       child.stdout!.removeAllListeners('data');
       child.stdout!.resume();
-      // 127.0.0.1 rather than localhost: no name lookup per connection, and never ::1 first.
-      const endpoint = m[1].replace('localhost', '127.0.0.1');
+      // The server's own localhost endpoint (it answers on 127.0.0.1 and ::1), not an IP: on an IP endpoint
+      // ali-oss sends Host <bucket>.<region>.aliyuncs.com with a path-style URL, which the server, like OSS,
+      // reads as virtual-hosted.
+      const endpoint = m[1];
       resolve({
         endpoint,
         port: Number(new URL(endpoint).port),
