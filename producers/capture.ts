@@ -38,6 +38,7 @@ export async function startCapture(deps: CaptureDeps, what: { receiver: boolean;
     capture.receiver = await startReceiver({
       host, port, path: rc.path, token: deps.receiverToken, maxBodyBytes: rc.maxBodyBytes, rules,
       replicatorPrincipals: new Set(config.capture.replicatorPrincipals), publisher, metrics, logger, now: deps.now,
+      sourceRegions: new Map(config.rules.map((r) => [r.source.bucket, config.endpoint(r.source.endpoint).region])),
     });
     logger.info({ url: capture.receiver.url }, 'notification receiver listening');
   }

@@ -2,14 +2,25 @@
 // `bucket/key` (the source bucket's on changes and dead letters, the destination's on outcomes; see
 // schemas/README.md), and an ObjectChange is made here for each way a trigger arises.
 import { randomUUID } from 'node:crypto';
+import { CrrError } from '../core/errors.ts';
 import { encode } from './codec.ts';
 import type { ObjectChange, ReplicationOutcome } from './types.ts';
 
 export interface BusRecord { key: string; value: Buffer }
 
-/** The Kafka key of a message about one object; the murmur2 partitioner puts all of them in one partition. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * The Kafka key of a message about one object; the murmur2 partitioner puts all of them in one partition.
+ * A key with a lone UTF-16 surrogate is refused: Kafka would carry it as one U+FFFD and the Avro value as
+ * three, so the two would name different objects (OSS stores UTF-8 keys, so no listing yields one).
+ */
 export function objectKey(bucket: string, key: string): string {
-  return `${bucket}/${key}`;
+  const text = `${bucket}/${key}`;
+  if (LONE_SURROGATE.test(text)) {
+    throw new CrrError(`object key ${JSON.stringify(text)} holds a lone UTF-16 surrogate`, { code: 'INVALID_RECORD', stage: 'publish', context: { bucket } });
+  }
+  return text;
 }
 
 export function changeRecord(change: ObjectChange): BusRecord {

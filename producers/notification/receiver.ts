@@ -1,6 +1,6 @@
 // The notification receiver: an HTTP endpoint for OSS EventBridge events. A request is answered 2xx
-// only after Kafka acknowledged every change it carried; a bad request is refused whole (4xx) and
-// publishes nothing.
+// only after Kafka acknowledged every change it carried; a bad request is refused whole (4xx, with a
+// reason) and publishes nothing. Only Kafka being unavailable is a 503, so a notifier retries just that.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { CrrError, describeError } from '../../core/errors.ts';
@@ -10,7 +10,7 @@ import { changeRecord } from '../../schemas/records.ts';
 import { buildChanges } from '../change-builder.ts';
 import type { CoalescingPublisher } from '../../core/coalescing-publisher.ts';
 import type { RuleIndex, RuleScope } from '../../core/rule-index.ts';
-import { parseEventBody } from './parse-event.ts';
+import { parseEventBody, shortRegion } from './parse-event.ts';
 
 export interface ReceiverOptions {
   host: string;
@@ -21,6 +21,8 @@ export interface ReceiverOptions {
   rules: RuleIndex<RuleScope>;
   replicatorPrincipals: ReadonlySet<string>;
   publisher: CoalescingPublisher;
+  /** Each rule source bucket's region (any spelling, `oss-` or not): an event from another region is refused. */
+  sourceRegions?: ReadonlyMap<string, string>;
   metrics: CrrMetrics;
   logger: Logger;
   now?: () => number;
@@ -86,13 +88,28 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     }
     const unknown = events.find((e) => !opts.rules.knowsBucket(e.bucket));
     if (unknown) throw new Refusal(422, 'unknown_bucket', `bucket "${unknown.bucket}" is not the source of any rule`);
+    const misplaced = events.find((e) => {
+      const expected = opts.sourceRegions?.get(e.bucket);
+      return e.region !== '' && expected !== undefined && shortRegion(e.region) !== shortRegion(expected);
+    });
+    if (misplaced) {
+      const expected = shortRegion(opts.sourceRegions?.get(misplaced.bucket) ?? '');
+      throw new Refusal(422, 'wrong_region', `bucket "${misplaced.bucket}" is in ${expected}, not in ${shortRegion(misplaced.region)}`);
+    }
     // Counted once accepted: a refused request is counted as rejected, and its retries are not counted twice.
     metrics.eventsReceived.inc({ source: 'notification' }, events.length);
 
     const built = buildChanges(events, opts.rules, { replicatorPrincipals: opts.replicatorPrincipals, captureSource: 'NOTIFICATION', now: now() });
     for (const ruleIds of built.echoes) for (const rule of ruleIds) metrics.echoesDropped.inc({ rule });
     if (built.unmatched) metrics.eventsUnmatched.inc(built.unmatched);
-    const records = built.changes.map(changeRecord);
+    let records;
+    try {
+      records = built.changes.map(changeRecord);
+    } catch (err) {
+      // parseEvent admits only what encodes; should the two ever disagree, the event is still bad input, not a 500.
+      if (err instanceof CrrError && err.code === 'INVALID_RECORD') throw new Refusal(400, 'malformed_event', err.message);
+      throw err;
+    }
     try {
       await opts.publisher.publish(records);
     } catch (err) {
@@ -116,6 +133,8 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
       .catch((err) => {
         if (err instanceof Refusal) {
           metrics.eventsRejected.inc({ reason: err.reason });
+          // A body refused unread (413) is not drained: the connection goes, so its remaining bytes are not read as a request.
+          if (err.status === 413) res.setHeader('connection', 'close');
           reply(res, err.status, { error: err.reason, message: err.message });
         } else {
           logger.error({ err: describeError(err) }, 'receiver failed on a request');

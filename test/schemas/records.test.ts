@@ -2,8 +2,9 @@
 // each kind of trigger carries the capture source and rules the processors act on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { CrrError } from '../../core/errors.ts';
 import { decode } from '../../schemas/codec.ts';
-import { changeRecord, newChange, oppositeChange, outcomeRecord, repairChange, replayChange } from '../../schemas/records.ts';
+import { changeRecord, newChange, objectKey, oppositeChange, outcomeRecord, repairChange, replayChange } from '../../schemas/records.ts';
 import { SAMPLES } from './samples.ts';
 
 test('a change is keyed by its source bucket and key, an outcome by its destination bucket and key', () => {
@@ -37,4 +38,10 @@ test('repair, replay and opposite-direction triggers', () => {
   assert.deepEqual(replayChange(original, undefined, 9).ruleIds, ['a', 'b']);
   assert.deepEqual(oppositeChange(original, { id: 'back', sourceBucket: 'dst' }),
     { ...original, ruleIds: ['back'], sourceBucket: 'dst', captureSource: 'REPAIR' });
+});
+
+test('a key with a lone UTF-16 surrogate is refused, not sent as one U+FFFD in the Kafka key and three in the value', () => {
+  assert.throws(() => objectKey('src', 'a\ud800b'), (err: unknown) => err instanceof CrrError && err.code === 'INVALID_RECORD');
+  assert.throws(() => changeRecord({ ...SAMPLES.ObjectChange, key: '\udfffx' }), /lone UTF-16 surrogate/);
+  assert.equal(objectKey('src', 'pair-😀'), 'src/pair-😀');
 });

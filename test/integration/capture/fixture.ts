@@ -81,6 +81,8 @@ export interface CaptureSetupOptions {
   /** The source OSS server, for the poller (the receiver never calls OSS, so by default it is a placeholder). */
   source?: SourceOss;
   poller?: { intervalMs: number };
+  /** The receiver's capture.receiver.maxBodyBytes (default: the config's). */
+  maxBodyBytes?: number;
 }
 
 /**
@@ -108,6 +110,7 @@ export async function captureSetup(buckets: string[], opts: CaptureSetupOptions 
     poller: opts.poller ? { rules: buckets.map((_, i) => `rule-${i}`), intervalMs: opts.poller.intervalMs, stateDir: join(dir, 'poller') } : undefined,
     replicatorPrincipals: [REPLICATOR_PRINCIPAL],
   });
+  if (opts.maxBodyBytes !== undefined && raw.capture?.receiver) raw.capture.receiver.maxBodyBytes = opts.maxBodyBytes;
   const configFile = join(dir, 'crr.yaml');
   await writeFile(configFile, stringify(raw));
   return {
@@ -175,7 +178,7 @@ export async function readChanges(kafka: KafkaClient, topic: string, done: (chan
   return decoded;
 }
 
-export async function postJson(url: string, body: string, token?: string): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function postJson(url: string, body: string | Blob, token?: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
   const res = await fetch(url, { method: 'POST', headers, body });

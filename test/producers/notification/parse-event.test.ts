@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CrrError } from '../../../core/errors.ts';
-import { operationOf, parseEvent, parseEventBody } from '../../../producers/notification/parse-event.ts';
+import { MAX_SIZE, operationOf, parseEvent, parseEventBody } from '../../../producers/notification/parse-event.ts';
+import { decode } from '../../../schemas/codec.ts';
+import { changeRecord } from '../../../schemas/records.ts';
+import { buildChanges } from '../../../producers/change-builder.ts';
+import { RuleIndex } from '../../../core/rule-index.ts';
 
 export function ossEvent(over: { type?: string; bucket?: string; key?: string; versionId?: string; principal?: string; time?: string; size?: number } = {}) {
   const type = over.type ?? 'oss:ObjectCreated:PutObject';
@@ -50,4 +54,20 @@ test('a batch parses whole or not at all, naming the bad event and field', () =>
   assert.throws(() => parseEventBody({ ...ossEvent(), type: 'aws:s3' }), /not an OSS event type/);
   assert.throws(() => parseEventBody(ossEvent({ time: 'yesterday' })), /eventTime/);
   assert.throws(() => parseEventBody(ossEvent({ size: -1 })), /size/);
+});
+
+test('what parses encodes: sizes are whole bytes up to what an Avro long holds exactly, strings are well-formed Unicode', () => {
+  for (const size of [1.5, 2 ** 53, MAX_SIZE + 1, Number.NaN, 1e300]) {
+    assert.throws(() => parseEvent(ossEvent({ size })), /object\.size: .* is not a whole number of bytes/, String(size));
+  }
+  assert.equal(parseEvent(ossEvent({ size: MAX_SIZE })).size, MAX_SIZE);
+  const rules = new RuleIndex([{ id: 'r', source: { bucket: 'src' }, prefixes: [] }]);
+  const [change] = buildChanges([parseEvent(ossEvent({ size: MAX_SIZE }))], rules, { replicatorPrincipals: new Set(), captureSource: 'NOTIFICATION', now: 1 }).changes;
+  assert.equal(decode('ObjectChange', changeRecord(change).value).size, MAX_SIZE);
+  for (const key of ['a\ud800', '\udc00b', 'x\ud83d\ud83d']) assert.throws(() => parseEvent(ossEvent({ key })), /object\.key: holds a lone UTF-16 surrogate/);
+  assert.equal(parseEvent(ossEvent({ key: 'ok-😀' })).key, 'ok-😀');
+  assert.throws(() => parseEvent(ossEvent({ bucket: 'Upper_Case' })), /not an OSS bucket name/);
+  assert.throws(() => parseEvent(ossEvent({ key: 'k'.repeat(1024) })), /1024 bytes is over/);
+  assert.throws(() => parseEvent(ossEvent({ type: 'oss:Nonsense' })), /is not an OSS event name/);
+  assert.equal(parseEvent(ossEvent({ type: 'oss:ObjectModified:SomethingNew' })).operation, 'UNKNOWN');
 });
