@@ -5,12 +5,16 @@
 //                                              them: { accessKeyId, accessKeySecret, principalId?, securityToken?,
 //                                              expiration? (ISO 8601 or epoch ms) }; answers the keys in force
 //   DELETE   /-/admin/credentials/<accessKeyId> remove a key (204; 404 if unknown)
+//   GET      /-/admin/events/parked             events the webhooks gave up on, oldest first: { url, reason (refused |
+//                                              failed), status, answer, attempts, parkedAt, event }
+//   DELETE   /-/admin/events/parked             forget them (answers { cleared: n })
 // Authentication: `Authorization: Bearer <accessKeySecret>` of a key given at start (options or --key); keys
 // added later do not open the admin endpoint, so rotating credentials never locks a test out. Secrets and
 // tokens are never answered.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { normalizeCredential, type CredentialInput, type CredentialStore } from './auth/credentials.ts';
 import type { FaultConfig, Faults } from './faults.ts';
+import type { EventPublisher } from './events/publisher.ts';
 import { readSmallBody } from './http-util.ts';
 
 export const ADMIN_PREFIX = '/-/admin/';
@@ -34,10 +38,16 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-export async function handleAdmin(req: IncomingMessage, res: ServerResponse, keys: CredentialStore, faults: Faults): Promise<void> {
+export async function handleAdmin(req: IncomingMessage, res: ServerResponse, keys: CredentialStore, faults: Faults,
+  events: EventPublisher): Promise<void> {
   const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
   if (!keys.isAdmin(token)) return json(res, 403, { error: 'AccessDenied' });
   const path = (req.url ?? '').split('?')[0];
+  if (path === `${ADMIN_PREFIX}events/parked`) {
+    if (req.method === 'GET') return json(res, 200, events.parked());
+    if (req.method !== 'DELETE') return json(res, 405, { error: 'MethodNotAllowed' });
+    return json(res, 200, { cleared: await events.clearParked() });
+  }
   if (path === `${ADMIN_PREFIX}faults`) {
     if (req.method === 'GET') return json(res, 200, faults.config);
     if (req.method !== 'PUT') return json(res, 405, { error: 'MethodNotAllowed' });

@@ -1,16 +1,18 @@
 // Runs one local OSS server as a process:
 //   node --import tsx deploy/local/oss/cli.ts --region oss-cn-hangzhou --port 9001 --data DIR --key AK:SECRET[:principal]
 //     [--key ...] [--credential JSON ...] [--webhook URL[#token]] [--event-log FILE] [--faults JSON] [--account-id ID]
-//     [--host-name NAME ...] [--forbid-path-style] [--tls-cert FILE --tls-key FILE]
+//     [--host-name NAME ...] [--forbid-path-style] [--tls-cert FILE --tls-key FILE] [--webhook-retry JSON]
 // --credential takes {"accessKeyId","accessKeySecret","principalId"?,"securityToken"?,"expiration"?} (an STS
 // credential when it has a securityToken). --host-name replaces the names virtual-hosted requests may use
 // (default: localhost and <region>.aliyuncs.com); --forbid-path-style refuses path-style bucket requests
-// (403 SecondLevelDomainForbidden, as real OSS); --tls-cert/--tls-key (PEM) serve HTTPS.
+// (403 SecondLevelDomainForbidden, as real OSS); --tls-cert/--tls-key (PEM) serve HTTPS. --webhook-retry takes
+// {"attempts","initialBackoffMs","maxBackoffMs","timeoutMs"} (any of them): how often an event a webhook answers
+// with a 5xx is sent before it is parked (GET /-/admin/events/parked, <data>/events-parked.jsonl).
 // Prints `listening on http://localhost:PORT` (https:// with TLS) when ready; SIGTERM/SIGINT stop it cleanly.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { normalizeCredential } from './auth/credentials.ts';
-import { startOssServer, type FaultConfig, type OssCredential, type WebhookTarget } from './server.ts';
+import { startOssServer, type FaultConfig, type OssCredential, type WebhookRetryPolicy, type WebhookTarget } from './server.ts';
 
 function fail(msg: string): never {
   console.error(msg);
@@ -28,6 +30,7 @@ try {
       key: { type: 'string', multiple: true },
       credential: { type: 'string', multiple: true },
       webhook: { type: 'string', multiple: true },
+      'webhook-retry': { type: 'string' },
       'event-log': { type: 'string' },
       faults: { type: 'string' },
       'account-id': { type: 'string' },
@@ -67,6 +70,18 @@ if (values.faults) {
     fail('--faults must be JSON');
   }
 }
+let webhookRetry: Partial<WebhookRetryPolicy> | undefined;
+if (values['webhook-retry']) {
+  try {
+    webhookRetry = JSON.parse(values['webhook-retry']) as Partial<WebhookRetryPolicy>;
+  } catch {
+    fail('--webhook-retry must be JSON');
+  }
+  for (const [k, v] of Object.entries(webhookRetry ?? {})) {
+    if (!['attempts', 'initialBackoffMs', 'maxBackoffMs', 'timeoutMs'].includes(k)) fail(`--webhook-retry has no field "${k}"`);
+    if (!Number.isInteger(v) || (v as number) < (k === 'attempts' ? 1 : 0)) fail(`--webhook-retry.${k} must be a whole number${k === 'attempts' ? ' from 1' : ''}`);
+  }
+}
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a TCP port, got "${values.port}"`);
 let tls: { cert: Buffer; key: Buffer } | undefined;
@@ -84,7 +99,7 @@ try {
   server = await startOssServer({
     region: values.region as string, port, host: values.host, dataDir: values.data, credentials, webhooks,
     eventLogFile: values['event-log'], faults, accountId: values['account-id'], hostNames: values['host-name'],
-    forbidPathStyle: values['forbid-path-style'], tls,
+    forbidPathStyle: values['forbid-path-style'], tls, webhookRetry,
   });
 } catch (err) {
   fail(`cannot start the local OSS server: ${(err as Error).message}`);

@@ -28,8 +28,8 @@ import { xmlDocument } from './xml.ts';
 
 export type { OssOperation } from './operations.ts';
 export type { FaultConfig } from './faults.ts';
-export type { WebhookTarget } from './events/webhook-queue.ts';
-import type { WebhookTarget } from './events/webhook-queue.ts';
+export type { ParkedEvent, WebhookRetryPolicy, WebhookTarget } from './events/webhook-queue.ts';
+import type { ParkedEvent, WebhookRetryPolicy, WebhookTarget } from './events/webhook-queue.ts';
 
 /** A long-term key, or an STS credential (with securityToken and expiration, ISO 8601 or epoch ms). */
 export type OssCredential = CredentialInput;
@@ -41,6 +41,8 @@ export interface OssServerOptions {
   dataDir: string;
   credentials: OssCredential[];
   webhooks?: WebhookTarget[];
+  /** How a webhook queue retries a failing (5xx) receiver before it parks the event (default DEFAULT_WEBHOOK_RETRY). */
+  webhookRetry?: Partial<WebhookRetryPolicy>;
   eventLogFile?: string;
   faults?: FaultConfig;
   accountId?: string;
@@ -65,6 +67,8 @@ export interface OssServer {
   /** Adds a credential or replaces the one with its access key id (as PUT /-/admin/credentials does). */
   putCredential(c: OssCredential): void;
   removeCredential(accessKeyId: string): boolean;
+  /** Events the webhooks gave up on (refused, or failing past the retry policy), oldest first; also GET /-/admin/events/parked. */
+  parkedEvents(): ParkedEvent[];
   stop(): Promise<void>;
 }
 
@@ -75,7 +79,7 @@ export async function startOssServer(opts: OssServerOptions): Promise<OssServer>
   if (!opts.credentials.length) throw new Error('at least one access key is needed');
   await mkdir(opts.dataDir, { recursive: true });
   const accountId = opts.accountId ?? '1000000000000000';
-  const publisher = new EventPublisher(opts.region, accountId, opts.webhooks ?? [], opts.eventLogFile, opts.dataDir);
+  const publisher = new EventPublisher(opts.region, accountId, opts.webhooks ?? [], opts.eventLogFile, opts.dataDir, opts.webhookRetry);
   await publisher.restore();
   const store = new Store(opts.dataDir, (change) => publisher.publish(change));
   await store.open();
@@ -93,7 +97,7 @@ export async function startOssServer(opts: OssServerOptions): Promise<OssServer>
   const sockets = new Set<Socket>();
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    void handle(req, res, state, keys, postObject).catch(() => res.destroy());
+    void handle(req, res, state, keys, postObject, publisher).catch(() => res.destroy());
   };
   const track = (s: Socket) => {
     sockets.add(s);
@@ -139,6 +143,7 @@ export async function startOssServer(opts: OssServerOptions): Promise<OssServer>
     removeCredential(accessKeyId: string) {
       return keys.remove(accessKeyId);
     },
+    parkedEvents: () => publisher.parked(),
     stop() {
       stopped ??= (async () => {
         // In-flight requests get a moment to finish; connections still open after that are cut.
@@ -156,13 +161,14 @@ export async function startOssServer(opts: OssServerOptions): Promise<OssServer>
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, state: ServerState, keys: CredentialStore, postObject: Handler): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, state: ServerState, keys: CredentialStore, postObject: Handler,
+  events: EventPublisher): Promise<void> {
   const requestId = newRequestId();
   res.setHeader('x-oss-request-id', requestId);
   res.setHeader('server', 'AliyunOSS');
   res.setHeader('date', httpDate(Date.now()));
   const url = req.url ?? '/';
-  if (url.startsWith(ADMIN_PREFIX)) return handleAdmin(req, res, keys, state.faults);
+  if (url.startsWith(ADMIN_PREFIX)) return handleAdmin(req, res, keys, state.faults, events);
   let ctx: Ctx | undefined;
   try {
     if (state.faults.shouldReset() && req.method !== 'GET') {

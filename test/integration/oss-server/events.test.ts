@@ -1,5 +1,7 @@
 // Conformance: every change reaches a webhook as an OSS EventBridge event, in commit order, at least once
-// (retried through receiver failures), with the token, and in the JSON-lines event log.
+// (retried through receiver failures), with the token, and in the JSON-lines event log. An event the receiver
+// refuses (4xx) or keeps failing (5xx past the retry policy) is parked, as EventBridge's dead-letter queue
+// keeps it, and delays the events behind it by no more than its bounded retry.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -9,6 +11,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { startTestOss, uniqueBucket, type Listed, type TestOss } from '../../helpers/oss.ts';
+import { DEFAULT_WEBHOOK_RETRY, type ParkedEvent } from '../../../deploy/local/oss/events/webhook-queue.ts';
 
 interface Ev { id: string; type: string; source: string; specversion: string; subject: string; aliyunregionid: string; aliyunaccountid: string;
   data: { eventName: string; region: string; userIdentity: { principalId: string }; responseElements: { requestId: string };
@@ -17,8 +20,14 @@ interface Ev { id: string; type: string; source: string; specversion: string; su
 let receiver: Server;
 let received: Ev[] = [];
 let failNext = 0;
+/** The status of the failNext answers: a 5xx the queue retries within its policy, or 503 (unavailable: retried on). */
+let failStatus = 500;
 /** Keys the receiver refuses (422 for any batch holding one), as a receiver refuses an unknown bucket. */
 const refusedKeys = new Set<string>();
+/** Keys the receiver fails on every time (500 for any batch holding one), as it did on a size of 1.5. */
+const failingKeys = new Set<string>();
+/** Every POST as the keys it carried and the status answered, in order. */
+let posts: { keys: string[]; status: number }[] = [];
 let auths = new Set<string>();
 let oss: TestOss;
 const logFile = join(tmpdir(), `oss-events-${randomBytes(4).toString('hex')}.jsonl`);
@@ -29,19 +38,20 @@ before(async () => {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       auths.add(req.headers.authorization ?? '');
+      const batch = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Ev[];
+      const answer = (status: number, body = '') => {
+        posts.push({ keys: batch.map((e) => e.data.oss.object.key), status });
+        res.writeHead(status).end(body);
+      };
       if (failNext > 0) {
         failNext--;
-        res.writeHead(500).end();
-        return;
+        return answer(failStatus);
       }
-      const batch = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Ev[];
       assert.ok(Array.isArray(batch) && batch.length >= 1 && batch.length <= 500);
-      if (batch.some((e) => refusedKeys.has(e.data.oss.object.key))) {
-        res.writeHead(422).end('{"error":"unknown_bucket"}');
-        return;
-      }
+      if (batch.some((e) => refusedKeys.has(e.data.oss.object.key))) return answer(422, '{"error":"unknown_bucket"}');
+      if (batch.some((e) => failingKeys.has(e.data.oss.object.key))) return answer(500, '{"error":"internal"}');
       received.push(...batch);
-      res.writeHead(200).end();
+      answer(200);
     });
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
@@ -141,12 +151,16 @@ test('events a receiver has not accepted by a clean stop are delivered after the
   received = [];
   const name = uniqueBucket('evr');
   await oss.client().putBucket(name);
+  // 503: the receiver is unavailable, so the event waits (a 5xx answered for it alone would park it).
+  failStatus = 503;
   failNext = 1_000_000;
   await oss.client(name).put('late', Buffer.from('x'));
   await oss.restart();
   failNext = 0;
+  failStatus = 500;
   await waitFor(() => received.some((e) => e.data.oss.bucket.name === name), 15_000);
   assert.equal(received.filter((e) => e.data.oss.bucket.name === name)[0].data.oss.object.key, 'late');
+  assert.deepEqual(await parkedOf(name), [], 'an unavailable receiver (503) spends no attempts: nothing is parked');
 });
 
 test('a form upload (PostObject) is ObjectCreated:PostObject', async () => {
@@ -162,7 +176,14 @@ test('a form upload (PostObject) is ObjectCreated:PostObject', async () => {
   assert.equal(received.find((e) => e.data.oss.bucket.name === name)?.data.eventName, 'ObjectCreated:PostObject');
 });
 
-test('a refused event (4xx) is dropped alone: the events around it are delivered, in order', async () => {
+/** The parked events through the admin endpoint (as an operator reads them), of one bucket. */
+async function parkedOf(bucket: string): Promise<ParkedEvent[]> {
+  const res = await fetch(`${oss.endpoint}/-/admin/events/parked`, { headers: { authorization: `Bearer ${oss.credentials.accessKeySecret}` } });
+  assert.equal(res.status, 200);
+  return ((await res.json()) as ParkedEvent[]).filter((p) => p.event.data.oss.bucket.name === bucket);
+}
+
+test('a refused event (4xx) is parked alone: the events around it are delivered, in order', async () => {
   received = [];
   const bucket = uniqueBucket('ev-refused');
   const c = oss.client();
@@ -176,4 +197,39 @@ test('a refused event (4xx) is dropped alone: the events around it are delivered
   const got = received.filter((e) => e.data.oss.bucket.name === bucket).map((e) => e.data.oss.object.key);
   assert.deepEqual(got, ['k1', 'k2', 'k3', 'k4']);
   refusedKeys.clear();
+  const parked = await parkedOf(bucket);
+  assert.deepEqual(parked.map((p) => [p.event.data.oss.object.key, p.reason, p.status, p.attempts, p.answer]),
+    [['poison', 'refused', 422, 1, '{"error":"unknown_bucket"}']]);
+});
+
+test('an event the receiver fails (500) every time is sent as often as the retry policy says, then parked; the events behind it wait no longer', async () => {
+  received = [];
+  posts = [];
+  const bucket = uniqueBucket('ev-failing');
+  const c = oss.client();
+  await c.putBucket(bucket);
+  c.useBucket(bucket);
+  failingKeys.add('bad');
+  const keys = ['k1', 'bad', 'k2', 'k3'];
+  for (const k of keys) await c.put(k, Buffer.from(k));
+  await waitFor(() => received.filter((e) => e.data.oss.bucket.name === bucket).length >= 3, 20_000);
+  failingKeys.clear();
+  assert.deepEqual(received.filter((e) => e.data.oss.bucket.name === bucket).map((e) => e.data.oss.object.key), ['k1', 'k2', 'k3']);
+  // From the first post that held `bad` until the later events were taken, the only posts were `bad` on its
+  // own, DEFAULT_WEBHOOK_RETRY.attempts times: its bounded retry is all the delay the events behind it saw.
+  const first = posts.findIndex((p) => p.keys.includes('bad'));
+  const taken = posts.findIndex((p) => p.keys.includes('k3') && p.status === 200);
+  const between = posts.slice(first, taken);
+  const alone = between.filter((p) => p.keys.length === 1 && p.keys[0] === 'bad');
+  assert.equal(alone.length, DEFAULT_WEBHOOK_RETRY.attempts, JSON.stringify(between));
+  assert.ok(alone.every((p) => p.status === 500));
+  // At most one batch held `bad` with others (then each was resent alone); nothing else was posted in between.
+  assert.ok(between.length - alone.length <= 2, JSON.stringify(between));
+  const parked = await parkedOf(bucket);
+  assert.deepEqual(parked.map((p) => [p.event.data.oss.object.key, p.reason, p.status, p.attempts]), [['bad', 'failed', 500, DEFAULT_WEBHOOK_RETRY.attempts]]);
+  // The parked log is in the data folder too, and a restart reads it back.
+  const lines = (await readFile(join(oss.dataDir, 'events-parked.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as ParkedEvent);
+  assert.ok(lines.some((p) => p.event.id === parked[0].event.id));
+  await oss.restart();
+  assert.deepEqual((await parkedOf(bucket)).map((p) => p.event.id), [parked[0].event.id]);
 });
