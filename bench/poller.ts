@@ -1,12 +1,14 @@
 // Benchmark: the listing poller on a large bucket with one change. Fills a bucket on a local OSS server, runs
 // the poller in a child process (baseline poll, one overwrite, second poll) and prints one JSON object: keys,
-// poll seconds, events published, and the poller process's peak RSS (VmHWM) against its RSS before polling.
+// poll seconds, events published, the snapshot's size in the state topic, and the poller process's peak RSS
+// (VmHWM) against its RSS before polling. The snapshot is held in memory as JSON-line chunks (the previous
+// and the new one during a poll), so the peak grows with the bucket: the figure says how large a bucket fits.
 //   node --import tsx bench/poller.ts [--keys 100000] [--concurrency 64] [--poller-heap-mb N]
-// --poller-heap-mb caps the poller's V8 old space: a poll that needed memory in proportion to the bucket would fail.
+// --poller-heap-mb caps the poller's V8 old space.
 // Uses KAFKA_BROKERS when set, else starts the local broker on port 19092.
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +19,7 @@ import { createKafka } from '../core/adapters/kafka/client.ts';
 import { createProducer } from '../core/adapters/kafka/producer.ts';
 import { topicOffsets } from '../core/adapters/kafka/offsets.ts';
 import { ensureTopics } from '../core/adapters/kafka/topics.ts';
+import { readTopicToEnd } from '../core/adapters/kafka/read-to-end.ts';
 import { createOssClient } from '../core/adapters/oss/client.ts';
 import { createObjectStore } from '../core/adapters/oss/object-store.ts';
 import { CoalescingPublisher } from '../core/coalescing-publisher.ts';
@@ -25,9 +28,10 @@ import { createMetrics } from '../core/metrics/metrics.ts';
 import { start as startBroker } from '../deploy/local/kafka/broker.ts';
 import { startOssServer } from '../deploy/local/oss/server.ts';
 import { pollOnce, type PollerOptions, type PollResult } from '../producers/poller/poller.ts';
+import { KafkaSnapshotStore, manifestKey, type SnapshotManifest } from '../producers/poller/snapshot-store.ts';
 import { RuleIndex } from '../core/rule-index.ts';
 
-interface ChildSetup { endpoint: string; region: string; bucket: string; topic: string; brokers: string; stateDir: string }
+interface ChildSetup { endpoint: string; region: string; bucket: string; topic: string; brokers: string; stateTopic: string }
 type ChildReport = { poll: PollResult; seconds: number; rssMb: number; peakRssMb: number; maxRssMb: number };
 
 /** kB figures of /proc/self/status (VmRSS, VmHWM), in MiB. */
@@ -49,8 +53,10 @@ async function child(): Promise<void> {
   const opts: PollerOptions = {
     buckets: [{ bucket: setup.bucket, region: setup.region, store }],
     rules: new RuleIndex([{ id: 'bench', source: { bucket: setup.bucket }, prefixes: [] }]),
-    stateDir: setup.stateDir, intervalMs: 60_000, publisher: new CoalescingPublisher(producer, setup.topic),
+    intervalMs: 60_000, publisher: new CoalescingPublisher(producer, setup.topic),
     metrics: createMetrics(new Registry()), logger: createLogger('bench-poller', 'warn'),
+    snapshots: new KafkaSnapshotStore({ producer, topic: setup.stateTopic, logger: createLogger('bench-poller', 'warn'),
+      readState: (onRecord) => readTopicToEnd(kafka, setup.stateTopic, onRecord) }),
   };
   const before = procStatus('VmRSS');
   process.on('message', (msg: string) => {
@@ -79,7 +85,8 @@ async function parent(): Promise<void> {
   const kafka = createKafka({ brokers: brokers.split(','), clientId: 'bench-poller-parent' });
   const run = randomBytes(4).toString('hex');
   const topic = `bench-poller-${run}`;
-  await ensureTopics(kafka, [{ topic, partitions: 12 }]);
+  const stateTopic = `bench-poller-state-${run}`;
+  await ensureTopics(kafka, [{ topic, partitions: 12 }, { topic: stateTopic, partitions: 1, cleanupPolicy: 'compact' }]);
 
   const work = await mkdtemp(join(tmpdir(), 'crr-bench-poller-'));
   const cred = { accessKeyId: 'bench-user', accessKeySecret: randomBytes(12).toString('hex'), principalId: 'bench-user' };
@@ -99,7 +106,7 @@ async function parent(): Promise<void> {
   const fillSeconds = (Date.now() - t0) / 1000;
   process.stderr.write(`\rfilled ${keys} keys in ${fillSeconds.toFixed(1)} s\n`);
 
-  const setup: ChildSetup = { endpoint: oss.endpoint, region: oss.region, bucket, topic, brokers, stateDir: join(work, 'state') };
+  const setup: ChildSetup = { endpoint: oss.endpoint, region: oss.region, bucket, topic, brokers, stateTopic };
   const poller = fork(fileURLToPath(import.meta.url), ['--child'], {
     execArgv: ['--import', 'tsx', ...(heapMb ? [`--max-old-space-size=${heapMb}`] : [])],
     env: { ...process.env, BENCH_POLLER_SETUP: JSON.stringify(setup), BENCH_POLLER_AK: cred.accessKeyId, BENCH_POLLER_SK: cred.accessKeySecret },
@@ -118,8 +125,10 @@ async function parent(): Promise<void> {
   await new Promise((r) => poller.once('exit', r));
 
   const onTopic = (await topicOffsets(kafka, topic)).reduce((n, p) => n + Number(p.high), 0);
-  const stateFiles = await readdir(setup.stateDir);
-  const snapshotBytes = (await Promise.all(stateFiles.map((f) => stat(join(setup.stateDir, f))))).reduce((n, s) => n + s.size, 0);
+  let manifest: SnapshotManifest | undefined;
+  await readTopicToEnd(kafka, stateTopic, (m) => {
+    if (m.key?.toString() === manifestKey(bucket) && m.value) manifest = JSON.parse(m.value.toString()) as SnapshotManifest;
+  });
   await oss.stop();
   await rm(work, { recursive: true, force: true });
 
@@ -134,7 +143,8 @@ async function parent(): Promise<void> {
     poller_rss_before_polling_mb: round(baseline.rssMb),
     poller_peak_rss_mb: round(second.peakRssMb),
     poller_max_rss_mb: round(second.maxRssMb),
-    snapshot_bytes: snapshotBytes,
+    snapshot_bytes: manifest?.bytes ?? null,
+    snapshot_chunks: manifest?.chunks ?? null,
     goal: { events_published: 1 },
   }, null, 2));
   process.exit(second.poll.published === 1 && second.poll.listed === keys && onTopic === 1 ? 0 : 1);

@@ -1,12 +1,13 @@
 // Wires change capture from a validated config: the notification receiver, the listing poller, or
 // both, publishing to the changes topic. stop() stops taking requests and flushes in-flight publishes.
-import type { BusProducer } from '../core/ports/bus.ts';
+import type { BusProducer, InboundMessage } from '../core/ports/bus.ts';
 import type { CrrConfig } from '../core/config/load.ts';
 import type { CrrMetrics } from '../core/metrics/metrics.ts';
 import type { Logger } from '../core/logging.ts';
 import type { ObjectStore } from '../core/ports/object-store.ts';
 import { startReceiver, type Receiver } from './notification/receiver.ts';
 import { startPoller, type Poller } from './poller/poller.ts';
+import { KafkaSnapshotStore } from './poller/snapshot-store.ts';
 import { CoalescingPublisher } from '../core/coalescing-publisher.ts';
 import { RuleIndex } from '../core/rule-index.ts';
 import { splitHostPort } from '../core/metrics/serve.ts';
@@ -19,6 +20,8 @@ export interface CaptureDeps {
   metrics: CrrMetrics;
   logger: Logger;
   receiverToken?: string;
+  /** Reads the state topic from its start to its end (the poller's snapshots); needed by the poller. */
+  readState?: (onRecord: (m: InboundMessage) => void) => Promise<void>;
   now?: () => number;
 }
 
@@ -45,11 +48,14 @@ export async function startCapture(deps: CaptureDeps, what: { receiver: boolean;
   if (what.poller) {
     const pc = config.capture.poller;
     if (!pc) throw new Error('capture.poller is not configured');
+    if (!deps.readState) throw new Error('the poller needs a reader of the state topic');
+    if (pc.stateDir) logger.warn({ stateDir: pc.stateDir }, 'capture.poller.stateDir is deprecated and ignored: the listing snapshots live in the state topic');
+    const snapshots = new KafkaSnapshotStore({ producer: deps.producer, topic: config.topicNames.state, readState: deps.readState, logger });
     const polled = config.rules.filter((r) => pc.rules.includes(r.id));
     const buckets = [...new Map(polled.map((r) => [r.source.bucket, r])).values()].map((r) => ({
       bucket: r.source.bucket, region: config.endpoint(r.source.endpoint).region, store: deps.storeFor(r.source.endpoint),
     }));
-    capture.poller = startPoller({ buckets, rules, stateDir: pc.stateDir, intervalMs: pc.intervalMs, publisher, metrics, logger, now: deps.now });
+    capture.poller = startPoller({ buckets, rules, snapshots, intervalMs: pc.intervalMs, publisher, metrics, logger, now: deps.now });
     logger.info({ buckets: buckets.map((b) => b.bucket), intervalMs: pc.intervalMs }, 'listing poller started');
   }
   capture.stop = async () => {

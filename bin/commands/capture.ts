@@ -1,5 +1,6 @@
 // crr capture --config FILE: runs the notification receiver, the listing poller, or both.
 import { createProducer } from '../../core/adapters/kafka/producer.ts';
+import { readTopicToEnd } from '../../core/adapters/kafka/read-to-end.ts';
 import { startCapture } from '../../producers/capture.ts';
 import { onShutdown, startRuntime } from './shared.ts';
 import { storeFactory } from '../../core/adapters/oss/store-factory.ts';
@@ -19,7 +20,8 @@ export async function captureCommand(opts: { config: string; receiver?: boolean;
   const storeFor = storeFactory(config, rt.metrics);
   const producer = await createProducer(rt.kafka);
   const receiverToken = config.capture.receiver ? process.env[config.capture.receiver.tokenEnv] : undefined;
-  const capture = await startCapture({ config, producer, storeFor, metrics: rt.metrics, logger, receiverToken }, what);
+  const readState = (onRecord: Parameters<typeof readTopicToEnd>[2]) => readTopicToEnd(rt.kafka, config.topicNames.state, onRecord);
+  const capture = await startCapture({ config, producer, storeFor, metrics: rt.metrics, logger, receiverToken, readState }, what);
   onShutdown(logger, async () => {
     await capture.stop();
     await producer.disconnect();

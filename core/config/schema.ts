@@ -74,7 +74,8 @@ export const configSchema = z.object({
     poller: z.object({
       rules: z.array(z.string()).min(1),
       intervalMs: z.number().int().min(100).default(30_000),
-      stateDir: z.string().min(1),
+      /** Deprecated and ignored: the listing snapshots live in the state topic. Accepted so old configs start (with a warning). */
+      stateDir: z.string().min(1).optional(),
     }).strict().optional(),
     /** Requester identities of the processors: changes they made are echoes, not new writes. */
     replicatorPrincipals: z.array(z.string()).default([]),

@@ -1,10 +1,9 @@
 // The listing poller, for buckets without notifications: each poll lists the bucket, merge-joins the
-// listing with the previous one kept on disk, publishes one change per difference, and only after
-// Kafka acknowledged them all swaps the new listing in. A crash before the swap repeats the same
-// changes (duplicates are allowed); nothing is ever skipped. The first poll of a bucket only records
-// the baseline: objects that existed before are the backfill's job (DESIGN §6).
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+// listing with the previous one (kept in the bus's state topic, see snapshot-store.ts), publishes one
+// change per difference, and only after Kafka acknowledged them all saves the new listing. A crash
+// before the save repeats the same changes (duplicates are allowed); nothing is ever skipped. A poll
+// that finds no difference saves nothing. The first poll of a bucket only records the baseline: objects
+// that existed before are the backfill's job (DESIGN §6).
 import type { ObjectStore } from '../../core/ports/object-store.ts';
 import type { CrrMetrics } from '../../core/metrics/metrics.ts';
 import type { Logger } from '../../core/logging.ts';
@@ -14,13 +13,14 @@ import type { CoalescingPublisher } from '../../core/coalescing-publisher.ts';
 import type { RuleIndex, RuleScope } from '../../core/rule-index.ts';
 import { diffListings, type ListingChange } from './diff.ts';
 import { readSnapshot, SnapshotWriter, toEntry, type SnapshotEntry } from './snapshot.ts';
+import type { SnapshotStore } from './snapshot-store.ts';
 
 export interface PolledBucket { bucket: string; region: string; store: ObjectStore }
 
 export interface PollerOptions {
   buckets: PolledBucket[];
   rules: RuleIndex<RuleScope>;
-  stateDir: string;
+  snapshots: SnapshotStore;
   intervalMs: number;
   publisher: CoalescingPublisher;
   metrics: CrrMetrics;
@@ -36,7 +36,7 @@ async function* listed(target: PolledBucket, versioned: boolean, writer: Snapsho
   for await (const page of pages) {
     for (const o of page) {
       const e = toEntry(o);
-      await writer.write(e);
+      writer.write(e);
       counter.n++;
       yield e;
     }
@@ -55,13 +55,13 @@ function toChange(c: ListingChange, target: PolledBucket, ruleIds: string[], now
 /** One poll of one bucket. */
 export async function pollOnce(target: PolledBucket, opts: PollerOptions): Promise<PollResult> {
   const now = opts.now ?? Date.now;
-  mkdirSync(opts.stateDir, { recursive: true });
-  const file = join(opts.stateDir, `${encodeURIComponent(target.bucket)}.listing.jsonl`);
-  const baseline = !existsSync(file);
+  const previous = await opts.snapshots.get(target.bucket);
+  const baseline = previous === null;
   const versioned = await target.store.isVersioned(target.bucket);
-  const writer = new SnapshotWriter(file);
+  const writer = new SnapshotWriter();
   const counter = { n: 0 };
   let published = 0;
+  let differences = 0;
   let batch: ObjectChange[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
@@ -71,28 +71,25 @@ export async function pollOnce(target: PolledBucket, opts: PollerOptions): Promi
     for (const c of changes) for (const rule of c.ruleIds) opts.metrics.eventsPublished.inc({ rule });
     published += changes.length;
   };
-  try {
-    const current = listed(target, versioned, writer, counter);
-    if (baseline) {
-      for await (const _ of current) { /* the listing is written to the snapshot as it streams */ }
-    } else {
-      for await (const change of diffListings(readSnapshot(file), current)) {
-        opts.metrics.eventsReceived.inc({ source: 'listing' });
-        const rules = opts.rules.match(target.bucket, change.key);
-        if (rules.length === 0) {
-          opts.metrics.eventsUnmatched.inc();
-          continue;
-        }
-        batch.push(toChange(change, target, rules.map((r) => r.id), now()));
-        if (batch.length >= (opts.publishBatch ?? 500)) await flush();
+  const current = listed(target, versioned, writer, counter);
+  if (previous === null) {
+    for await (const _ of current) { /* the listing is written to the snapshot as it streams */ }
+  } else {
+    for await (const change of diffListings(readSnapshot(previous), current)) {
+      differences++;
+      opts.metrics.eventsReceived.inc({ source: 'listing' });
+      const rules = opts.rules.match(target.bucket, change.key);
+      if (rules.length === 0) {
+        opts.metrics.eventsUnmatched.inc();
+        continue;
       }
-      await flush();
+      batch.push(toChange(change, target, rules.map((r) => r.id), now()));
+      if (batch.length >= (opts.publishBatch ?? 500)) await flush();
     }
-    await writer.commit();
-  } catch (err) {
-    writer.discard();
-    throw err;
+    await flush();
   }
+  // Saved only after every change it includes was acknowledged.
+  if (baseline || differences > 0) await opts.snapshots.put(target.bucket, writer.finish(), writer.entries);
   opts.logger.debug({ bucket: target.bucket, listed: counter.n, published, baseline }, 'poll done');
   return { bucket: target.bucket, baseline, listed: counter.n, published };
 }

@@ -72,6 +72,8 @@ export interface CaptureSetup {
   receiverUrl: string;
   metricsUrl: string;
   changesTopic: string;
+  /** The compacted state topic (the poller's snapshots). */
+  stateTopic: string;
   partitions: number;
   cleanup(): Promise<void>;
 }
@@ -107,7 +109,7 @@ export async function captureSetup(buckets: string[], opts: CaptureSetupOptions 
       id: `rule-${i}`, source: { endpoint: 'source', bucket }, destination: { endpoint: 'destination', bucket: `${bucket}-replica` }, action: 'ALL',
     })),
     receiver: { port: receiverPort, token },
-    poller: opts.poller ? { rules: buckets.map((_, i) => `rule-${i}`), intervalMs: opts.poller.intervalMs, stateDir: join(dir, 'poller') } : undefined,
+    poller: opts.poller ? { rules: buckets.map((_, i) => `rule-${i}`), intervalMs: opts.poller.intervalMs } : undefined,
     replicatorPrincipals: [REPLICATOR_PRINCIPAL],
   });
   if (opts.maxBodyBytes !== undefined && raw.capture?.receiver) raw.capture.receiver.maxBodyBytes = opts.maxBodyBytes;
@@ -118,6 +120,7 @@ export async function captureSetup(buckets: string[], opts: CaptureSetupOptions 
     receiverUrl: `http://127.0.0.1:${receiverPort}/events`,
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     changesTopic: parseConfig(raw, env, 'capture fixture').topicNames.changes,
+    stateTopic: parseConfig(raw, env, 'capture fixture').topicNames.state,
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 }

@@ -1,11 +1,8 @@
 // The listing poller on the local OSS server and the real broker: the first poll records a baseline and
-// publishes nothing, one change in a 20,000-key bucket publishes exactly one event, its state survives a
-// restart, and a versioned bucket's new versions, delete markers and version deletes are each detected.
+// publishes nothing, one change in a 20,000-key bucket publishes exactly one event, its state (in a state
+// topic, not on disk) survives a restart, and a versioned bucket's new versions, delete markers and version deletes are each detected.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import type { KafkaClient } from '../../../core/adapters/kafka/client.ts';
 import { createProducer, type BusProducer } from '../../../core/adapters/kafka/producer.ts';
@@ -16,6 +13,8 @@ import { createLogger } from '../../../core/logging.ts';
 import { createMetrics } from '../../../core/metrics/metrics.ts';
 import { partitionForKey } from '../../../core/murmur2.ts';
 import { pollOnce, startPoller, type PollerOptions } from '../../../producers/poller/poller.ts';
+import { KafkaSnapshotStore } from '../../../producers/poller/snapshot-store.ts';
+import { readTopicToEnd } from '../../../core/adapters/kafka/read-to-end.ts';
 import { RuleIndex } from '../../../core/rule-index.ts';
 import { testKafka, uniqueTopic } from '../../helpers/kafka.ts';
 import { readChanges, startSourceOss, topicEnd, uniqueName, type ReadChange, type SourceOss } from './fixture.ts';
@@ -39,38 +38,39 @@ describe('listing poller', () => {
   let oss: SourceOss;
   let kafka: KafkaClient;
   let producer: BusProducer;
-  let stateRoot: string;
 
   before(async () => {
     oss = await startSourceOss();
     kafka = testKafka('capture-poller-test');
     producer = await createProducer(kafka);
-    stateRoot = await mkdtemp(join(tmpdir(), 'crr-poller-'));
   });
   after(async () => {
     await producer.disconnect();
     await oss.stop();
-    await rm(stateRoot, { recursive: true, force: true });
   });
 
-  /** A fresh bucket, topic and state folder, and poller options over them. */
+  /** A fresh bucket, changes topic and state topic, and poller options over them. */
   async function setup(opts: { versioned?: boolean } = {}) {
     const bucket = uniqueName(opts.versioned ? 'poll-v' : 'poll-u');
     await oss.createBucket(bucket, opts.versioned);
     const topic = uniqueTopic('poller-changes');
-    await ensureTopics(kafka, [{ topic, partitions: PARTITIONS }]);
+    const stateTopic = uniqueTopic('poller-state');
+    await ensureTopics(kafka, [{ topic, partitions: PARTITIONS }, { topic: stateTopic, partitions: 1, cleanupPolicy: 'compact' }]);
     const metrics = createMetrics(new Registry());
+    const logger = createLogger('poller-test', 'warn');
+    /** A store as a new poller process has it: nothing in memory, everything read from the state topic. */
+    const newStore = () => new KafkaSnapshotStore({ producer, topic: stateTopic, logger, readState: (onRecord) => readTopicToEnd(kafka, stateTopic, onRecord) });
     const options: PollerOptions = {
       buckets: [{ bucket, region: oss.region, store: oss.store() }],
       rules: new RuleIndex([{ id: 'poll-rule', source: { bucket }, prefixes: [] }]),
-      stateDir: join(stateRoot, bucket),
+      snapshots: newStore(),
       intervalMs: 60_000,
       publisher: new CoalescingPublisher(producer, topic),
       metrics,
-      logger: createLogger('poller-test', 'warn'),
+      logger,
     };
     const read = (count: number) => readChanges(kafka, topic, (cs) => cs.length >= count, 30_000);
-    return { bucket, topic, options, client: oss.user(bucket), read, target: options.buckets[0] };
+    return { bucket, topic, options, newStore, client: oss.user(bucket), read, target: options.buckets[0] };
   }
 
   function summary(read: ReadChange[]): string[] {
@@ -111,7 +111,7 @@ describe('listing poller', () => {
       `poll with one change ${pollSeconds.toFixed(2)} s`);
   });
 
-  test('state survives a restart: stop, one change, start again: exactly one event, no storm', async () => {
+  test('state survives a restart elsewhere: stop, one change, a new poller that only has the state topic: exactly one event, no storm', async () => {
     const s = await setup();
     await fill(s.client, 'r/', 1000);
     const first = startPoller(s.options);
@@ -121,7 +121,7 @@ describe('listing poller', () => {
 
     await s.client.delete('r/000500');
 
-    const second = startPoller(s.options);
+    const second = startPoller({ ...s.options, snapshots: s.newStore() });
     await second.pollNow();
     await second.stop();
     const read = await s.read(1);
