@@ -1,12 +1,15 @@
 // Issue 11 item 6: the listing poller's state lives in the bus's state topic, not on one host's disk. A
 // `crr capture --poller` child is SIGKILLed, three changes are made while it is down, and a new child starts
-// on an empty disk (its config copied to a fresh folder, the old folder deleted): it publishes exactly those
+// on an empty disk (its config copied to a fresh folder, the old folder deleted; the config still names the
+// deprecated capture.poller.stateDir, which is warned about and unused): it publishes exactly those
 // three changes, with no storm of the bucket's other objects and none missed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { parse, stringify } from 'yaml';
 import type { KafkaClient } from '../../../core/adapters/kafka/client.ts';
 import { readTopicToEnd } from '../../../core/adapters/kafka/read-to-end.ts';
 import { manifestKey, type SnapshotManifest } from '../../../producers/poller/snapshot-store.ts';
@@ -69,11 +72,14 @@ test('a poller SIGKILLed and restarted on an empty disk publishes exactly the ch
   await user.delete('old/13');
 
   // Another machine: the same config in a fresh folder, the old folder gone; nothing on disk to resume from.
-  const config = await readFile(setup.configFile, 'utf8');
+  // It still names the deprecated capture.poller.stateDir, which is accepted, warned about and left unused.
+  const config = parse(await readFile(setup.configFile, 'utf8')) as { capture: { poller: Record<string, unknown> } };
   await rm(setup.dir, { recursive: true, force: true });
   dir = await mkdtemp(join(tmpdir(), 'crr-capture-elsewhere-'));
-  await writeFile(join(dir, 'crr.yaml'), config);
+  config.capture.poller.stateDir = join(dir, 'poller-state');
+  await writeFile(join(dir, 'crr.yaml'), stringify(config));
   poller = await startCaptureProcess({ ...setup, dir, configFile: join(dir, 'crr.yaml') }, 'poller');
+  assert.match(poller.output(), /capture\.poller\.stateDir is deprecated and ignored/);
 
   const read = await readChanges(kafka, setup.changesTopic, (cs) => cs.length >= 4, 30_000);
   // A few more polls of the new poller: still nothing else.
@@ -84,4 +90,5 @@ test('a poller SIGKILLed and restarted on an empty disk publishes exactly the ch
   assert.deepEqual(summary(read.slice(0, 1)), ['PUT seen/before-the-kill']);
   assert.ok(read.every((r) => r.change.captureSource === 'LISTING'));
   assert.equal((await manifestOf(kafka, setup.stateTopic, bucket))?.entries, 41, 'the new snapshot: 40 old keys, one deleted, two added');
+  assert.equal(existsSync(join(dir, 'poller-state')), false, 'the deprecated stateDir is not written');
 });
