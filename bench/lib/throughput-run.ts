@@ -73,7 +73,7 @@ export async function runThroughput(o: ThroughputOptions) {
     // The pipeline: a writer process PUTs on the source at the given concurrency, until every replica is
     // written. CPU per object by process: the writer, this one (capture and processing), each OSS server.
     const before = written.size;
-    const job: WriterJob = { endpoint: pair.source.endpoint, region: pair.source.region, ...pair.user, bucket: buckets.src, prefix,
+    const job: WriterJob = { endpoint: pair.source.clientEndpoint, addressing: pair.source.addressing, region: pair.source.region, ...pair.user, bucket: buckets.src, prefix,
       count: o.objects, concurrency: o.concurrency, bytes: o.objectBytes };
     const perObject = (used: Record<string, number>) => Object.fromEntries(Object.entries(used).map(([k, ms]) => [k, round(ms / o.objects, 2)]));
     const servers = { source_server: pair.source.pid, destination_server: pair.destination.pid };

@@ -9,7 +9,9 @@ import { createOssClient } from '../../core/adapters/oss/client.ts';
 import { pool } from './measure.ts';
 
 export interface WriterJob {
+  /** An ali-oss endpoint with its addressing (LocalRegion.clientEndpoint and .addressing). */
   endpoint: string;
+  addressing: 'virtual-hosted' | 'path';
   region: string;
   accessKeyId: string;
   accessKeySecret: string;
@@ -26,7 +28,7 @@ export const keyOf = (prefix: string, i: number) => `${prefix}${(i % 64).toStrin
 if (process.argv[1]?.endsWith('writer-child.ts')) {
   const job = JSON.parse(process.argv[2]) as WriterJob;
   const client = createOssClient({ endpoint: job.endpoint, region: job.region, accessKeyId: job.accessKeyId, accessKeySecret: job.accessKeySecret,
-    bucket: job.bucket, timeoutMs: 600_000 });
+    bucket: job.bucket, timeoutMs: 600_000, addressing: job.addressing });
   const body = randomBytes(job.bytes);
   process.stdout.write('ready\n');
   await once(process.stdin, 'data');

@@ -54,6 +54,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv, source = '(inl
   }
   if (cfg.kafka.sasl && !env[cfg.kafka.sasl.passwordEnv]) problems.push(`kafka.sasl.passwordEnv: environment variable ${cfg.kafka.sasl.passwordEnv} is not set`);
   for (const [name, ep] of Object.entries(cfg.endpoints)) {
+    if (ep.cname && ep.addressing === 'path') problems.push(`endpoints.${name}.cname: a custom domain names its bucket itself; it cannot be addressed path style`);
     for (const field of ['accessKeyIdEnv', 'accessKeySecretEnv'] as const) {
       if (!env[ep[field]]) problems.push(`endpoints.${name}.${field}: environment variable ${ep[field]} is not set`);
     }

@@ -24,6 +24,10 @@ export const endpointSchema = z.object({
   region: z.string().min(1),
   accessKeyIdEnv: envName,
   accessKeySecretEnv: envName,
+  /** virtual-hosted: the bucket in the Host, as real OSS requires; path: /bucket/key, for servers set up for it. */
+  addressing: z.enum(['virtual-hosted', 'path']).default('virtual-hosted'),
+  /** The endpoint is a custom domain bound to one bucket: requests go to it as given. */
+  cname: z.boolean().default(false),
   signatureVersion: z.enum(['v1', 'v4']).default('v4'),
   timeoutMs: z.number().int().positive().default(60_000),
 }).strict();

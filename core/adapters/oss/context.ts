@@ -1,13 +1,17 @@
 // What every operation of the adapter shares: the transport (connection pool, signing) of its endpoint and
 // credentials, and the signed, classified, counted request.
+import type { Addressing } from './addressing.ts';
 import { sharedTransport } from './transport.ts';
 import { send, type RawResponse, type RequestHook, type RequestParams, type Scope } from './signed-request.ts';
 
 export interface ObjectStoreOptions {
   endpoint: string;
   region: string;
+  /** Virtual-hosted by default (the bucket in the Host, as real OSS requires). */
+  addressing?: Addressing;
   accessKeyId: string;
   accessKeySecret: string;
+  securityToken?: string;
   signatureVersion?: 'v1' | 'v4';
   /** Per request; requests that carry a body get more time for each MiB they send. */
   timeoutMs?: number;
@@ -31,8 +35,10 @@ export function createStoreContext(opts: ObjectStoreOptions): StoreContext {
   const transport = sharedTransport({
     endpoint: opts.endpoint,
     region: opts.region,
+    addressing: opts.addressing,
     accessKeyId: opts.accessKeyId,
     accessKeySecret: opts.accessKeySecret,
+    securityToken: opts.securityToken,
     signatureVersion: opts.signatureVersion,
     timeoutMs,
   });

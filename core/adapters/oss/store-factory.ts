@@ -16,7 +16,7 @@ export function storeFactory(config: CrrConfig, metrics: CrrMetrics, wrap?: Stor
     if (!store) {
       const ep = config.endpoint(name);
       store = createObjectStore({
-        endpoint: ep.endpoint, region: ep.region, signatureVersion: ep.signatureVersion, timeoutMs: ep.timeoutMs, ...config.credentials(name),
+        endpoint: ep.endpoint, region: ep.region, addressing: ep.cname ? 'cname' : ep.addressing, signatureVersion: ep.signatureVersion, timeoutMs: ep.timeoutMs, ...config.credentials(name),
         onRequest: (op, result) => metrics.ossRequests.inc({ rule: ruleId, op, result }),
       });
       if (wrap) store = wrap(store, name, ruleId);

@@ -9,16 +9,21 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { createHash } from 'node:crypto';
 import { stringify } from 'node:querystring';
 import type { Readable } from 'node:stream';
+import { requestTarget, type Addressing, type RequestTarget } from './addressing.ts';
 import { authorizationV1, createV4Signer } from './signing.ts';
 import { CrrError } from '../../errors.ts';
 import { meaningOf } from './error-table.ts';
 import { abortedError, TransportError } from './transport-error.ts';
 
 export interface TransportOptions {
-  endpoint: string; // http://localhost:9001 or https://oss-cn-hangzhou.aliyuncs.com (path-style: /bucket/key)
+  endpoint: string; // http://localhost:9001 or https://oss-cn-hangzhou.aliyuncs.com
   region: string; // oss-cn-hangzhou or cn-hangzhou
+  /** How the bucket is named: in the Host (virtual-hosted, the default, what real OSS wants), the path, or neither (cname). */
+  addressing?: Addressing;
   accessKeyId: string;
   accessKeySecret: string;
+  /** An STS token, sent as x-oss-security-token (signed, as every x-oss-* header). */
+  securityToken?: string;
   signatureVersion?: 'v1' | 'v4';
   /** Idle time allowed on a request's socket (no bytes either way) before it fails as TIMEOUT. */
   timeoutMs: number;
@@ -51,8 +56,15 @@ export interface WireResponse {
   res: IncomingMessage;
 }
 
+/** A request as it goes on the wire: what the pin test compares with ali-oss's own construction. */
+export interface PreparedRequest extends RequestTarget {
+  headers: OutgoingHttpHeaders;
+}
+
 export interface Transport {
   send(req: WireRequest): Promise<WireResponse>;
+  /** The Host, path and signed headers `send` would use now. */
+  prepare(req: WireRequest): PreparedRequest;
 }
 
 // The wire's failures are classified here, where their cause is known; the error table only reads them.
@@ -76,11 +88,6 @@ function wireFailure(err: Error): Error {
   return new TransportError(typeof code === 'string' ? `${code}: ${err.message}` : err.message, meaningOf(err), { cause: err });
 }
 
-/** OSS's object path: every byte percent-encoded except unreserved characters and '/'. */
-function objectPath(bucket: string, object: string | undefined): string {
-  return `/${bucket}/${object ? encodeURIComponent(object).replace(/%2F/g, '/') : ''}`;
-}
-
 // Date strings change once a second; formatting them per request showed in profiles.
 let cachedSecond = -1;
 let cachedV1 = '';
@@ -101,6 +108,8 @@ export function createTransport(opts: TransportOptions): Transport {
   const url = new URL(opts.endpoint);
   const secure = url.protocol === 'https:';
   const port = url.port ? Number(url.port) : secure ? 443 : 80;
+  const connectHost = url.hostname.replace(/^\[|\]$/g, '');
+  const addressing = opts.addressing ?? 'virtual-hosted';
   const v4 = opts.signatureVersion === 'v4';
   const v4Signer = v4 ? createV4Signer(opts.accessKeyId, opts.accessKeySecret, opts.region) : undefined;
   // LIFO keeps a few hot connections rather than cycling through every idle one.
@@ -113,6 +122,7 @@ export function createTransport(opts: TransportOptions): Transport {
     const headers: Record<string, string | number> = { 'x-oss-date': v4 ? v4Date : v1 };
     if (v4) headers['x-oss-content-sha256'] = 'UNSIGNED-PAYLOAD';
     headers['User-Agent'] = 'oss-crr-bus';
+    if (opts.securityToken) headers['x-oss-security-token'] = opts.securityToken;
     if (req.headers) Object.assign(headers, req.headers);
     if (req.mime && !headers['Content-Type'] && !headers['content-type']) headers['Content-Type'] = req.mime;
     if (req.content) {
@@ -124,10 +134,16 @@ export function createTransport(opts: TransportOptions): Transport {
     return headers;
   }
 
-  function send(req: WireRequest): Promise<WireResponse> {
+  function prepare(req: WireRequest): PreparedRequest {
     const headers = signedHeaders(req);
     const search = req.query || req.subres ? stringify({ ...req.query, ...req.subres }) : '';
-    const path = objectPath(req.bucket, req.object) + (search ? `?${search}` : '');
+    const target = requestTarget(url, addressing, opts.region, req.bucket, req.object, search);
+    headers.host = target.host;
+    return { ...target, headers };
+  }
+
+  function send(req: WireRequest): Promise<WireResponse> {
+    const { headers, path, servername } = prepare(req);
     const timeout = req.timeout ?? opts.timeoutMs;
     const signal = req.signal;
     if (signal?.aborted) return Promise.reject(abortedError(signal));
@@ -147,7 +163,8 @@ export function createTransport(opts: TransportOptions): Transport {
         detach();
         reject(wireFailure(err));
       };
-      const out = request({ agent, host: url.hostname, port, method: req.method, path, headers }, (res) => {
+      // Connect to the endpoint's own address; the bucket travels in the Host header and the TLS server name.
+      const out = request({ agent, host: connectHost, port, method: req.method, path, headers, servername }, (res) => {
         const status = res.statusCode ?? 0;
         answer = res;
         if (req.customResponse) {
@@ -188,7 +205,7 @@ export function createTransport(opts: TransportOptions): Transport {
     });
   }
 
-  return { send };
+  return { send, prepare };
 }
 
 const transports = new Map<string, Transport>();
@@ -200,7 +217,8 @@ const transports = new Map<string, Transport>();
  */
 export function sharedTransport(opts: TransportOptions): Transport {
   const secret = createHash('sha256').update(opts.accessKeySecret).digest('hex');
-  const id = [opts.endpoint, opts.region, opts.accessKeyId, secret, opts.signatureVersion ?? 'v1', opts.timeoutMs].join('\n');
+  const token = opts.securityToken ? createHash('sha256').update(opts.securityToken).digest('hex') : '';
+  const id = [opts.endpoint, opts.region, opts.addressing ?? 'virtual-hosted', opts.accessKeyId, secret, token, opts.signatureVersion ?? 'v1', opts.timeoutMs].join('\n');
   let transport = transports.get(id);
   if (!transport) {
     transport = createTransport(opts);

@@ -14,6 +14,7 @@ export interface EndpointSpec {
   region: string;
   /** The key pair the config's processes sign with on this endpoint. */
   credentials: { accessKeyId: string; accessKeySecret: string };
+  addressing?: 'virtual-hosted' | 'path';
   signatureVersion?: 'v1' | 'v4';
   timeoutMs?: number;
 }
@@ -45,7 +46,7 @@ export function stackConfig(s: StackConfigSpec): StackConfig {
     env[`${base}_AK`] = ep.credentials.accessKeyId;
     env[`${base}_SK`] = ep.credentials.accessKeySecret;
     endpoints[name] = { endpoint: ep.endpoint, region: ep.region, accessKeyIdEnv: `${base}_AK`, accessKeySecretEnv: `${base}_SK`,
-      ...(ep.signatureVersion ? { signatureVersion: ep.signatureVersion } : {}), ...(ep.timeoutMs ? { timeoutMs: ep.timeoutMs } : {}) };
+      ...(ep.addressing ? { addressing: ep.addressing } : {}), ...(ep.signatureVersion ? { signatureVersion: ep.signatureVersion } : {}), ...(ep.timeoutMs ? { timeoutMs: ep.timeoutMs } : {}) };
   }
   const capture: NonNullable<RawConfig['capture']> = { replicatorPrincipals: s.replicatorPrincipals };
   if (s.receiver) {

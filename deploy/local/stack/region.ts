@@ -32,6 +32,8 @@ export interface RegionOptions {
   server?: Pick<OssServerOptions, 'host' | 'accountId' | 'hostNames' | 'forbidPathStyle' | 'tls'>;
   /** Child mode only: the server writes V8 CPU profiles into this folder. */
   cpuProfileDir?: string;
+  /** How the region's clients and stores name buckets (virtual-hosted by default). */
+  addressing?: 'virtual-hosted' | 'path';
 }
 
 export interface LocalRegion {
@@ -39,6 +41,10 @@ export interface LocalRegion {
   region: string;
   endpoint: string;
   port: number;
+  /** How its clients and stores name buckets. */
+  addressing: 'virtual-hosted' | 'path';
+  /** The endpoint an ali-oss client is given (see startRegion: an IP when virtual-hosted). */
+  clientEndpoint: string;
   /** The server's process: this one when in-process. */
   pid: number;
   /** Replaces the faults in force (through the admin endpoint when the server is a child). */
@@ -55,16 +61,23 @@ type Server = Pick<LocalRegion, 'endpoint' | 'port' | 'pid' | 'setFaults' | 'sto
 
 export async function startRegion(o: RegionOptions): Promise<LocalRegion> {
   const server = o.mode === 'child' ? await startChild(o) : await startInProcess(o);
+  const addressing = o.addressing ?? 'virtual-hosted';
+  // ali-oss connects to the host it puts the bucket in, and `<bucket>.localhost` has no DNS. On an IP endpoint
+  // it connects to the IP and sends `Host: <bucket>.<region>.aliyuncs.com`, a name the server serves as (its
+  // default host names): the same virtual-hosted request, reachable without DNS. Our stores need no such turn.
+  const clientEndpoint = addressing === 'virtual-hosted' ? server.endpoint.replace('//localhost:', '//127.0.0.1:') : server.endpoint;
   return {
     ...server,
     name: o.name,
     region: o.region,
-    client: (as, c = {}) => createOssClient({ endpoint: server.endpoint, region: o.region, accessKeyId: as.accessKeyId,
-      accessKeySecret: as.accessKeySecret, bucket: c.bucket, timeoutMs: c.timeoutMs }),
+    addressing,
+    clientEndpoint,
+    client: (as, c = {}) => createOssClient({ endpoint: clientEndpoint, region: o.region, accessKeyId: as.accessKeyId,
+      accessKeySecret: as.accessKeySecret, bucket: c.bucket, timeoutMs: c.timeoutMs, addressing }),
     store: (as, c = {}) => createObjectStore({ endpoint: server.endpoint, region: o.region, accessKeyId: as.accessKeyId,
-      accessKeySecret: as.accessKeySecret, timeoutMs: c.timeoutMs }),
+      accessKeySecret: as.accessKeySecret, timeoutMs: c.timeoutMs, addressing }),
     async createBucket(as, bucket, versioned = false) {
-      const client = createOssClient({ endpoint: server.endpoint, region: o.region, accessKeyId: as.accessKeyId, accessKeySecret: as.accessKeySecret });
+      const client = createOssClient({ endpoint: clientEndpoint, region: o.region, accessKeyId: as.accessKeyId, accessKeySecret: as.accessKeySecret, addressing });
       await client.putBucket(bucket);
       if (versioned) await client.putBucketVersioning(bucket, 'Enabled');
     },

@@ -54,6 +54,11 @@ export interface StackOssOptions {
   /** The servers' own options, passed through. */
   server?: RegionOptions['server'];
   cpuProfileDir?: string;
+  /**
+   * How every client of the stack names buckets: virtual-hosted (the default, as real OSS wants; the servers
+   * then refuse path-style bucket requests, as real OSS does, so a path-style request fails the run) or path.
+   */
+  addressing?: 'virtual-hosted' | 'path';
   /** Endpoint options of the config (what capture and processing use). */
   signatureVersion?: 'v1' | 'v4';
   timeoutMs?: number;

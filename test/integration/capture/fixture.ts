@@ -43,7 +43,9 @@ export interface SourceOss {
 export async function startSourceOss(webhook?: WebhookTarget): Promise<SourceOss> {
   const dataDir = await mkdtemp(join(tmpdir(), 'crr-capture-oss-'));
   const { user, replicator } = makePrincipals();
-  const region = await startRegion({ name: 'source', region: LOCAL_REGIONS.hangzhou, dataDir, credentials: [user, replicator], webhooks: webhook ? [webhook] : [] });
+  const region = await startRegion({ name: 'source', region: LOCAL_REGIONS.hangzhou, dataDir, credentials: [user, replicator], webhooks: webhook ? [webhook] : [],
+    // Virtual-hosted only, as real OSS: the poller's listings must never go path style.
+    server: { forbidPathStyle: true } });
   return {
     endpoint: region.endpoint,
     region: region.region,

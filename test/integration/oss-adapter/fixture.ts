@@ -1,5 +1,6 @@
 // Shared setup for the adapter tests: a local OSS server, an ObjectStore on it that records every request it
-// reports, fresh buckets, and bodies as streams.
+// reports, fresh buckets, and bodies as streams. These tests are the path-style set: the store addresses
+// buckets as /bucket/key (the pipeline suite runs virtual-hosted, on servers that refuse path style).
 import { Readable } from 'node:stream';
 import { createObjectStore } from '../../../core/adapters/oss/object-store.ts';
 import type { ObjectStore } from '../../../core/ports/object-store.ts';
@@ -20,7 +21,7 @@ export async function startStoreFixture(sig: 'v1' | 'v4' = 'v1'): Promise<StoreF
   const oss = await startTestOss();
   const requests: StoreFixture['requests'] = [];
   const storeWith = (s: 'v1' | 'v4', secret = oss.credentials.accessKeySecret) => createObjectStore({
-    endpoint: oss.endpoint, region: oss.region, accessKeyId: oss.credentials.accessKeyId, accessKeySecret: secret, signatureVersion: s,
+    endpoint: oss.endpoint, region: oss.region, addressing: 'path', accessKeyId: oss.credentials.accessKeyId, accessKeySecret: secret, signatureVersion: s,
     timeoutMs: 10_000, onRequest: (op, result, code) => requests.push({ op, result, code }),
   });
   return {
