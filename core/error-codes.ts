@@ -39,6 +39,8 @@ export const ERROR_CODES = [
   'NETWORK',
   'ACCESS_DENIED',
   'AUTH_FAILED',
+  'CREDENTIALS_EXPIRED', //   OSS refused an STS token as expired or unknown: sent again once the provider looked again
+  'CREDENTIALS_UNAVAILABLE', // the credentials provider has none (an STS file unreadable, the metadata service down)
   'CLOCK_SKEW',
   'BODY_CORRUPTED', //        OSS saw other bytes than were sent (digest mismatch)
   'BODY_SIZE_MISMATCH', //    a streamed body had more or fewer bytes than announced

@@ -1,17 +1,29 @@
 // Loads and validates the YAML config: schema errors and cross-references (a rule naming an unknown
 // endpoint, a duplicate rule id) become one CrrError whose message names every bad field.
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { CrrError } from '../errors.ts';
 import { topicNames, type TopicNames } from '../topic-table.ts';
+import { readStsFile } from '../adapters/oss/credentials/sts-file.ts';
+import { accelerationProblems } from './acceleration.ts';
 import { configSchema, type CrrConfigFile, type EndpointConfig } from './schema.ts';
 
 export interface Credentials { accessKeyId: string; accessKeySecret: string }
 
+/** Where an endpoint's credentials come from (core/adapters/oss/credentials builds the provider). */
+export type CredentialSource =
+  | { kind: 'env'; env: NodeJS.ProcessEnv; accessKeyIdEnv: string; accessKeySecretEnv: string; securityTokenEnv?: string }
+  | { kind: 'sts-file'; file: string }
+  | { kind: 'ecs-ram-role'; role?: string; metadataUrl: string };
+
 export interface CrrConfig extends CrrConfigFile {
   topicNames: TopicNames;
-  /** Resolves an endpoint's credentials from the environment given at start. */
+  /** Resolves an endpoint's key pair from the environment given at start (endpoints with accessKeyIdEnv only). */
   credentials(endpointName: string): Credentials;
+  credentialSource(endpointName: string): CredentialSource;
+  /** The PEM bundle the endpoint's caFile held at start. */
+  ca(endpointName: string): string | undefined;
   endpoint(name: string): EndpointConfig;
 }
 
@@ -53,25 +65,54 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv, source = '(inl
     problems.push(`topics.minInsyncReplicas: ${minInsyncReplicas} is more than topics.replicationFactor ${replicationFactor}: no acks=all write could succeed`);
   }
   if (cfg.kafka.sasl && !env[cfg.kafka.sasl.passwordEnv]) problems.push(`kafka.sasl.passwordEnv: environment variable ${cfg.kafka.sasl.passwordEnv} is not set`);
+  const cas = new Map<string, string>();
   for (const [name, ep] of Object.entries(cfg.endpoints)) {
-    if (ep.cname && ep.addressing === 'path') problems.push(`endpoints.${name}.cname: a custom domain names its bucket itself; it cannot be addressed path style`);
-    for (const field of ['accessKeyIdEnv', 'accessKeySecretEnv'] as const) {
-      if (!env[ep[field]]) problems.push(`endpoints.${name}.${field}: environment variable ${ep[field]} is not set`);
+    const at = `endpoints.${name}`;
+    if (ep.cname && ep.addressing === 'path') problems.push(`${at}.cname: a custom domain names its bucket itself; it cannot be addressed path style`);
+    if (ep.cname && ep.accelerate) problems.push(`${at}.accelerate: a custom domain is its own host; acceleration needs the bucket's OSS name`);
+    if (ep.accelerateEndpoint && !ep.accelerate) problems.push(`${at}.accelerateEndpoint: set accelerate: true to use it`);
+    problems.push(...credentialProblems(at, ep, env));
+    if (ep.caFile) {
+      if (!ep.endpoint.startsWith('https:') && !ep.accelerateEndpoint?.startsWith('https:')) problems.push(`${at}.caFile: the endpoint is not https`);
+      let pem: string | undefined;
+      try {
+        pem = readFileSync(ep.caFile, 'utf8');
+      } catch (err) {
+        problems.push(`${at}.caFile: cannot read ${ep.caFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+      try {
+        if (pem !== undefined) {
+          new X509Certificate(pem);
+          cas.set(name, pem);
+        }
+      } catch {
+        problems.push(`${at}.caFile: ${ep.caFile} does not hold a PEM certificate`);
+      }
     }
   }
+  problems.push(...accelerationProblems(cfg));
   if (cfg.capture.receiver && !env[cfg.capture.receiver.tokenEnv]) {
     problems.push(`capture.receiver.tokenEnv: environment variable ${cfg.capture.receiver.tokenEnv} is not set`);
   }
   if (problems.length) invalid(problems, source);
+  const credentialSourceOf = (name: string): CredentialSource => {
+    const ep = cfg.endpoints[name];
+    if (!ep) throw new CrrError(`no endpoint named "${name}"`, { code: 'INVALID_CONFIG', stage: 'config' });
+    if (ep.stsFile) return { kind: 'sts-file', file: ep.stsFile };
+    if (ep.ecsRamRole) return { kind: 'ecs-ram-role', role: ep.ecsRamRole.role, metadataUrl: ep.ecsRamRole.metadataUrl };
+    return { kind: 'env', env, accessKeyIdEnv: ep.accessKeyIdEnv!, accessKeySecretEnv: ep.accessKeySecretEnv!, securityTokenEnv: ep.securityTokenEnv };
+  };
 
   return {
     ...cfg,
     topicNames: topicNames(cfg.topics.prefix),
     credentials(endpointName) {
-      const ep = cfg.endpoints[endpointName];
-      if (!ep) throw new CrrError(`no endpoint named "${endpointName}"`, { code: 'INVALID_CONFIG', stage: 'config' });
-      return { accessKeyId: env[ep.accessKeyIdEnv]!, accessKeySecret: env[ep.accessKeySecretEnv]! };
+      const source = credentialSourceOf(endpointName);
+      if (source.kind !== 'env') throw new CrrError(`endpoint "${endpointName}" has no key pair in the environment`, { code: 'INVALID_CONFIG', stage: 'config' });
+      return { accessKeyId: env[source.accessKeyIdEnv]!, accessKeySecret: env[source.accessKeySecretEnv]! };
     },
+    credentialSource: (name) => credentialSourceOf(name),
+    ca: (name) => cas.get(name),
     endpoint(name) {
       const ep = cfg.endpoints[name];
       if (!ep) throw new CrrError(`no endpoint named "${name}"`, { code: 'INVALID_CONFIG', stage: 'config' });
@@ -94,4 +135,34 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv): CrrConfig {
     throw new CrrError(`config file ${file} is not valid YAML: ${(err as Error).message}`, { code: 'INVALID_CONFIG', stage: 'config', cause: err });
   }
   return parseConfig(raw, env, file);
+}
+
+/** One source of credentials per endpoint, each checked at start: variables set, the STS file readable and whole. */
+function credentialProblems(at: string, ep: EndpointConfig, env: NodeJS.ProcessEnv): string[] {
+  const problems: string[] = [];
+  const keys = ep.accessKeyIdEnv !== undefined || ep.accessKeySecretEnv !== undefined || ep.securityTokenEnv !== undefined;
+  const sources = [keys, ep.stsFile !== undefined, ep.ecsRamRole !== undefined].filter(Boolean).length;
+  if (sources !== 1) {
+    return [`${at}: needs one source of credentials: accessKeyIdEnv + accessKeySecretEnv (and securityTokenEnv for STS), stsFile, or ecsRamRole${sources ? ' (not several)' : ''}`];
+  }
+  if (keys) {
+    for (const field of ['accessKeyIdEnv', 'accessKeySecretEnv', 'securityTokenEnv'] as const) {
+      const name = ep[field];
+      if (name === undefined) {
+        if (field !== 'securityTokenEnv') problems.push(`${at}.${field}: required with the other key variables`);
+      } else if (!env[name]) {
+        problems.push(`${at}.${field}: environment variable ${name} is not set`);
+      }
+    }
+  }
+  if (ep.stsFile) {
+    try {
+      readStsFile(ep.stsFile);
+    } catch (err) {
+      // A read failure has a Node code; a parse failure says which field, never a value.
+      const code = (err as NodeJS.ErrnoException).code;
+      problems.push(`${at}.stsFile: ${code && !code.startsWith('ERR_') ? `cannot read ${ep.stsFile}: ${code}` : `${ep.stsFile}: ${(err as Error).message}`}`);
+    }
+  }
+  return problems;
 }

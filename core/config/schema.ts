@@ -22,8 +22,30 @@ export const kafkaTlsSchema = z.object({
 export const endpointSchema = z.object({
   endpoint: z.string().url(),
   region: z.string().min(1),
-  accessKeyIdEnv: envName,
-  accessKeySecretEnv: envName,
+  /**
+   * Credentials, one source of: keys from the environment (accessKeyIdEnv + accessKeySecretEnv, with
+   * securityTokenEnv for an STS triple), re-read on every request; an STS JSON file (stsFile), re-read when it
+   * changes; or the ECS instance's RAM role (ecsRamRole), fetched from the metadata service and refreshed.
+   */
+  accessKeyIdEnv: envName.optional(),
+  accessKeySecretEnv: envName.optional(),
+  securityTokenEnv: envName.optional(),
+  /** {AccessKeyId, AccessKeySecret, SecurityToken, Expiration}, as `aliyun sts AssumeRole` prints it. */
+  stsFile: z.string().min(1).optional(),
+  ecsRamRole: z.object({
+    /** Absent: the one role attached to the instance. */
+    role: z.string().min(1).optional(),
+    metadataUrl: z.string().url().default('http://100.100.100.200'),
+  }).strict().optional(),
+  /** PEM CA bundle that verifies an https endpoint instead of the system CAs; read at start. */
+  caFile: z.string().min(1).optional(),
+  /**
+   * Requests go to the transfer acceleration endpoint (oss-accelerate.aliyuncs.com, or
+   * oss-accelerate-overseas.aliyuncs.com for a region outside the Chinese mainland); signing keeps `region`.
+   */
+  accelerate: z.boolean().default(false),
+  /** Another acceleration endpoint (a private one, or a local server in tests). */
+  accelerateEndpoint: z.string().url().optional(),
   /** virtual-hosted: the bucket in the Host, as real OSS requires; path: /bucket/key, for servers set up for it. */
   addressing: z.enum(['virtual-hosted', 'path']).default('virtual-hosted'),
   /** The endpoint is a custom domain bound to one bucket: requests go to it as given. */

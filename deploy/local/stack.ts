@@ -54,7 +54,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const oss = o.oss ?? {};
   const addressing = oss.addressing ?? 'virtual-hosted';
   // Virtual-hosted runs refuse path-style bucket requests, as real OSS does: a client that sends one fails.
-  const server = { forbidPathStyle: addressing === 'virtual-hosted', ...oss.server };
+  const server = { forbidPathStyle: addressing === 'virtual-hosted', ...(oss.tls ? { tls: { cert: oss.tls.cert, key: oss.tls.key } } : {}), ...oss.server };
   const principals = makePrincipals();
   const receiverToken = randomBytes(16).toString('hex');
   const receiverPort = o.receiverPort ?? await freePort();
@@ -92,7 +92,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     const regions = Object.fromEntries(await Promise.all(regionNames.map(async (name) => {
       const region = await startRegion({
         name, region: LOCAL_REGIONS[name], dataDir: join(dir, LOCAL_REGIONS[name]), credentials: [principals.user, principals.replicator],
-        mode: oss.mode, port: oss.ports?.[name], faults: oss.faults, server, cpuProfileDir: oss.cpuProfileDir, addressing,
+        mode: oss.mode, port: oss.ports?.[name], faults: oss.faults, server, cpuProfileDir: oss.cpuProfileDir, addressing, ca: oss.tls?.ca,
         webhooks: sources.has(name) ? webhooks : [], eventLogFile: oss.eventLog && sources.has(name) ? eventLogOf(name) : undefined,
       });
       regionList.push(region);
@@ -110,8 +110,8 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
 
     const { raw, env } = stackConfig({
       id, brokers: broker.brokers, envPrefix: 'CRR', partitions: o.partitions ?? 6, metricsPort,
-      endpoints: Object.fromEntries(regionNames.map((name) => [name, { endpoint: regions[name].endpoint, region: regions[name].region,
-        credentials: principals.replicator, addressing, signatureVersion: oss.signatureVersion, timeoutMs: oss.timeoutMs }])),
+      endpoints: Object.fromEntries(regionNames.map((name) => [name, { endpoint: regions[name].configEndpoint, region: regions[name].region,
+        credentials: principals.replicator, source: oss.endpointCredentials?.[name], caFile: oss.tls?.caFile, addressing, signatureVersion: oss.signatureVersion, timeoutMs: oss.timeoutMs }])),
       rules: rules.map((r) => ({ id: r.id, source: { endpoint: r.sourceEndpoint, bucket: bucket(r.source) },
         destination: { endpoint: r.destinationEndpoint, bucket: bucket(r.destination) }, action: r.action ?? 'ALL',
         ...(r.prefixes ? { prefixes: r.prefixes } : {}) })),

@@ -1,6 +1,7 @@
 // An ali-oss client (the tests' and benchmarks' independent client): path style by default (what a local
 // server on a localhost endpoint answers without DNS for `<bucket>.localhost`), virtual-hosted or a custom
 // domain on request; V1 signatures by default, V4 (`authorizationV4`) on request.
+import { Agent as HttpsAgent } from 'node:https';
 import OSS from 'ali-oss';
 
 export interface OssClientOptions {
@@ -18,6 +19,8 @@ export interface OssClientOptions {
    */
   addressing?: 'virtual-hosted' | 'path' | 'cname';
   stsToken?: string;
+  /** PEM CA bundle for an https endpoint (default: the system CAs). */
+  ca?: string | Buffer;
 }
 
 /** ali-oss methods its published typings leave out (they exist in ali-oss 6.23). */
@@ -57,5 +60,6 @@ export function createOssClient(opts: OssClientOptions): OssClient {
     cname: opts.addressing === 'cname',
     authorizationV4: opts.signatureVersion === 'v4',
     stsToken: opts.stsToken,
+    ...(opts.ca ? { httpsAgent: new HttpsAgent({ ca: opts.ca, keepAlive: true }) } : {}),
   });
 }

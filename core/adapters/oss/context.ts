@@ -1,5 +1,6 @@
 // What every operation of the adapter shares: the transport (connection pool, signing) of its endpoint and
 // credentials, and the signed, classified, counted request.
+import type { CredentialsProvider } from '../../ports/credentials.ts';
 import type { Addressing } from './addressing.ts';
 import { sharedTransport } from './transport.ts';
 import { send, type RawResponse, type RequestHook, type RequestParams, type Scope } from './signed-request.ts';
@@ -9,9 +10,13 @@ export interface ObjectStoreOptions {
   region: string;
   /** Virtual-hosted by default (the bucket in the Host, as real OSS requires). */
   addressing?: Addressing;
-  accessKeyId: string;
-  accessKeySecret: string;
+  /** Where each request's credentials come from (STS file, environment, ECS RAM role); or the fixed key below. */
+  credentials?: CredentialsProvider;
+  accessKeyId?: string;
+  accessKeySecret?: string;
   securityToken?: string;
+  /** PEM CA bundle for an https endpoint (default: the system CAs). */
+  ca?: string | Buffer;
   signatureVersion?: 'v1' | 'v4';
   /** Per request; requests that carry a body get more time for each MiB they send. */
   timeoutMs?: number;
@@ -39,6 +44,8 @@ export function createStoreContext(opts: ObjectStoreOptions): StoreContext {
     accessKeyId: opts.accessKeyId,
     accessKeySecret: opts.accessKeySecret,
     securityToken: opts.securityToken,
+    credentials: opts.credentials,
+    ca: opts.ca,
     signatureVersion: opts.signatureVersion,
     timeoutMs,
   });

@@ -19,6 +19,9 @@ const timeout: ErrorMeaning = { code: 'TIMEOUT', retriable: true };
 const network: ErrorMeaning = { code: 'NETWORK', retriable: true };
 const denied: ErrorMeaning = { code: 'ACCESS_DENIED', retriable: false };
 const authFailed: ErrorMeaning = { code: 'AUTH_FAILED', retriable: false };
+// An STS token past its expiration, or one OSS no longer knows (rotated away): the provider looks again and the
+// request goes again; a token that stays refused uses up the retries and is then a clear failure.
+const tokenRefused: ErrorMeaning = { code: 'CREDENTIALS_EXPIRED', retriable: true };
 const invalid: ErrorMeaning = { code: 'INVALID_REQUEST', retriable: false };
 const corrupted: ErrorMeaning = { code: 'BODY_CORRUPTED', retriable: true }; // the bytes changed in transit: send them again
 
@@ -40,7 +43,8 @@ export const OSS_ERROR_CODES: Readonly<Record<string, ErrorMeaning>> = {
   AccountDisabled: denied,
   InvalidAccessKeyId: authFailed,
   SignatureDoesNotMatch: authFailed,
-  SecurityTokenExpired: authFailed,
+  SecurityTokenExpired: tokenRefused,
+  InvalidSecurityToken: tokenRefused,
   RequestTimeTooSkewed: { code: 'CLOCK_SKEW', retriable: false },
   BadDigest: corrupted,
   InvalidDigest: corrupted,

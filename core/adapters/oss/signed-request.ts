@@ -45,12 +45,20 @@ export async function send(transport: Transport, op: string, scope: Scope, param
     return classified;
   };
   let res: RawResponse;
-  try {
-    res = await transport.send(params);
-  } catch (err) {
-    throw fail(classifyOssError(err, where)); // the transport's own TransportError, or a body's CrrError
+  for (let attempt = 0; ; attempt++) {
+    try {
+      res = await transport.send(params);
+    } catch (err) {
+      throw fail(classifyOssError(err, where)); // the transport's own TransportError, or a body's CrrError
+    }
+    if (params.successStatuses.includes(res.status)) break;
+    const refused = answerError(await errorAnswer(res, params.customResponse === true), where);
+    if (refused.code !== 'CREDENTIALS_EXPIRED') throw fail(refused);
+    // An expired or rotated STS token: the provider looks again (file, environment, metadata service). A
+    // request whose body is a stream cannot go again here; the caller's retry sends it with the new token.
+    transport.credentialsRefused();
+    if (attempt > 0 || params.stream) throw fail(refused);
   }
-  if (!params.successStatuses.includes(res.status)) throw fail(answerError(await errorAnswer(res, params.customResponse === true), where));
   onRequest?.(op, 'ok');
   return res;
 }

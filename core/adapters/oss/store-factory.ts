@@ -2,7 +2,13 @@
 // shared bus can charge each tenant for its requests. `wrap` lets a caller decorate each store once
 // (the local stack times or observes writes with it).
 import { createObjectStore } from './object-store.ts';
-import type { CrrConfig } from '../../config/load.ts';
+import type { CredentialSource, CrrConfig } from '../../config/load.ts';
+import type { EndpointConfig } from '../../config/schema.ts';
+import type { CredentialsProvider } from '../../ports/credentials.ts';
+import { accelerateHost } from '../../oss-regions.ts';
+import { ecsRamRoleCredentials } from './credentials/ecs-ram-role.ts';
+import { envCredentials } from './credentials/env.ts';
+import { stsFileCredentials } from './credentials/sts-file.ts';
 import type { CrrMetrics } from '../../metrics/metrics.ts';
 import type { ObjectStore } from '../../ports/object-store.ts';
 
@@ -10,13 +16,21 @@ export type StoreWrapper = (store: ObjectStore, endpointName: string, ruleId: st
 
 export function storeFactory(config: CrrConfig, metrics: CrrMetrics, wrap?: StoreWrapper): (endpointName: string, ruleId?: string) => ObjectStore {
   const stores = new Map<string, ObjectStore>();
+  // One provider per endpoint: its rules' stores share the held credentials (and one metadata fetch).
+  const providers = new Map<string, CredentialsProvider>();
+  const providerFor = (name: string) => {
+    let p = providers.get(name);
+    if (!p) providers.set(name, (p = credentialsProvider(config.credentialSource(name))));
+    return p;
+  };
   return (name, ruleId = '') => {
     const key = `${name}/${ruleId}`;
     let store = stores.get(key);
     if (!store) {
       const ep = config.endpoint(name);
       store = createObjectStore({
-        endpoint: ep.endpoint, region: ep.region, addressing: ep.cname ? 'cname' : ep.addressing, signatureVersion: ep.signatureVersion, timeoutMs: ep.timeoutMs, ...config.credentials(name),
+        endpoint: requestEndpoint(ep), region: ep.region, addressing: ep.cname ? 'cname' : ep.addressing, signatureVersion: ep.signatureVersion,
+        timeoutMs: ep.timeoutMs, credentials: providerFor(name), ca: config.ca(name),
         onRequest: (op, result) => metrics.ossRequests.inc({ rule: ruleId, op, result }),
       });
       if (wrap) store = wrap(store, name, ruleId);
@@ -24,4 +38,18 @@ export function storeFactory(config: CrrConfig, metrics: CrrMetrics, wrap?: Stor
     }
     return store;
   };
+}
+
+export function credentialsProvider(source: CredentialSource): CredentialsProvider {
+  switch (source.kind) {
+    case 'env': return envCredentials(source.env, source);
+    case 'sts-file': return stsFileCredentials(source.file);
+    case 'ecs-ram-role': return ecsRamRoleCredentials({ role: source.role, metadataUrl: source.metadataUrl });
+  }
+}
+
+/** Where requests go: the endpoint, or with acceleration the acceleration endpoint (same scheme). */
+export function requestEndpoint(ep: EndpointConfig): string {
+  if (!ep.accelerate) return ep.endpoint;
+  return ep.accelerateEndpoint ?? `${new URL(ep.endpoint).protocol}//${accelerateHost(ep.region)}`;
 }

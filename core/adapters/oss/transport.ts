@@ -10,7 +10,9 @@ import { createHash } from 'node:crypto';
 import { stringify } from 'node:querystring';
 import type { Readable } from 'node:stream';
 import { requestTarget, type Addressing, type RequestTarget } from './addressing.ts';
-import { authorizationV1, createV4Signer } from './signing.ts';
+import { authorizationV1, createV4Signer, type V4Signer } from './signing.ts';
+import type { CredentialsProvider, OssCredentials } from '../../ports/credentials.ts';
+import { staticCredentials } from './credentials/env.ts';
 import { CrrError } from '../../errors.ts';
 import { meaningOf } from './error-table.ts';
 import { abortedError, TransportError } from './transport-error.ts';
@@ -20,10 +22,14 @@ export interface TransportOptions {
   region: string; // oss-cn-hangzhou or cn-hangzhou
   /** How the bucket is named: in the Host (virtual-hosted, the default, what real OSS wants), the path, or neither (cname). */
   addressing?: Addressing;
-  accessKeyId: string;
-  accessKeySecret: string;
+  /** Where each request's credentials come from; without it, the fixed key below. */
+  credentials?: CredentialsProvider;
+  accessKeyId?: string;
+  accessKeySecret?: string;
   /** An STS token, sent as x-oss-security-token (signed, as every x-oss-* header). */
   securityToken?: string;
+  /** PEM CA bundle that verifies an https endpoint instead of the system CAs. */
+  ca?: string | Buffer;
   signatureVersion?: 'v1' | 'v4';
   /** Idle time allowed on a request's socket (no bytes either way) before it fails as TIMEOUT. */
   timeoutMs: number;
@@ -63,8 +69,10 @@ export interface PreparedRequest extends RequestTarget {
 
 export interface Transport {
   send(req: WireRequest): Promise<WireResponse>;
-  /** The Host, path and signed headers `send` would use now. */
-  prepare(req: WireRequest): PreparedRequest;
+  /** The Host, path and signed headers `send` would use now, signed with `credentials` (default: the provider's, when it holds them). */
+  prepare(req: WireRequest, credentials?: OssCredentials): PreparedRequest;
+  /** OSS refused the credentials (an expired or unknown STS token): the provider looks again before the next request. */
+  credentialsRefused(): void;
 }
 
 // The wire's failures are classified here, where their cause is known; the error table only reads them.
@@ -111,18 +119,26 @@ export function createTransport(opts: TransportOptions): Transport {
   const connectHost = url.hostname.replace(/^\[|\]$/g, '');
   const addressing = opts.addressing ?? 'virtual-hosted';
   const v4 = opts.signatureVersion === 'v4';
-  const v4Signer = v4 ? createV4Signer(opts.accessKeyId, opts.accessKeySecret, opts.region) : undefined;
+  const provider = providerOf(opts);
+  // The V4 signing key is derived once per day and key: kept while the provider hands out the same key.
+  let signerOf: { id: string; secret: string; signer: V4Signer } | undefined;
+  const v4Signer = (c: OssCredentials): V4Signer => {
+    if (!signerOf || signerOf.id !== c.accessKeyId || signerOf.secret !== c.accessKeySecret) {
+      signerOf = { id: c.accessKeyId, secret: c.accessKeySecret, signer: createV4Signer(c.accessKeyId, c.accessKeySecret, opts.region) };
+    }
+    return signerOf.signer;
+  };
   // LIFO keeps a few hot connections rather than cycling through every idle one.
   const agentOptions = { keepAlive: true, maxSockets: 1024, maxFreeSockets: 256, scheduling: 'lifo' as const };
-  const agent = secure ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
+  const agent = secure ? new HttpsAgent({ ...agentOptions, ...(opts.ca ? { ca: opts.ca } : {}) }) : new HttpAgent(agentOptions);
   const request = secure ? httpsRequest : httpRequest;
 
-  function signedHeaders(req: WireRequest): OutgoingHttpHeaders {
+  function signedHeaders(req: WireRequest, c: OssCredentials): OutgoingHttpHeaders {
     const { v1, v4: v4Date } = dates();
     const headers: Record<string, string | number> = { 'x-oss-date': v4 ? v4Date : v1 };
     if (v4) headers['x-oss-content-sha256'] = 'UNSIGNED-PAYLOAD';
     headers['User-Agent'] = 'oss-crr-bus';
-    if (opts.securityToken) headers['x-oss-security-token'] = opts.securityToken;
+    if (c.securityToken) headers['x-oss-security-token'] = c.securityToken;
     if (req.headers) Object.assign(headers, req.headers);
     if (req.mime && !headers['Content-Type'] && !headers['content-type']) headers['Content-Type'] = req.mime;
     if (req.content) {
@@ -130,12 +146,18 @@ export function createTransport(opts: TransportOptions): Transport {
       if (!headers['Content-Length']) headers['Content-Length'] = req.content.length;
     }
     const signed = { method: req.method, bucket: req.bucket, object: req.object, subres: req.subres, query: req.query, headers };
-    headers.authorization = v4Signer ? v4Signer.authorization(signed) : authorizationV1(opts.accessKeyId, opts.accessKeySecret, signed);
+    headers.authorization = v4 ? v4Signer(c).authorization(signed) : authorizationV1(c.accessKeyId, c.accessKeySecret, signed);
     return headers;
   }
 
-  function prepare(req: WireRequest): PreparedRequest {
-    const headers = signedHeaders(req);
+  function prepare(req: WireRequest, credentials?: OssCredentials): PreparedRequest {
+    let c = credentials;
+    if (!c) {
+      const held = provider.current();
+      if (held instanceof Promise) throw new TypeError('prepare() without credentials needs a provider that holds them');
+      c = held;
+    }
+    const headers = signedHeaders(req, c);
     const search = req.query || req.subres ? stringify({ ...req.query, ...req.subres }) : '';
     const target = requestTarget(url, addressing, opts.region, req.bucket, req.object, search);
     headers.host = target.host;
@@ -143,7 +165,13 @@ export function createTransport(opts: TransportOptions): Transport {
   }
 
   function send(req: WireRequest): Promise<WireResponse> {
-    const { headers, path, servername } = prepare(req);
+    // A held key costs nothing; only a provider whose credentials are due makes the request wait.
+    const c = provider.current();
+    return c instanceof Promise ? c.then((held) => sendWith(req, held)) : sendWith(req, c);
+  }
+
+  function sendWith(req: WireRequest, c: OssCredentials): Promise<WireResponse> {
+    const { headers, path, servername } = prepare(req, c);
     const timeout = req.timeout ?? opts.timeoutMs;
     const signal = req.signal;
     if (signal?.aborted) return Promise.reject(abortedError(signal));
@@ -205,20 +233,36 @@ export function createTransport(opts: TransportOptions): Transport {
     });
   }
 
-  return { send, prepare };
+  return { send, prepare, credentialsRefused: () => provider.refused() };
 }
+
+function providerOf(opts: TransportOptions): CredentialsProvider {
+  if (opts.credentials) return opts.credentials;
+  if (!opts.accessKeyId || !opts.accessKeySecret) throw new TypeError('a transport needs credentials or an access key pair');
+  return staticCredentials({ accessKeyId: opts.accessKeyId, accessKeySecret: opts.accessKeySecret, securityToken: opts.securityToken });
+}
+
+const providerIds = new WeakMap<CredentialsProvider, number>();
+let nextProviderId = 0;
+const digest = (v: string | Buffer | undefined) => (v ? createHash('sha256').update(v).digest('hex') : '');
 
 const transports = new Map<string, Transport>();
 
 /**
  * One transport (one connection pool) per endpoint, credentials, signature version and timeout in this
  * process: a bus serving many rules opens one pool per region, not one per rule. The map key holds a hash
- * of the secret, never the secret.
+ * of the secret, never the secret (a provider is known by its identity).
  */
 export function sharedTransport(opts: TransportOptions): Transport {
-  const secret = createHash('sha256').update(opts.accessKeySecret).digest('hex');
-  const token = opts.securityToken ? createHash('sha256').update(opts.securityToken).digest('hex') : '';
-  const id = [opts.endpoint, opts.region, opts.addressing ?? 'virtual-hosted', opts.accessKeyId, secret, token, opts.signatureVersion ?? 'v1', opts.timeoutMs].join('\n');
+  let who: string;
+  if (opts.credentials) {
+    let n = providerIds.get(opts.credentials);
+    if (n === undefined) providerIds.set(opts.credentials, (n = nextProviderId++));
+    who = `provider ${n}`;
+  } else {
+    who = [opts.accessKeyId, digest(opts.accessKeySecret), digest(opts.securityToken)].join('/');
+  }
+  const id = [opts.endpoint, opts.region, opts.addressing ?? 'virtual-hosted', who, digest(opts.ca), opts.signatureVersion ?? 'v1', opts.timeoutMs].join('\n');
   let transport = transports.get(id);
   if (!transport) {
     transport = createTransport(opts);

@@ -12,8 +12,11 @@ export type PollerConfig = NonNullable<NonNullable<RawConfig['capture']>['poller
 export interface EndpointSpec {
   endpoint: string;
   region: string;
-  /** The key pair the config's processes sign with on this endpoint. */
+  /** The key pair the config's processes sign with on this endpoint (in the environment)... */
   credentials: { accessKeyId: string; accessKeySecret: string };
+  /** ...unless the endpoint names another source (an STS file, the ECS RAM role). */
+  source?: { stsFile: string } | { ecsRamRole: { role?: string; metadataUrl: string } };
+  caFile?: string;
   addressing?: 'virtual-hosted' | 'path';
   signatureVersion?: 'v1' | 'v4';
   timeoutMs?: number;
@@ -43,9 +46,13 @@ export function stackConfig(s: StackConfigSpec): StackConfig {
   const endpoints: RawConfig['endpoints'] = {};
   for (const [name, ep] of Object.entries(s.endpoints)) {
     const base = `${s.envPrefix}_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-    env[`${base}_AK`] = ep.credentials.accessKeyId;
-    env[`${base}_SK`] = ep.credentials.accessKeySecret;
-    endpoints[name] = { endpoint: ep.endpoint, region: ep.region, accessKeyIdEnv: `${base}_AK`, accessKeySecretEnv: `${base}_SK`,
+    let credentials: object = ep.source ?? {};
+    if (!ep.source) {
+      env[`${base}_AK`] = ep.credentials.accessKeyId;
+      env[`${base}_SK`] = ep.credentials.accessKeySecret;
+      credentials = { accessKeyIdEnv: `${base}_AK`, accessKeySecretEnv: `${base}_SK` };
+    }
+    endpoints[name] = { endpoint: ep.endpoint, region: ep.region, ...credentials, ...(ep.caFile ? { caFile: ep.caFile } : {}),
       ...(ep.addressing ? { addressing: ep.addressing } : {}), ...(ep.signatureVersion ? { signatureVersion: ep.signatureVersion } : {}), ...(ep.timeoutMs ? { timeoutMs: ep.timeoutMs } : {}) };
   }
   const capture: NonNullable<RawConfig['capture']> = { replicatorPrincipals: s.replicatorPrincipals };

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createOssClient, type OssClient } from '../../../core/adapters/oss/client.ts';
 import { createObjectStore } from '../../../core/adapters/oss/object-store.ts';
 import type { ObjectStore } from '../../../core/ports/object-store.ts';
+import type { CredentialInput } from '../oss/auth/credentials.ts';
 import { startOssServer, type FaultConfig, type OssServerOptions, type WebhookTarget } from '../oss/server.ts';
 import { projectRoot } from '../project-root.ts';
 import type { Principal } from './principals.ts';
@@ -34,6 +35,8 @@ export interface RegionOptions {
   cpuProfileDir?: string;
   /** How the region's clients and stores name buckets (virtual-hosted by default). */
   addressing?: 'virtual-hosted' | 'path';
+  /** With server.tls: the CA its clients and stores trust. */
+  ca?: string | Buffer;
 }
 
 export interface LocalRegion {
@@ -45,6 +48,14 @@ export interface LocalRegion {
   addressing: 'virtual-hosted' | 'path';
   /** The endpoint an ali-oss client is given (see startRegion: an IP when virtual-hosted). */
   clientEndpoint: string;
+  /**
+   * The endpoint the stack's config names: the server's own, or with TLS https://127.0.0.1:<port>, so that
+   * virtual-hosted Hosts are <bucket>.<region>.aliyuncs.com, which a certificate's wildcard covers as on
+   * real OSS (Node matches no wildcard over the single label of `*.localhost`).
+   */
+  configEndpoint: string;
+  /** Adds or replaces keys the server accepts (STS credentials with their token and expiration). */
+  putCredentials(creds: CredentialInput[]): Promise<void>;
   /** The server's process: this one when in-process. */
   pid: number;
   /** Replaces the faults in force (through the admin endpoint when the server is a child). */
@@ -57,7 +68,7 @@ export interface LocalRegion {
   stop(): Promise<void>;
 }
 
-type Server = Pick<LocalRegion, 'endpoint' | 'port' | 'pid' | 'setFaults' | 'stop'>;
+type Server = Pick<LocalRegion, 'endpoint' | 'port' | 'pid' | 'setFaults' | 'putCredentials' | 'stop'>;
 
 export async function startRegion(o: RegionOptions): Promise<LocalRegion> {
   const server = o.mode === 'child' ? await startChild(o) : await startInProcess(o);
@@ -66,18 +77,21 @@ export async function startRegion(o: RegionOptions): Promise<LocalRegion> {
   // it connects to the IP and sends `Host: <bucket>.<region>.aliyuncs.com`, a name the server serves as (its
   // default host names): the same virtual-hosted request, reachable without DNS. Our stores need no such turn.
   const clientEndpoint = addressing === 'virtual-hosted' ? server.endpoint.replace('//localhost:', '//127.0.0.1:') : server.endpoint;
+  const configEndpoint = o.server?.tls ? clientEndpoint : server.endpoint;
   return {
     ...server,
     name: o.name,
     region: o.region,
     addressing,
     clientEndpoint,
+    configEndpoint,
     client: (as, c = {}) => createOssClient({ endpoint: clientEndpoint, region: o.region, accessKeyId: as.accessKeyId,
-      accessKeySecret: as.accessKeySecret, bucket: c.bucket, timeoutMs: c.timeoutMs, addressing }),
-    store: (as, c = {}) => createObjectStore({ endpoint: server.endpoint, region: o.region, accessKeyId: as.accessKeyId,
-      accessKeySecret: as.accessKeySecret, timeoutMs: c.timeoutMs, addressing }),
+      accessKeySecret: as.accessKeySecret, bucket: c.bucket, timeoutMs: c.timeoutMs, addressing, ca: o.ca }),
+    store: (as, c = {}) => createObjectStore({ endpoint: configEndpoint, region: o.region, accessKeyId: as.accessKeyId,
+      accessKeySecret: as.accessKeySecret, timeoutMs: c.timeoutMs, addressing, ca: o.ca }),
     async createBucket(as, bucket, versioned = false) {
-      const client = createOssClient({ endpoint: clientEndpoint, region: o.region, accessKeyId: as.accessKeyId, accessKeySecret: as.accessKeySecret, addressing });
+      const client = createOssClient({ endpoint: clientEndpoint, region: o.region, accessKeyId: as.accessKeyId, accessKeySecret: as.accessKeySecret,
+        addressing, ca: o.ca });
       await client.putBucket(bucket);
       if (versioned) await client.putBucketVersioning(bucket, 'Enabled');
     },
@@ -92,6 +106,12 @@ async function startInProcess(o: RegionOptions): Promise<Server> {
     port: server.port,
     pid: process.pid,
     setFaults: async (faults) => server.setFaults(faults),
+    // Through the admin endpoint, as a test tells a child server; plain fetch trusts no test CA, so a TLS
+    // server in this process is told directly.
+    putCredentials: async (creds) => {
+      if (!o.server?.tls) return adminPutCredentials(server.endpoint, o.credentials[0].accessKeySecret, o.region, creds);
+      for (const c of creds) server.putCredential(c);
+    },
     stop: () => server.stop(),
   };
 }
@@ -142,6 +162,7 @@ function startChild(o: RegionOptions): Promise<Server> {
           const res = await fetch(`${endpoint}/-/admin/faults`, { method: 'PUT', headers: { authorization: `Bearer ${admin}` }, body: JSON.stringify(faults) });
           if (!res.ok) throw new Error(`OSS server ${o.region} refused the faults: HTTP ${res.status}`);
         },
+        putCredentials: (creds) => adminPutCredentials(endpoint, admin, o.region, creds),
         stop: () => new Promise<void>((r) => {
           if (child.exitCode !== null || child.signalCode !== null) return r();
           child.once('exit', () => r());
@@ -151,4 +172,9 @@ function startChild(o: RegionOptions): Promise<Server> {
       });
     });
   });
+}
+
+async function adminPutCredentials(endpoint: string, admin: string, region: string, creds: CredentialInput[]): Promise<void> {
+  const res = await fetch(`${endpoint}/-/admin/credentials`, { method: 'PUT', headers: { authorization: `Bearer ${admin}` }, body: JSON.stringify(creds) });
+  if (!res.ok) throw new Error(`OSS server ${region} refused the credentials: HTTP ${res.status}`);
 }

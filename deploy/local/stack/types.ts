@@ -41,6 +41,8 @@ export interface StackHooks {
   wrapProducer?: (component: 'capture' | 'processing', producer: BusProducer) => BusProducer;
 }
 
+export type EndpointCredentials = { stsFile: string } | { ecsRamRole: { role?: string; metadataUrl: string } };
+
 export interface StackOssOptions {
   mode?: RegionMode;
   /** Fixed ports (the demo's); by default the OS picks. */
@@ -59,6 +61,13 @@ export interface StackOssOptions {
    * then refuse path-style bucket requests, as real OSS does, so a path-style request fails the run) or path.
    */
   addressing?: 'virtual-hosted' | 'path';
+  /**
+   * HTTPS: the servers serve this certificate, the config's endpoints are https://127.0.0.1:<port> with
+   * caFile, and the stack's own clients trust the CA (see LocalRegion.configEndpoint).
+   */
+  tls?: { cert: string | Buffer; key: string | Buffer; ca: string | Buffer; caFile: string };
+  /** Per endpoint, the config's credentials instead of the replicator's keys in the environment (stsFile, ecsRamRole). */
+  endpointCredentials?: Partial<Record<RegionName, EndpointCredentials>>;
   /** Endpoint options of the config (what capture and processing use). */
   signatureVersion?: 'v1' | 'v4';
   timeoutMs?: number;

@@ -89,7 +89,8 @@ test('a throwing getter or odd object does not make classification throw', () =>
 
 test('the tables only hold codes callers know', () => {
   const known = new Set(['NOT_FOUND', 'SOURCE_CHANGED', 'THROTTLED', 'SERVER_ERROR', 'TIMEOUT', 'NETWORK', 'ACCESS_DENIED', 'AUTH_FAILED',
-    'INVALID_REQUEST', 'BODY_CORRUPTED', 'BUCKET_NOT_FOUND', 'UPLOAD_NOT_FOUND', 'CLOCK_SKEW', 'KMS_ERROR', 'INVALID_OBJECT_STATE', 'CONFLICT', 'ALREADY_EXISTS']);
+    'INVALID_REQUEST', 'BODY_CORRUPTED', 'BUCKET_NOT_FOUND', 'UPLOAD_NOT_FOUND', 'CLOCK_SKEW', 'KMS_ERROR', 'INVALID_OBJECT_STATE', 'CONFLICT', 'ALREADY_EXISTS',
+    'CREDENTIALS_EXPIRED']);
   for (const table of [OSS_ERROR_CODES, HTTP_STATUSES, NETWORK_ERRORS]) {
     for (const m of Object.values(table)) assert.ok(known.has(m.code), m.code);
   }
@@ -110,6 +111,8 @@ const answers: [string, { status: number; ossCode?: string; message?: string }, 
   ['FileAlreadyExists 409', { status: 409, ossCode: 'FileAlreadyExists' }, 'ALREADY_EXISTS', false],
   ['a HEAD 404 without a document', { status: 404 }, 'NOT_FOUND', false],
   ['unknown code, 403', { status: 403, ossCode: 'SomethingNew' }, 'ACCESS_DENIED', false],
+  ['an expired STS token (the provider looks again)', { status: 403, ossCode: 'SecurityTokenExpired' }, 'CREDENTIALS_EXPIRED', true],
+  ['a token OSS no longer knows', { status: 403, ossCode: 'InvalidSecurityToken' }, 'CREDENTIALS_EXPIRED', true],
   ['unknown code, 507', { status: 507, ossCode: 'SomethingNew' }, 'SERVER_ERROR', true],
   ['a proxy page, 502', { status: 502 }, 'SERVER_ERROR', true],
   ['an odd status', { status: 418 }, 'UNKNOWN', false],
