@@ -1,9 +1,10 @@
 // Wires the processor from a validated config: one key-ordered runner per lane (the changes topic by
 // default), reconcile per rule, outcomes, dead letters, and the lag and replicated-until metrics.
-import type { BusProducer, InboundMessage, OpenConsumer } from '../core/ports/bus.ts';
+import type { BrokerOffsets, BusProducer, InboundMessage, OpenConsumer } from '../core/ports/bus.ts';
 import { CoalescingPublisher } from '../core/coalescing-publisher.ts';
 import type { CrrConfig } from '../core/config/load.ts';
 import type { Logger } from '../core/logging.ts';
+import { consumerLagFor, type ConsumerLag } from '../core/metrics/consumer-lag.ts';
 import type { CrrMetrics } from '../core/metrics/metrics.ts';
 import type { ObjectStore } from '../core/ports/object-store.ts';
 import { RECONCILE_RETRY, type RetryPolicy } from '../core/retry.ts';
@@ -49,6 +50,13 @@ export interface ProcessingDeps {
   now?: () => number;
   /** How often the watermark gauges are refreshed (default 1 s). */
   gaugeIntervalMs?: number;
+  /**
+   * The broker's offsets, for consumer lag of the partitions this process owns (crr_consumer_lag_messages,
+   * crr_kafka_reachable). Closed by stop(). Without it no lag is exported (unit tests on fakes).
+   */
+  brokerOffsets?: BrokerOffsets;
+  /** How often lag is read from the broker (default 5 s). */
+  lagIntervalMs?: number;
 }
 
 export interface Processing {
@@ -58,6 +66,8 @@ export interface Processing {
   runners: Record<string, Runner>;
   /** Rejects with the error of the first lane whose runner stopped on one. */
   done: Promise<void>;
+  /** Lag from the broker for the owned partitions, and whether the broker answered (with brokerOffsets). */
+  consumerLag?: ConsumerLag;
   stop(): Promise<void>;
 }
 
@@ -91,18 +101,24 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
       onError: (err, msg) => logger.error({ err: (err as Error).message, lane: lane.name, topic: msg.topic, partition: msg.partition, offset: msg.offset },
         'handler failed; stopping'),
       metrics: {
-        onLag: (topic, partition, lag) => metrics.consumerLag.set({ topic, partition: String(partition) }, lag),
+        // Lag is exported for the partitions owned now; a revoked partition's series goes at once.
+        onAssignment: (partitions) => lag?.own(lane.topic, partitions[lane.topic] ?? []),
       },
       logger: (level, msg, ctx) => logger[level]({ lane: lane.name, ...ctx }, msg),
     });
   }
   const lanes = deps.lanes ?? [changesLane(config)];
   if (new Set(lanes.map((l) => l.name)).size !== lanes.length) throw new RangeError(`lane names must differ: ${lanes.map((l) => l.name).join(', ')}`);
+  const lag = deps.brokerOffsets && consumerLagFor(metrics, {
+    offsets: deps.brokerOffsets, watches: lanes.map((l) => ({ topic: l.topic, groupId: l.groupId })), intervalMs: deps.lagIntervalMs, ownedOnly: true,
+  });
   const runners: Record<string, Runner> = {};
   try {
     for (const lane of lanes) runners[lane.name] = await startLane(lane);
+    await lag?.start();
   } catch (err) {
     await Promise.all(Object.values(runners).map((r) => r.stop()));
+    await deps.brokerOffsets?.close();
     throw err;
   }
   const refresh = () => {
@@ -129,10 +145,13 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
     runner: runners[lanes[0]!.name]!,
     runners,
     done,
+    consumerLag: lag,
     async stop() {
       clearInterval(timer);
       janitor.stop();
       await Promise.all(Object.values(runners).map((r) => r.stop()));
+      lag?.stop();
+      await deps.brokerOffsets?.close();
       await outcomes.flush();
       refresh();
     },

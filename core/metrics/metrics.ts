@@ -21,7 +21,10 @@ export function createMetrics(registry: Registry) {
     ossRequests: new Counter({ name: 'crr_oss_requests_total', help: 'OSS requests made by processors, per rule, operation and result: ok, absent (no such key or version), exists (a create-only PUT found the key) or error (for per-tenant accounting)', labelNames: ['rule', 'op', 'result'], registers }),
     replicationDelay: new Histogram({ name: 'crr_replication_delay_seconds', help: 'From the source change to the destination being in sync', labelNames: ['rule'], buckets: delayBuckets, registers }),
     deadLetters: new Counter({ name: 'crr_dead_letters_total', help: 'Triggers parked in the dead-letter topic, per rule and stage', labelNames: ['rule', 'stage'], registers }),
-    consumerLag: new Gauge({ name: 'crr_consumer_lag_messages', help: 'Messages not yet committed by the processors, per topic and partition', labelNames: ['topic', 'partition'], registers }),
+    consumerLag: new Gauge({ name: 'crr_consumer_lag_messages', help: 'End offset minus the group\'s committed offset, from the broker, per topic and partition (a processor: the partitions it owns)', labelNames: ['topic', 'partition'], registers }),
+    // Registered by whoever polls the broker's offsets (core/metrics/consumer-lag.ts), so a process that
+    // never asks (capture) does not report a 0 it never measured.
+    kafkaReachable: new Gauge({ name: 'crr_kafka_reachable', help: '1 when the last admin round trip to Kafka (offsets for lag) succeeded, 0 when it failed', registers: [] }),
     replicatedUntil: new Gauge({ name: 'crr_replicated_until_timestamp_seconds', help: 'Every change captured before this time is applied, per rule', labelNames: ['rule'], registers }),
     ruleLag: new Gauge({ name: 'crr_rule_lag_seconds', help: 'Now minus the replicated-until watermark, per rule', labelNames: ['rule'], registers }),
     // backfill

@@ -101,3 +101,29 @@ export interface BusProducer {
   sendBatch(batches: { topic: string; records: OutgoingRecord[] }[]): Promise<RecordAck[]>;
   disconnect(): Promise<void>;
 }
+
+/** One partition's offsets as the broker knows them. */
+export interface PartitionOffsets {
+  partition: number;
+  /** The earliest offset still held (retention moves it). */
+  low: string;
+  /** The offset the next produced record will get. */
+  high: string;
+}
+
+/** A group's committed offset on one partition: '-1' where it committed none; metadata as committed with it. */
+export interface CommittedOffset {
+  offset: string;
+  metadata: string | null;
+}
+
+/**
+ * Offsets from the broker's admin API, the source of truth for lag and progress (DESIGN §7). Each call is
+ * one round trip; a broker that cannot be reached fails it (after the client's retries).
+ */
+export interface BrokerOffsets {
+  topicOffsets(topic: string): Promise<PartitionOffsets[]>;
+  /** partition → the group's committed offset on `topic`. */
+  committedOffsets(groupId: string, topic: string): Promise<Map<number, CommittedOffset>>;
+  close(): Promise<void>;
+}

@@ -10,6 +10,7 @@ import { Registry } from 'prom-client';
 import { stringify } from 'yaml';
 import { createKafka } from '../../core/adapters/kafka/client.ts';
 import { consumerOpener } from '../../core/adapters/kafka/consumer.ts';
+import { brokerOffsets } from '../../core/adapters/kafka/offsets.ts';
 import { createProducer, type BusProducer } from '../../core/adapters/kafka/producer.ts';
 import { ensureTopics } from '../../core/adapters/kafka/topics.ts';
 import { storeFactory } from '../../core/adapters/oss/store-factory.ts';
@@ -159,7 +160,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
         const processing = await startProcessing({
           config: s.groupId ? { ...config, processing: { ...config.processing, groupId: s.groupId } } : config,
           openConsumer: consumerOpener(kafka), lanes: s.lanes, producer: o.separateProducers ? await newProducer('processing') : producer, storeFor: s.metrics ? storesFor(m) : storeFor,
-          metrics: m, logger, retryPolicy: s.retryPolicy ?? o.retryPolicy,
+          metrics: m, logger, retryPolicy: s.retryPolicy ?? o.retryPolicy, brokerOffsets: brokerOffsets(kafka),
         });
         processings.push(processing);
         return processing;

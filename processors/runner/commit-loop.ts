@@ -1,5 +1,4 @@
-// The commit loop: every tick, commit each owned partition's low watermark that moved, heartbeat, and
-// report lag. Only finished work is ever committed (the scheduler's watermark), and only for partitions
+// The commit loop: every tick, commit each owned partition's low watermark that moved, and heartbeat. Only finished work is ever committed (the scheduler's watermark), and only for partitions
 // this member owns at the instant the request is built.
 import type { BusConsumer, TopicPartitionOffset } from '../../core/ports/bus.ts';
 import { describeError } from '../../core/errors.ts';
@@ -8,8 +7,6 @@ import { splitPartitionId } from './partition-id.ts';
 
 export interface CommitLoopHooks {
   onCommit?(topic: string, partition: number, offset: string): void;
-  /** Per owned partition, at every tick: high watermark − committed offset, in messages. */
-  onLag?(topic: string, partition: number, lag: number): void;
   warn(msg: string, ctx: Record<string, unknown>): void;
 }
 
@@ -33,7 +30,7 @@ export class CommitLoop {
     clearInterval(this.timer);
   }
 
-  /** The high watermark a fetched batch reported for its partition, for lag. */
+  /** The high watermark a fetched batch reported for its partition, for the runner's own idle check (stats). */
   fetched(id: string, highWatermark: string): void {
     this.highWatermarks.set(id, BigInt(highWatermark));
   }
@@ -85,6 +82,10 @@ export class CommitLoop {
     return this.inProgress;
   }
 
+  /**
+   * What this member has not finished of what it fetched (last fetched high watermark − committed): an idle
+   * check for its owner. Not consumer lag: that comes from the broker (core/metrics/consumer-lag.ts).
+   */
   lagOf(id: string): number | undefined {
     const hw = this.highWatermarks.get(id);
     const base = this.committed.get(id) ?? this.scheduler.watermark(id);
@@ -105,13 +106,5 @@ export class CommitLoop {
     this.consumer.heartbeat().catch(() => {
       // The fetch loop sees the same error and rejoins; nothing to do here.
     });
-    const onLag = this.hooks.onLag;
-    if (!onLag) return;
-    for (const id of this.scheduler.owned()) {
-      const lag = this.lagOf(id);
-      if (lag === undefined) continue;
-      const { topic, partition } = splitPartitionId(id);
-      onLag(topic, partition, lag);
-    }
   }
 }

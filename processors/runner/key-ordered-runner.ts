@@ -15,8 +15,6 @@ export type { InboundMessage } from '../../core/ports/bus.ts';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface RunnerMetrics {
-  /** Per owned partition, at every commit tick: high watermark − committed offset, in messages. */
-  onLag?(topic: string, partition: number, lag: number): void;
   onCommit?(topic: string, partition: number, offset: string): void;
   onHandled?(msg: InboundMessage, durationMs: number, ok: boolean): void;
   onAssignment?(partitions: Record<string, number[]>): void;
@@ -58,7 +56,10 @@ export interface RunnerStats {
   buffered: number;
   /** `topic/partition` → the last offset this runner committed for a partition it owns. */
   committed: Record<string, string>;
-  /** `topic/partition` → high watermark − committed (or − watermark before the first commit). */
+  /**
+   * `topic/partition` → the last fetched high watermark − committed (or − watermark before the first commit):
+   * an idle check for tests and tools, frozen when fetches stop. Consumer lag is the broker's (consumer-lag.ts).
+   */
   lag: Record<string, number>;
   paused: string[];
 }
@@ -86,7 +87,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
   const inFlight = new InFlight<InboundMessage>();
   const paused = new Set<string>();
   const commits = new CommitLoop(scheduler, consumer, {
-    onCommit: metrics.onCommit, onLag: metrics.onLag, warn: (msg, ctx) => log('warn', msg, ctx),
+    onCommit: metrics.onCommit, warn: (msg, ctx) => log('warn', msg, ctx),
   });
   const fence = new HandoverFence(opts.handoverGraceMs ?? 0, (batch) => onBatch(batch));
   let memberId: string | undefined;
