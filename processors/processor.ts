@@ -17,7 +17,7 @@ import type { ObjectChange, ReplicationOutcome, ReplicationTrigger } from '../sc
 import type { DeadLetters } from './dead-letter.ts';
 import { bindSignal, reconcileKey, type ReconcileResult } from './reconcile/reconcile-key.ts';
 import type { Trigger } from './reconcile/types.ts';
-import { ReplicatedUntil } from './replicated-until.ts';
+import type { MessageProgress } from './runner/pending-progress.ts';
 import type { RuleContexts } from './rule-context.ts';
 
 export interface ProcessorOptions {
@@ -38,7 +38,11 @@ export interface Processor {
    * partition's new owner does it again.
    */
   handle(msg: InboundMessage, signal?: AbortSignal): Promise<void>;
-  watermark: ReplicatedUntil;
+  /**
+   * The rules a trigger is for and its capture time, read when it is fetched: what it holds back of the
+   * replicated-until watermark until it is handled (the runner's progressOf). Undecodable: undefined.
+   */
+  progressOf(msg: InboundMessage): MessageProgress | undefined;
 }
 
 
@@ -65,7 +69,10 @@ export function createProcessor(opts: ProcessorOptions): Processor {
   const { metrics, logger } = opts;
   const byId = new Map(opts.rules.map((r) => [r.id, r]));
   const index = new RuleIndex(opts.rules);
-  const watermark = new ReplicatedUntil();
+  // Decoded at fetch for progressOf, kept until handled so the trigger is decoded once; its progress entry
+  // loses each rule as that rule's reconcile ends.
+  const decoded = new WeakMap<InboundMessage, ObjectChange>();
+  const progressByMessage = new WeakMap<InboundMessage, MessageProgress>();
 
   // Two-way pairs: the rule in the opposite direction of each rule, if configured.
   const reverseOf = new Map<string, RuleConfig>();
@@ -87,8 +94,6 @@ export function createProcessor(opts: ProcessorOptions): Processor {
   async function reconcileRule(msg: InboundMessage, change: ObjectChange, rule: RuleConfig, signal: AbortSignal | undefined, depth = 0): Promise<void> {
     const trigger: Trigger = { kind: triggerKind(change), operation: change.operation, eventTime: change.eventTime, versionId: change.versionId,
       origin: change.origin, size: change.size };
-    const triggerId = `${msg.topic}/${msg.partition}/${msg.offset}`;
-    watermark.started(rule.id, triggerId, change.captureTime);
     let attempts = 0;
     const common = { ruleId: rule.id, sourceBucket: rule.source.bucket, destinationBucket: rule.destination.bucket, key: change.key,
       trigger: trigger.kind, eventTime: change.eventTime };
@@ -126,16 +131,17 @@ export function createProcessor(opts: ProcessorOptions): Processor {
       metrics.reconciles.inc({ rule: rule.id, op: 'none', result: 'dead_lettered' });
       await publishOutcome({ ...common, action: 'NONE', result: 'DEAD_LETTERED', bytes: 0, sourceEtag: change.etag, sourceVersionId: change.versionId,
         destinationVersionId: null, completedAt: now(), delayMs: null, attempts, errorCode: e.code, errorMessage: e.message.slice(0, 1000) });
-    } finally {
-      watermark.finished(rule.id, triggerId);
     }
   }
 
   async function handle(msg: InboundMessage, signal?: AbortSignal): Promise<void> {
     let change: ObjectChange;
     try {
-      if (msg.value === null) throw new CrrError('the message has no value', { code: 'EMPTY_MESSAGE', stage: 'decode' });
-      change = decode('ObjectChange', msg.value);
+      const early = decoded.get(msg);
+      decoded.delete(msg);
+      if (early) change = early;
+      else if (msg.value === null) throw new CrrError('the message has no value', { code: 'EMPTY_MESSAGE', stage: 'decode' });
+      else change = decode('ObjectChange', msg.value);
     } catch (err) {
       logger.warn({ topic: msg.topic, partition: msg.partition, offset: msg.offset, err: describeError(err) }, 'undecodable trigger; dead-lettered');
       await opts.deadLetters.park(msg, { stage: 'decode', error: err, attempts: 1, now: now() });
@@ -148,10 +154,27 @@ export function createProcessor(opts: ProcessorOptions): Processor {
       return;
     }
     // Settled, not raced: the runner must learn the trigger has stopped only once every rule's work has.
-    const settled = await Promise.allSettled(rules.map((rule) => reconcileRule(msg, change, rule, signal)));
+    const progress = progressByMessage.get(msg);
+    const settled = await Promise.allSettled(rules.map(async (rule) => {
+      await reconcileRule(msg, change, rule, signal);
+      progress?.rules.delete(rule.id); // done (applied or dead-lettered): no longer holds this rule back
+    }));
     const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (rejected) throw rejected.reason;
   }
 
-  return { handle, watermark };
+  function progressOf(msg: InboundMessage): MessageProgress | undefined {
+    if (msg.value === null) return undefined;
+    try {
+      const change = decode('ObjectChange', msg.value);
+      decoded.set(msg, change);
+      const progress = { rules: new Set(rulesOf(change).map((r) => r.id)), captureTime: change.captureTime };
+      progressByMessage.set(msg, progress);
+      return progress;
+    } catch {
+      return undefined; // handle() dead-letters it; it holds nothing back
+    }
+  }
+
+  return { handle, progressOf };
 }

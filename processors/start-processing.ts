@@ -1,5 +1,6 @@
 // Wires the processor from a validated config: one key-ordered runner per lane (the changes topic by
-// default), reconcile per rule, outcomes, dead letters, and the lag and replicated-until metrics.
+// default), reconcile per rule, outcomes, dead letters, consumer lag from the broker, and the progress
+// metadata committed with each offset (the replicated-until watermark is computed from it by `crr status`).
 import type { BrokerOffsets, BusProducer, InboundMessage, OpenConsumer } from '../core/ports/bus.ts';
 import { CoalescingPublisher } from '../core/coalescing-publisher.ts';
 import type { CrrConfig } from '../core/config/load.ts';
@@ -12,6 +13,7 @@ import { DeadLetters } from './dead-letter.ts';
 import { createProcessor } from './processor.ts';
 import { RuleContexts } from './rule-context.ts';
 import { startRunner, type Runner } from './runner/key-ordered-runner.ts';
+import type { MessageProgress } from './runner/pending-progress.ts';
 import { startUploadJanitor } from './upload-janitor.ts';
 
 /**
@@ -27,6 +29,8 @@ export interface Lane {
   concurrency: number;
   /** What one message of the lane means; default: an ObjectChange trigger, reconciled by the processor. */
   handle?: (msg: InboundMessage, ctx: { signal: AbortSignal }) => Promise<void>;
+  /** What a message holds back of the watermark until handled; default (with the default handle): the processor's. */
+  progressOf?: (msg: InboundMessage) => MessageProgress | undefined;
 }
 
 /** The real-time lane: the changes topic, in the processors' group, with the configured concurrency. */
@@ -48,8 +52,6 @@ export interface ProcessingDeps {
   logger: Logger;
   retryPolicy?: RetryPolicy;
   now?: () => number;
-  /** How often the watermark gauges are refreshed (default 1 s). */
-  gaugeIntervalMs?: number;
   /**
    * The broker's offsets, for consumer lag of the partitions this process owns (crr_consumer_lag_messages,
    * crr_kafka_reachable). Closed by stop(). Without it no lag is exported (unit tests on fakes).
@@ -98,6 +100,7 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
       concurrency: lane.concurrency,
       handoverGraceMs: p.handoverGraceMs,
       handle: lane.handle ?? ((msg, { signal }) => processor.handle(msg, signal)),
+      progressOf: lane.progressOf ?? (lane.handle ? undefined : (msg) => processor.progressOf(msg)),
       onError: (err, msg) => logger.error({ err: (err as Error).message, lane: lane.name, topic: msg.topic, partition: msg.partition, offset: msg.offset },
         'handler failed; stopping'),
       metrics: {
@@ -121,24 +124,9 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
     await deps.brokerOffsets?.close();
     throw err;
   }
-  const refresh = () => {
-    const t = now();
-    const caughtUp = Object.values(runners).every((r) => {
-      const stats = r.stats();
-      return Object.values(stats.lag).every((l) => l === 0) && stats.buffered === 0;
-    });
-    for (const rule of config.rules) {
-      const until = processor.watermark.value(rule.id, t, caughtUp);
-      if (until === undefined) continue;
-      metrics.replicatedUntil.set({ rule: rule.id }, until / 1000);
-      metrics.ruleLag.set({ rule: rule.id }, Math.max(0, t - until) / 1000);
-    }
-  };
   const destinations = [...new Map(config.rules.map((r) => [`${r.destination.endpoint}/${r.destination.bucket}`, r])).values()]
     .map((r) => ({ store: deps.storeFor(r.destination.endpoint, r.id), bucket: r.destination.bucket }));
   const janitor = startUploadJanitor(destinations, { maxAgeMs: p.abandonedUploadAgeMs, intervalMs: Math.max(60_000, p.abandonedUploadAgeMs / 2), logger, now });
-  const timer = setInterval(refresh, deps.gaugeIntervalMs ?? 1000);
-  timer.unref();
   const done = Promise.all(Object.values(runners).map((r) => r.done)).then(() => undefined);
   done.catch(() => {}); // observed by whoever awaits it
   return {
@@ -147,13 +135,11 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
     done,
     consumerLag: lag,
     async stop() {
-      clearInterval(timer);
       janitor.stop();
       await Promise.all(Object.values(runners).map((r) => r.stop()));
       lag?.stop();
       await deps.brokerOffsets?.close();
       await outcomes.flush();
-      refresh();
     },
   };
 }

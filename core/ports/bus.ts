@@ -27,6 +27,8 @@ export interface TopicPartitionOffset {
   topic: string;
   partition: number;
   offset: string;
+  /** Offset-commit metadata stored with a committed offset (processors: their progress, progress-metadata.ts). */
+  metadata?: string;
 }
 
 export interface GroupAssignment {
@@ -127,3 +129,9 @@ export interface BrokerOffsets {
   committedOffsets(groupId: string, topic: string): Promise<Map<number, CommittedOffset>>;
   close(): Promise<void>;
 }
+
+/**
+ * Reads, per partition, the first record at or after an offset (gaps: compaction, control records). A
+ * partition whose offset is at its end, or not answered in time, is absent from the result.
+ */
+export type ReadAt = (topic: string, at: Map<number, string>) => Promise<Map<number, InboundMessage>>;

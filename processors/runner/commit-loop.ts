@@ -7,11 +7,14 @@ import { splitPartitionId } from './partition-id.ts';
 
 export interface CommitLoopHooks {
   onCommit?(topic: string, partition: number, offset: string): void;
+  /** The metadata to commit beside a partition's offset; a change of it alone is worth a commit. */
+  metadata?(id: string, offset: bigint): string | undefined;
   warn(msg: string, ctx: Record<string, unknown>): void;
 }
 
 export class CommitLoop {
   private readonly committed = new Map<string, bigint>();
+  private readonly committedMetadata = new Map<string, string | undefined>();
   private readonly highWatermarks = new Map<string, bigint>();
   private inProgress: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -38,6 +41,7 @@ export class CommitLoop {
   /** A revoked partition's offsets are the new owner's business now. */
   forget(id: string): void {
     this.committed.delete(id);
+    this.committedMetadata.delete(id);
     this.highWatermarks.delete(id);
   }
 
@@ -52,21 +56,26 @@ export class CommitLoop {
     // kafkajs swaps its generation and then emits GROUP_JOIN a few microtasks later; at the start of a
     // macrotask both agree, and the ownership check below and the request are built in the same tick.
     const offsets: TopicPartitionOffset[] = [];
-    const values = new Map<string, bigint>();
+    const values = new Map<string, { mark: bigint; metadata: string | undefined }>();
     for (const id of this.scheduler.owned()) {
       const mark = this.scheduler.watermark(id);
       const last = this.committed.get(id);
-      if (mark === undefined || (last !== undefined && mark <= last)) continue;
-      values.set(id, mark);
-      offsets.push({ ...splitPartitionId(id), offset: mark.toString() });
+      if (mark === undefined || (last !== undefined && mark < last)) continue;
+      const metadata = this.hooks.metadata?.(id, mark);
+      if (last !== undefined && mark === last && metadata === this.committedMetadata.get(id)) continue;
+      values.set(id, { mark, metadata });
+      offsets.push({ ...splitPartitionId(id), offset: mark.toString(), ...(metadata === undefined ? {} : { metadata }) });
     }
     if (offsets.length === 0) return Promise.resolve();
     this.inProgress = this.consumer.commit(offsets)
       .then(() => {
-        for (const [id, mark] of values) {
+        for (const [id, { mark, metadata }] of values) {
           if (!this.scheduler.owns(id)) continue;
           const prev = this.committed.get(id);
-          if (prev === undefined || mark > prev) this.committed.set(id, mark);
+          if (prev === undefined || mark >= prev) {
+            this.committed.set(id, mark);
+            this.committedMetadata.set(id, metadata);
+          }
           const { topic, partition } = splitPartitionId(id);
           this.hooks.onCommit?.(topic, partition, mark.toString());
         }

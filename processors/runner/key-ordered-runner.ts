@@ -9,6 +9,7 @@ import { HandoverFence } from './handover.ts';
 import { InFlight } from './in-flight.ts';
 import { KeyScheduler, type Work } from './key-scheduler.ts';
 import { partitionId, splitPartitionId } from './partition-id.ts';
+import { PendingProgress, type MessageProgress } from './pending-progress.ts';
 
 export type { InboundMessage } from '../../core/ports/bus.ts';
 
@@ -42,6 +43,11 @@ export interface RunnerOptions {
    */
   handoverGraceMs?: number;
   handle: (msg: InboundMessage, ctx: { signal: AbortSignal }) => Promise<void>;
+  /**
+   * What a message holds back until it is finished (its rules, its capture time): with it, every commit
+   * carries the partition's progress metadata (processors/progress-metadata.ts) for `crr status`.
+   */
+  progressOf?: (msg: InboundMessage) => MessageProgress | undefined;
   /** The handler rejected: a bug-level event (handlers own retries and dead-lettering). The runner then shuts down. */
   onError?: (err: unknown, msg: InboundMessage) => void;
   metrics?: RunnerMetrics;
@@ -86,8 +92,9 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
   const scheduler = new KeyScheduler<InboundMessage>(concurrency);
   const inFlight = new InFlight<InboundMessage>();
   const paused = new Set<string>();
+  const progress = opts.progressOf && new PendingProgress();
   const commits = new CommitLoop(scheduler, consumer, {
-    onCommit: metrics.onCommit, warn: (msg, ctx) => log('warn', msg, ctx),
+    onCommit: metrics.onCommit, metadata: progress && ((id, offset) => progress.metadata(id, offset)), warn: (msg, ctx) => log('warn', msg, ctx),
   });
   const fence = new HandoverFence(opts.handoverGraceMs ?? 0, (batch) => onBatch(batch));
   let memberId: string | undefined;
@@ -121,6 +128,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     const aborted = inFlight.end(work);
     metrics.onHandled?.(work.item, performance.now() - startedAt, rejected === undefined);
     if (rejected === undefined) {
+      progress?.finished(work.partition, work.offset, work.item);
       scheduler.finish(work);
     } else if (aborted) {
       // Aborted by a revoke or an expired drain: not done, so never committed; the owner redelivers it.
@@ -160,9 +168,12 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     commits.fetched(id, batch.highWatermark);
     let duplicates = 0;
     for (const msg of batch.messages) {
-      if (scheduler.add(id, BigInt(msg.offset), schedulingKey(msg), msg) === 'duplicate') duplicates++;
+      const added = scheduler.add(id, BigInt(msg.offset), schedulingKey(msg), msg);
+      if (added === 'duplicate') duplicates++;
+      else if (added !== 'not-owned') progress?.taken(id, BigInt(msg.offset), msg, opts.progressOf!(msg));
     }
     scheduler.advance(id, BigInt(batch.nextOffset));
+    progress?.advanced(id, BigInt(batch.nextOffset));
     if (duplicates > 0) log('debug', 'redelivered messages ignored', { topic: batch.topic, partition: batch.partition, duplicates });
     // Re-pausing every time also covers a kafkajs restart, which forgets paused partitions.
     if (scheduler.buffered(id) >= maxBuffered) {
@@ -176,6 +187,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     fence.drop(id);
     const dropped = scheduler.revoke(id);
     commits.forget(id);
+    progress?.forget(id);
     paused.delete(id);
     // Their offsets will not be committed by us any more; the signal stops their OSS requests.
     const aborted = inFlight.abort(new CrrError('partition revoked', { code: 'CRR_PARTITION_REVOKED', retriable: true }), id);

@@ -15,7 +15,7 @@ function toHeaders(headers: IHeaders | undefined): Record<string, Buffer | undef
   return out;
 }
 
-function toMessage(topic: string, partition: number, m: KafkaMessage): InboundMessage {
+export function toMessage(topic: string, partition: number, m: KafkaMessage): InboundMessage {
   return {
     topic, partition, offset: m.offset, key: m.key ?? null, value: m.value,
     headers: toHeaders(m.headers), timestamp: Number(m.timestamp),
@@ -68,7 +68,7 @@ export async function createConsumer(kafka: KafkaClient, opts: GroupMemberOption
     resume: (topic, partitions) => consumer.resume([{ topic, partitions }]),
     commit: async (offsets) => {
       if (offsets.length === 0) return;
-      await consumer.commitOffsets(offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })));
+      await consumer.commitOffsets(offsets.map(({ topic, partition, offset, metadata }) => ({ topic, partition, offset, metadata: metadata ?? null })));
     },
     stop: () => consumer.stop(),
     disconnect: () => consumer.disconnect(),

@@ -7,6 +7,7 @@ import { CrrError } from '../../../core/errors.ts';
 import type { InboundMessage } from '../../../core/ports/bus.ts';
 import { startRunner, type Runner, type RunnerOptions } from '../../../processors/runner/key-ordered-runner.ts';
 import { FakeConsumer, message, messages } from './fake-consumer.ts';
+import { decodeProgress } from '../../../processors/progress-metadata.ts';
 
 const T = 'changes';
 
@@ -259,4 +260,30 @@ test('a rejecting handler stops the runner; a crash the client does not recover 
   other.crash(fatal, false);
   await assert.rejects(crashed.done, (err) => err === fatal);
   assert.equal(other.disconnected, true);
+});
+
+test('progress metadata: each commit says per rule the oldest unfinished capture time; a stalled rule\'s key does not hold the other rule', async () => {
+  const consumer = new FakeConsumer();
+  const h = controlled();
+  // Offset o is for rule a when its key is `a…`, captured at 1000 + o.
+  const progressOf = (m: InboundMessage) => ({ rules: new Set([m.key!.toString().startsWith('a') ? 'a' : 'b']), captureTime: 1000 + Number(m.offset) });
+  const runner = await start(consumer, { handle: h.handle, progressOf });
+  consumer.assign({ [T]: [0] });
+  await consumer.deliver(T, 0, messages(T, 0, 0, 6, (o) => (o === 1 || o === 4 ? 'a-stuck' : `b${o}`)));
+  await until('all of b started and a\'s first', () => h.starts.length === 5);
+  for (const s of h.running()) if (s.msg.key!.toString() !== 'a-stuck') s.finish();
+  const lastMetadata = () => decodeProgress(consumer.commits.filter((c) => c.accepted).at(-1)?.offsets[0]?.metadata);
+  await until('a commit of offset 1 saying rule a waits since 1001', () => consumer.committed.get(`${T}/0`) === '1' && lastMetadata()?.oldestPending.a === 1001);
+  assert.deepEqual(lastMetadata(), { takenUpTo: '6', oldestPending: { a: 1001 } }, 'rule b has nothing unfinished: only the log past offset 6 can hold it');
+  // More of rule b arrives and finishes: the offset stays, the metadata alone moves, and is committed.
+  await consumer.deliver(T, 0, messages(T, 0, 6, 8, (o) => `b${o}`));
+  await until('b 6 and 7 started', () => h.starts.length === 7);
+  for (const s of h.running()) if (s.msg.key!.toString() !== 'a-stuck') s.finish();
+  await until('the metadata says taken up to 8', () => lastMetadata()?.takenUpTo === '8');
+  assert.equal(consumer.committed.get(`${T}/0`), '1');
+  h.latest(0, 1).finish();
+  await until('a\'s second message started', () => h.at(0, 4).length === 1);
+  h.latest(0, 4).finish();
+  await until('committed to the end with nothing pending', () => consumer.committed.get(`${T}/0`) === '8' && Object.keys(lastMetadata()?.oldestPending ?? { x: 1 }).length === 0);
+  await runner.stop();
 });
