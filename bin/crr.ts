@@ -32,6 +32,16 @@ program.command('dlq')
   .option('--rule <id>', 'only dead letters of this rule')
   .action(async (opts) => (await import('./commands/dlq-replay.ts')).dlqReplayCommand(opts));
 
+program.command('status')
+  .description('per rule: last synchronization time, lag, changes per second; dead letters and backfill jobs (from Kafka alone)')
+  .requiredOption('-c, --config <file>', 'YAML config file')
+  .option('--rule <id>', 'only this rule')
+  .option('--json', 'one JSON document on stdout (logs go to stderr)')
+  .option('--watch', 'refresh every --interval (in place on a terminal, one report after another when piped)')
+  .option('--serve <[host:]port>', 'serve /status (JSON), /metrics and / (a live HTML page)')
+  .option('--interval <ms>', 'refresh interval for --watch and --serve', '2000')
+  .action(async (opts) => (await import('./commands/status/command.ts')).statusCommand(opts));
+
 program.command('demo')
   .description('the quickstart: local Kafka, two local OSS regions, the pipeline and a demo workload')
   .option('--objects <n>', 'objects in the demo workload', '200')

@@ -40,8 +40,15 @@ function configOrExit<T>(step: () => T, logger: Logger): T {
   }
 }
 
-export async function startRuntime(component: string, configFile: string): Promise<Runtime> {
-  const logger = createLogger(component, process.env.CRR_LOG_LEVEL ?? 'info');
+export interface RuntimeOptions {
+  /** Serve the registry at metrics.listen (default true; `crr status` serves its own endpoint or none). */
+  serveMetrics?: boolean;
+  /** Where logs go (default stdout; `crr status` keeps stdout for its report). */
+  logTo?: NodeJS.WritableStream;
+}
+
+export async function startRuntime(component: string, configFile: string, opts: RuntimeOptions = {}): Promise<Runtime> {
+  const logger = createLogger(component, process.env.CRR_LOG_LEVEL ?? 'info', opts.logTo);
   const config = loadConfigOrExit(configFile, logger);
   const security = configOrExit(() => kafkaSecurity(config.kafka, process.env, configFile), logger);
   const kafka = createKafka({
@@ -62,6 +69,7 @@ export async function startRuntime(component: string, configFile: string): Promi
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'crr_process_' });
   const metrics = createMetrics(registry);
+  if (opts.serveMetrics === false) return { config, kafka, metrics, logger, closeMetrics: async () => {} };
   const served = await serveMetrics(registry, config.metrics.listen);
   logger.info({ metrics: served.url }, 'metrics endpoint up');
   return { config, kafka, metrics, logger, closeMetrics: served.close };

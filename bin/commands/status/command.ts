@@ -1,0 +1,61 @@
+// crr status --config FILE [--rule R] [--json] [--watch] [--serve [HOST:]PORT]: the progress display, from
+// Kafka alone (processors/status/read-status.ts). One report by default; --watch refreshes it (in place on
+// a terminal, one report after another when piped); --serve answers /status, /metrics and / over HTTP.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { brokerOffsets } from '../../../core/adapters/kafka/offsets.ts';
+import { readerAt } from '../../../core/adapters/kafka/read-at.ts';
+import { CrrError } from '../../../core/errors.ts';
+import { StatusReader, type StatusReport } from '../../../processors/status/read-status.ts';
+import { onShutdown, startRuntime } from '../shared.ts';
+import { renderStatus } from './render.ts';
+import { serveStatus } from './serve.ts';
+
+export interface StatusOptions {
+  config: string;
+  rule?: string;
+  json?: boolean;
+  watch?: boolean;
+  serve?: string;
+  interval?: string;
+}
+
+export async function statusCommand(opts: StatusOptions): Promise<void> {
+  const intervalMs = Number(opts.interval ?? 2000);
+  if (!Number.isFinite(intervalMs) || intervalMs < 100) throw new CrrError(`--interval must be a number of milliseconds of at least 100, got ${opts.interval}`, { code: 'INVALID_CONFIG' });
+  const rt = await startRuntime('status', opts.config, { serveMetrics: false, logTo: process.stderr });
+  const rules = rt.config.rules.map((r) => r.id).filter((id) => !opts.rule || id === opts.rule);
+  if (opts.rule && rules.length === 0) throw new CrrError(`--rule ${opts.rule}: no such rule in ${opts.config} (rules: ${rt.config.rules.map((r) => r.id).join(', ')})`, { code: 'INVALID_CONFIG' });
+  const offsets = brokerOffsets(rt.kafka);
+  const reader = new StatusReader({ offsets, readAt: readerAt(rt.kafka), topics: rt.config.topicNames, groupId: rt.config.processing.groupId, rules });
+  const print = (r: StatusReport) => process.stdout.write(opts.json ? `${JSON.stringify(r, null, opts.watch ? undefined : 2)}\n` : `${renderStatus(r)}\n`);
+
+  if (opts.serve) {
+    const served = await serveStatus({ reader, metrics: rt.metrics, listen: opts.serve, intervalMs, logger: rt.logger });
+    rt.logger.info({ url: served.url }, 'status served');
+    process.stderr.write(`crr status: serving ${served.url} (/status, /metrics)\n`);
+    onShutdown(rt.logger, async () => {
+      await served.close();
+      await offsets.close();
+    });
+    return;
+  }
+  if (!opts.watch) {
+    await reader.read(); // a first sample, so the one report can say how fast changes arrive
+    await sleep(1000);
+    print(await reader.read());
+    await offsets.close();
+    return;
+  }
+  const inPlace = process.stdout.isTTY && !opts.json;
+  let stopped = false;
+  onShutdown(rt.logger, async () => {
+    stopped = true;
+    await offsets.close();
+  });
+  while (!stopped) {
+    const r = await reader.read();
+    if (inPlace) process.stdout.write('\x1b[H\x1b[2J');
+    print(r);
+    await sleep(intervalMs);
+  }
+}
