@@ -86,6 +86,18 @@ test('a stalled destination holds only its rule\'s watermark; after SIGKILL of e
       await server.stop();
     }
     assert.equal((await server.exited).code, 0, `crr status --serve exits 0 on SIGTERM: ${server.output()}`);
+    // --watch piped: one JSON report per line, refreshed; SIGTERM ends it with 0.
+    const watch = spawnCrr(['status', '--config', stack.configFile, '--watch', '--json', '--interval', '300'], { env: { ...process.env, ...stack.env, CRR_LOG_LEVEL: 'warn' } });
+    try {
+      const reports = () => watch.output().split('\n').filter((l) => l.startsWith('{"at"')).map((l) => JSON.parse(l) as StatusReport);
+      await waitFor('two watched reports', () => reports().length >= 2, 60_000, 200);
+      const [w1, w2] = reports();
+      assert.ok(Date.parse(w2!.at) > Date.parse(w1!.at));
+      assert.equal(until(w2!, 'stalled'), until(s2, 'stalled'));
+    } finally {
+      await watch.stop();
+    }
+    assert.equal((await watch.exited).code, 0);
 
     // Every processor SIGKILLed, then changes nobody applies: the values do not jump forward.
     for (const p of procs) p.child.kill('SIGKILL');
