@@ -39,7 +39,9 @@ test('lag = end − committed from the broker, for the owned partitions only; un
     topicOffsets: (t) => target.topicOffsets(t), committedOffsets: (g, t) => target.committedOffsets(g, t), close: async () => {},
   };
   const metrics = createMetrics(new Registry());
-  const lag = consumerLagFor(metrics, { offsets: switching, watches: [{ topic, groupId }], ownedOnly: true, intervalMs: 200, timeoutMs: 2000 });
+  const lag = consumerLagFor(metrics, { offsets: switching, watches: [{ topic, groupId }], ownedOnly: true, intervalMs: 200, timeoutMs: 5000 });
+  // On a loaded machine a round may time out (and honestly read as unreachable); the checks below want an answered one.
+  const answeredRefresh = async () => waitFor('an answered admin round trip', async () => (await lag.refresh(), lag.reachable() === true), 30_000, 10);
   let owned: number[] = [];
   let release!: () => void;
   const released = new Promise<void>((r) => (release = r));
@@ -79,6 +81,7 @@ test('lag = end − committed from the broker, for the owned partitions only; un
       return c.get(0) === ends.get(0) && c.get(1) === ends.get(1);
     }, 30_000, 100);
     await waitFor('a\'s gauge reads 0 for its partition', async () => (await lagSeries(metrics.registry)).get(owned[0]!) === 0, 10_000, 100);
+    await answeredRefresh();
     assert.deepEqual(await metrics.registry.getSingleMetric('crr_kafka_reachable')!.get().then((m) => m.values.map((v) => v.value)), [1]);
 
     // Unreachable: the members stop, 30 messages land on a's partition, then the monitor's broker is a closed port.
@@ -88,7 +91,7 @@ test('lag = end − committed from the broker, for the owned partitions only; un
     const producer = await createProducer(kafka);
     await producer.send(topic, Array.from({ length: 30 }, (_, i) => ({ key: `late-${i}`, value: Buffer.from('x'), partition: stillOwned })));
     await producer.disconnect();
-    await lag.refresh();
+    await answeredRefresh();
     const before = await lagSeries(metrics.registry);
     const expected = Number((await endOffsets(kafka, topic)).get(stillOwned)) - Number((await committedOffsets(kafka, groupId, topic)).get(stillOwned));
     assert.equal(expected, 30);
