@@ -40,7 +40,8 @@ function configOrExit<T>(step: () => T, logger: Logger): T {
   }
 }
 
-export async function startRuntime(component: string, configFile: string): Promise<Runtime> {
+/** `serve: false` for short-lived commands (crr backfill) that must not take the processes' metrics port. */
+export async function startRuntime(component: string, configFile: string, o: { serve?: boolean } = {}): Promise<Runtime> {
   const logger = createLogger(component, process.env.CRR_LOG_LEVEL ?? 'info');
   const config = loadConfigOrExit(configFile, logger);
   const security = configOrExit(() => kafkaSecurity(config.kafka, process.env, configFile), logger);
@@ -62,6 +63,7 @@ export async function startRuntime(component: string, configFile: string): Promi
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'crr_process_' });
   const metrics = createMetrics(registry);
+  if (o.serve === false) return { config, kafka, metrics, logger, closeMetrics: async () => {} };
   const served = await serveMetrics(registry, config.metrics.listen);
   logger.info({ metrics: served.url }, 'metrics endpoint up');
   return { config, kafka, metrics, logger, closeMetrics: served.close };

@@ -101,3 +101,13 @@ export interface BusProducer {
   sendBatch(batches: { topic: string; records: OutgoingRecord[] }[]): Promise<RecordAck[]>;
   disconnect(): Promise<void>;
 }
+
+/**
+ * A producer whose writes are all-or-nothing: consumers (which read committed) see every record of one
+ * `commit` or none. A newer producer with the same transactional id fences this one: its next commit fails
+ * with CrrError BACKFILL_FENCED (a zombie owner can never write again).
+ */
+export interface TransactionalProducer {
+  commit(batches: { topic: string; records: OutgoingRecord[] }[]): Promise<void>;
+  disconnect(): Promise<void>;
+}
