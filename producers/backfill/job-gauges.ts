@@ -8,4 +8,5 @@ export function setJobGauges(metrics: CrrMetrics, job: BackfillJob): void {
   if (job.total !== null) metrics.backfillTotal.set(labels, job.inSync + job.total);
   metrics.backfillCompleted.set(labels, job.inSync + doneCount(job));
   metrics.backfillProgress.set(labels, progressRatio(job) ?? 0);
+  metrics.backfillRunning.set(labels, job.state === 'PLANNING' || job.state === 'LISTED' ? 1 : 0);
 }

@@ -102,3 +102,17 @@ test('a plan stopped after a page and resumed from its cursor publishes every ne
   assert.equal(new Set(published.map((t) => t.key)).size, 16);
   assert.ok(published.some((t) => t.key === 'p/zz-only' && t.etag === null));
 });
+
+test('the backfill gauges follow the job record: objects listed, completed, ratio, running', async () => {
+  const { Registry } = await import('prom-client');
+  const { createMetrics } = await import('../../../core/metrics/metrics.ts');
+  const { setJobGauges } = await import('../../../producers/backfill/job-gauges.ts');
+  const metrics = createMetrics(new Registry());
+  const value = async (g: { get(): Promise<{ values: { value: number }[] }> }) => (await g.get()).values[0]?.value;
+  const job: BackfillJob = { ...newJob({ jobId: 'j', ruleId: 'r', prefix: null, compare: 'LISTING', now: 1 }), state: 'LISTED', total: 30, published: 30, inSync: 70, listed: 100, copied: 20, skipped: 5 };
+  setJobGauges(metrics, job);
+  assert.deepEqual([await value(metrics.backfillTotal), await value(metrics.backfillCompleted), await value(metrics.backfillProgress), await value(metrics.backfillRunning)],
+    [100, 95, 0.95, 1]);
+  setJobGauges(metrics, { ...job, state: 'PAUSED' });
+  assert.equal(await value(metrics.backfillRunning), 0);
+});
