@@ -127,7 +127,9 @@ export async function startBackfillOwner(deps: OwnerDeps): Promise<BackfillOwner
       }
       while (alive()) {
         for (const [id, entry] of view.jobs()) {
-          if (!mine.has(id) && isActive(entry.latest)) mine.set(id, { ...entry.planned, state: entry.planned.state === 'PAUSED' ? (entry.planned.total === null ? 'PLANNING' : 'LISTED') : entry.planned.state });
+          // A job this owner just ended may still look active in the view until its last record is read back.
+          const ended = written.get(id);
+          if (!mine.has(id) && isActive(entry.latest) && (!ended || isActive(ended))) mine.set(id, { ...entry.planned, state: entry.planned.state === 'PAUSED' ? (entry.planned.total === null ? 'PLANNING' : 'LISTED') : entry.planned.state });
         }
         for (const [id, job] of mine) {
           const next = refreshed(job);
