@@ -8,7 +8,7 @@ import type { BusProducer, InboundMessage } from '../core/ports/bus.ts';
 import { describeError } from '../core/errors.ts';
 import { decode, encode } from '../schemas/codec.ts';
 import type { BackfillTask, BackfillTaskResult } from '../schemas/types.ts';
-import type { JobView } from '../producers/backfill/job-view.ts';
+import type { JobView } from '../core/backfill-job-view.ts';
 import type { DeadLetters } from './dead-letter.ts';
 import type { Processor } from './processor.ts';
 

@@ -7,7 +7,7 @@ import type { Logger } from '../core/logging.ts';
 import type { CrrMetrics } from '../core/metrics/metrics.ts';
 import type { ObjectStore } from '../core/ports/object-store.ts';
 import { RECONCILE_RETRY, type RetryPolicy } from '../core/retry.ts';
-import type { JobView } from '../producers/backfill/job-view.ts';
+import type { JobView } from '../core/backfill-job-view.ts';
 import { backfillHandler } from './backfill-lane.ts';
 import { DeadLetters } from './dead-letter.ts';
 import { createProcessor } from './processor.ts';

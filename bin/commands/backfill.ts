@@ -7,7 +7,7 @@ import { endOffsets } from '../../core/adapters/kafka/offsets.ts';
 import { createProducer } from '../../core/adapters/kafka/producer.ts';
 import { CrrError } from '../../core/errors.ts';
 import { doneCount, isActive, newJob, progressRatio } from '../../producers/backfill/job.ts';
-import { startJobView, type JobView } from '../../producers/backfill/job-view.ts';
+import { startJobView, type JobView } from '../../core/backfill-job-view.ts';
 import { encode } from '../../schemas/codec.ts';
 import type { BackfillJob } from '../../schemas/types.ts';
 import { startRuntime, type Runtime } from './shared.ts';

@@ -6,7 +6,7 @@ import { endOffsets } from '../../core/adapters/kafka/offsets.ts';
 import { createProducer } from '../../core/adapters/kafka/producer.ts';
 import { createTransactionalProducer } from '../../core/adapters/kafka/transactional-producer.ts';
 import { startProcessing } from '../../processors/start-processing.ts';
-import { startJobView } from '../../producers/backfill/job-view.ts';
+import { startJobView } from '../../core/backfill-job-view.ts';
 import { setJobGauges } from '../../producers/backfill/job-gauges.ts';
 import { startBackfillOwner } from '../../producers/backfill/owner.ts';
 import { onShutdown, startRuntime } from './shared.ts';

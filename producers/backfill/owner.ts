@@ -14,7 +14,7 @@ import { objectKey } from '../../schemas/records.ts';
 import type { BackfillJob, BackfillTask } from '../../schemas/types.ts';
 import { DoneCounter } from './done-counter.ts';
 import { isActive, newJob, settle } from './job.ts';
-import type { JobView } from './job-view.ts';
+import type { JobView } from '../../core/backfill-job-view.ts';
 import { planJob } from './planner.ts';
 
 export interface OwnerDeps {

@@ -8,7 +8,7 @@ import { createLogger } from '../../../core/logging.ts';
 import { startLocalStack, type ProcessorChild } from '../../../deploy/local/stack.ts';
 import { spawnCrr } from '../../../deploy/local/stack/crr-child.ts';
 import { doneCount } from '../../../producers/backfill/job.ts';
-import { startJobView } from '../../../producers/backfill/job-view.ts';
+import { startJobView } from '../../../core/backfill-job-view.ts';
 import { testBrokers } from '../../helpers/kafka.ts';
 import { waitFor } from '../../helpers/pipeline.ts';
 import { topicCount } from '../pipeline/checks.ts';

@@ -10,7 +10,7 @@ import type { ObjectStore } from '../../../core/ports/object-store.ts';
 import { startLocalStack, type ProcessorChild } from '../../../deploy/local/stack.ts';
 import { spawnCrr } from '../../../deploy/local/stack/crr-child.ts';
 import { doneCount } from '../../../producers/backfill/job.ts';
-import { startJobView } from '../../../producers/backfill/job-view.ts';
+import { startJobView } from '../../../core/backfill-job-view.ts';
 import { testBrokers } from '../../helpers/kafka.ts';
 import { waitFor } from '../../helpers/pipeline.ts';
 

@@ -1,10 +1,10 @@
-// Every process's view of the backfill jobs: it tails the compacted backfill-jobs topic (in a group of its
+// Every process's view of the backfill jobs (workers read pause and cancel from it, the owner its jobs): it tails the compacted backfill-jobs topic (in a group of its
 // own, from the beginning, committing nothing) and keeps, per job, the latest record, the record with the
 // most planner pages (the cursor and counts that match the published tasks) and the newest operator request.
 import { randomUUID } from 'node:crypto';
-import type { BusConsumer, OpenConsumer } from '../../core/ports/bus.ts';
-import { decode } from '../../schemas/codec.ts';
-import type { BackfillJob } from '../../schemas/types.ts';
+import type { BusConsumer, OpenConsumer } from './ports/bus.ts';
+import { decode } from '../schemas/codec.ts';
+import type { BackfillJob } from '../schemas/types.ts';
 
 export interface JobEntry {
   latest: BackfillJob;
