@@ -6,7 +6,8 @@ import { consumerOpener } from '../../core/adapters/kafka/consumer.ts';
 import { endOffsets } from '../../core/adapters/kafka/offsets.ts';
 import { createProducer } from '../../core/adapters/kafka/producer.ts';
 import { CrrError } from '../../core/errors.ts';
-import { doneCount, isActive, newJob, progressRatio } from '../../producers/backfill/job.ts';
+import { isActive, newJob, progressRatio } from '../../producers/backfill/job.ts';
+import { jobRow, readJobRows } from '../../producers/backfill/job-rows.ts';
 import { startJobView, type JobView } from '../../core/backfill-job-view.ts';
 import { encode } from '../../schemas/codec.ts';
 import type { BackfillJob } from '../../schemas/types.ts';
@@ -31,17 +32,13 @@ async function writeJob(rt: Runtime, job: BackfillJob): Promise<void> {
   }
 }
 
-/** The job as `crr backfill status --json` prints it: the record plus the derived figures. */
-export function jobRow(job: BackfillJob): Record<string, unknown> {
-  const ratio = progressRatio(job);
-  return { ...job, done: doneCount(job), percent: ratio === null ? null : Math.floor(ratio * 10000) / 100 };
-}
-
 function line(job: BackfillJob): string {
-  const row = jobRow(job);
+  const row = jobRow(job, Date.now());
   const pct = row.percent === null ? 'listing' : `${row.percent}%`;
+  const eta = row.etaSeconds === null ? '' : ` eta=${row.etaSeconds}s`;
   return `${job.jobId} rule=${job.ruleId} state=${job.state} ${pct} listed=${job.listed} inSync=${job.inSync} published=${job.published} done=${row.done}` +
-    ` (copied=${job.copied} deleted=${job.deleted} updated=${job.updated} skipped=${job.skipped} deadLettered=${job.deadLettered})`;
+    ` (copied=${job.copied} deleted=${job.deleted} updated=${job.updated} skipped=${job.skipped} deadLettered=${job.deadLettered})` +
+    ` ${row.objectsPerSecond} obj/s ${row.bytesPerSecond} B/s${eta}`;
 }
 
 function bar(job: BackfillJob, width = 30): string {
@@ -92,10 +89,13 @@ export async function backfillStartCommand(opts: { config: string; rule: string;
 
 export async function backfillStatusCommand(opts: { config: string; job?: string; rule?: string; json?: boolean }): Promise<void> {
   const rt = await startRuntime('backfill', opts.config, { serve: false });
-  const jobs = await withJobs(rt, async (view) => [...view.jobs().values()].map((e) => e.latest)
-    .filter((j) => (!opts.job || j.jobId === opts.job) && (!opts.rule || j.ruleId === opts.rule)));
-  if (opts.job && jobs.length === 0) throw new CrrError(`no backfill job "${opts.job}"`, { code: 'BACKFILL_JOB_NOT_FOUND', stage: 'backfill' });
-  process.stdout.write(opts.json ? `${JSON.stringify(jobs.map(jobRow))}\n` : jobs.map((j) => `${line(j)}\n`).join('') || 'no backfill jobs\n');
+  const rows = (await readJobRows({ openConsumer: consumerOpener(rt.kafka), topic: rt.config.topicNames.backfillJobs, group: `${rt.config.processing.groupId}-backfill-cli`,
+    endOffset: async () => BigInt((await endOffsets(rt.kafka, rt.config.topicNames.backfillJobs)).get(0) ?? '0') }))
+    .filter((r) => (!opts.job || r.jobId === opts.job) && (!opts.rule || r.ruleId === opts.rule));
+  if (opts.job && rows.length === 0) throw new CrrError(`no backfill job "${opts.job}"`, { code: 'BACKFILL_JOB_NOT_FOUND', stage: 'backfill' });
+  // JSON: the job record's fields, then the derived figures.
+  const json = rows.map(({ job, ...derived }) => ({ ...job, ...derived }));
+  process.stdout.write(opts.json ? `${JSON.stringify(json)}\n` : rows.map((r) => `${line(r.job)}\n`).join('') || 'no backfill jobs\n');
   process.exit(0);
 }
 

@@ -116,3 +116,15 @@ test('the backfill gauges follow the job record: objects listed, completed, rati
   setJobGauges(metrics, { ...job, state: 'PAUSED' });
   assert.equal(await value(metrics.backfillRunning), 0);
 });
+
+test('job rows: percent, objects and bytes per second since the start, ETA at that rate', async () => {
+  const { jobRow } = await import('../../../producers/backfill/job-rows.ts');
+  const base: BackfillJob = { ...newJob({ jobId: 'j', ruleId: 'r', prefix: null, compare: 'LISTING', now: 0 }), state: 'LISTED', listed: 1000, inSync: 200, published: 800,
+    total: 800, copied: 300, bytesCopied: 300 * 4096, updatedAt: 9_000 };
+  const row = jobRow(base, 10_000);
+  assert.deepEqual([row.percent, row.completed, row.done, row.objectsPerSecond, row.bytesPerSecond, row.etaSeconds], [50, 500, 300, 50, 122_880, 10]);
+  assert.equal(jobRow({ ...base, state: 'PLANNING', total: null }, 10_000).percent, null);
+  assert.equal(jobRow({ ...base, state: 'PLANNING', total: null }, 10_000).etaSeconds, null);
+  const done = jobRow({ ...base, state: 'DONE', copied: 800, completedAt: 20_000 }, 99_000);
+  assert.deepEqual([done.percent, done.objectsPerSecond, done.etaSeconds], [100, 50, null], 'a finished job keeps the rate it had');
+});
