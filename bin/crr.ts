@@ -42,6 +42,29 @@ program.command('status')
   .option('--interval <ms>', 'refresh interval for --watch and --serve', '2000')
   .action(async (opts) => (await import('./commands/status/command.ts')).statusCommand(opts));
 
+const backfill = program.command('backfill').description('historical replication: copy what a rule\'s source already holds (jobs run in crr process)');
+backfill.command('start')
+  .description('start a backfill job for a rule (one job per rule at a time; exit 5 names the running one)')
+  .requiredOption('-c, --config <file>', 'YAML config file')
+  .requiredOption('--rule <id>', 'the rule to backfill')
+  .option('--prefix <p>', 'only keys under this prefix')
+  .option('--compare <mode>', 'listing: skip keys whose listings match (etag, size); full: reconcile every source key', 'listing')
+  .option('--wait', 'show progress until the job ends (a bar on a terminal, lines when piped)')
+  .action(async (opts) => (await import('./commands/backfill.ts')).backfillStartCommand(opts));
+backfill.command('status')
+  .description('the backfill jobs: state, percent, counts')
+  .requiredOption('-c, --config <file>', 'YAML config file')
+  .option('--job <id>', 'only this job')
+  .option('--rule <id>', 'only this rule\'s jobs')
+  .option('--json', 'print JSON')
+  .action(async (opts) => (await import('./commands/backfill.ts')).backfillStatusCommand(opts));
+for (const [name, request] of [['pause', 'PAUSE'], ['resume', 'RESUME'], ['cancel', 'CANCEL']] as const) {
+  backfill.command(`${name} <jobId>`)
+    .description(`${name} a backfill job`)
+    .requiredOption('-c, --config <file>', 'YAML config file')
+    .action(async (jobId, opts) => (await import('./commands/backfill.ts')).backfillRequestCommand(request, { ...opts, job: jobId }));
+}
+
 program.command('demo')
   .description('the quickstart: local Kafka, two local OSS regions, the pipeline and a demo workload')
   .option('--objects <n>', 'objects in the demo workload', '200')

@@ -24,6 +24,10 @@ export const ERROR_CODES = [
   'CRR_RUNNER_STOPPING', //   the runner gave the work up: its drain timed out
   'CRC_MISMATCH', //          a copy's crc64 differs from its source's
   'SOURCE_CHANGED', //        the source changed under a pinned read (412): reconcile the key again
+  // Backfill
+  'BACKFILL_JOB_RUNNING', //  a rule already has a backfill job that is not finished (exit 5)
+  'BACKFILL_JOB_NOT_FOUND', // no backfill job with that id (exit 2)
+  'BACKFILL_FENCED', //       another owner of the backfill jobs took over: this one stops planning
   // Kafka (core/adapters/kafka/failures.ts): failures a command reports in one line, with its exit code
   'KAFKA_AUTH_FAILED', //     the broker refused the SASL login (exit 4)
   'KAFKA_TLS_FAILED', //      TLS to the broker failed for good: its certificate, or an alert (exit 4)

@@ -14,6 +14,8 @@ export interface BusTopicDefinition {
 export const BUS_TOPICS = {
   changes: { suffix: 'changes', cleanupPolicy: 'delete', retentionMs: 7 * DAY_MS },
   backfill: { suffix: 'backfill', cleanupPolicy: 'delete', retentionMs: 7 * DAY_MS },
+  // Backfill workers' "task done" records, counted once per task seq by the job's owner; kept as long as a job may run.
+  backfillDone: { suffix: 'backfill-done', cleanupPolicy: 'delete', retentionMs: 7 * DAY_MS },
   outcomes: { suffix: 'outcomes', cleanupPolicy: 'delete', retentionMs: 7 * DAY_MS },
   deadLetter: { suffix: 'dead-letter', cleanupPolicy: 'delete', retentionMs: 30 * DAY_MS },
   // Compacted state: one partition keeps every key's latest value in one place.

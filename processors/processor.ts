@@ -13,7 +13,8 @@ import { withRetry, type RetryPolicy } from '../core/retry.ts';
 import { RuleIndex } from '../core/rule-index.ts';
 import { decode } from '../schemas/codec.ts';
 import { oppositeChange, outcomeRecord } from '../schemas/records.ts';
-import type { ObjectChange, ReplicationOutcome, ReplicationTrigger } from '../schemas/types.ts';
+import { newChange } from '../schemas/records.ts';
+import type { BackfillTask, BackfillTaskResult, ObjectChange, ReplicationOutcome, ReplicationTrigger } from '../schemas/types.ts';
 import type { DeadLetters } from './dead-letter.ts';
 import { bindSignal, reconcileKey, type ReconcileResult } from './reconcile/reconcile-key.ts';
 import type { Trigger } from './reconcile/types.ts';
@@ -43,7 +44,17 @@ export interface Processor {
    * replicated-until watermark until it is handled (the runner's progressOf). Undecodable: undefined.
    */
   progressOf(msg: InboundMessage): MessageProgress | undefined;
+  /**
+   * Reconciles one backfill task's key under its rule (trigger BACKFILL), with the same retries, outcomes and
+   * dead letters as a change; resolves with what it did. Backfill work never moves the real-time watermark or
+   * the real-time delay histogram.
+   */
+  reconcileTask(msg: InboundMessage, task: BackfillTask, signal?: AbortSignal): Promise<{ result: BackfillTaskResult; bytes: number }>;
 }
+
+const TASK_RESULT: Record<string, BackfillTaskResult> = {
+  COPY: 'COPIED', DELETE: 'DELETED', DELETE_MARKER: 'DELETED', UPDATE_ATTRIBUTES: 'UPDATED', SKIP: 'SKIPPED', DEAD_LETTERED: 'DEAD_LETTERED',
+};
 
 
 /**
@@ -91,8 +102,10 @@ export function createProcessor(opts: ProcessorOptions): Processor {
     await opts.outcomes.publish([outcomeRecord(outcome)]);
   }
 
-  async function reconcileRule(msg: InboundMessage, change: ObjectChange, rule: RuleConfig, signal: AbortSignal | undefined, depth = 0): Promise<void> {
-    const trigger: Trigger = { kind: triggerKind(change), operation: change.operation, eventTime: change.eventTime, versionId: change.versionId,
+  async function reconcileRule(msg: InboundMessage, change: ObjectChange, rule: RuleConfig, signal: AbortSignal | undefined, depth = 0,
+    kind: ReplicationTrigger = triggerKind(change)): Promise<{ action: string; bytes: number }> {
+    const realtime = kind !== 'BACKFILL';
+    const trigger: Trigger = { kind, operation: change.operation, eventTime: change.eventTime, versionId: change.versionId,
       origin: change.origin, size: change.size };
     let attempts = 0;
     const common = { ruleId: rule.id, sourceBucket: rule.source.bucket, destinationBucket: rule.destination.bucket, key: change.key,
@@ -108,7 +121,7 @@ export function createProcessor(opts: ProcessorOptions): Processor {
       });
       const done = now();
       metrics.reconciles.inc({ rule: rule.id, op: result.action.toLowerCase(), result: 'ok' });
-      metrics.replicationDelay.observe({ rule: rule.id }, Math.max(0, done - change.eventTime) / 1000);
+      if (realtime) metrics.replicationDelay.observe({ rule: rule.id }, Math.max(0, done - change.eventTime) / 1000);
       // A two-way skip that saw differences means the other side holds the newer write: reconcile the
       // key in the opposite direction, so changes made on a replica (tags, ACL, same-second ties) travel back.
       const reverse = reverseOf.get(rule.id);
@@ -121,6 +134,7 @@ export function createProcessor(opts: ProcessorOptions): Processor {
           sourceVersionId: result.sourceVersionId, destinationVersionId: result.destinationVersionId, completedAt: done,
           delayMs: Math.max(0, done - change.eventTime), attempts, errorCode: null, errorMessage: null });
       }
+      return { action: result.action, bytes: result.bytes };
     } catch (err) {
       if (signal?.aborted) throw err; // given up, not failed: not a dead letter
       const e = describeError(err);
@@ -131,7 +145,19 @@ export function createProcessor(opts: ProcessorOptions): Processor {
       metrics.reconciles.inc({ rule: rule.id, op: 'none', result: 'dead_lettered' });
       await publishOutcome({ ...common, action: 'NONE', result: 'DEAD_LETTERED', bytes: 0, sourceEtag: change.etag, sourceVersionId: change.versionId,
         destinationVersionId: null, completedAt: now(), delayMs: null, attempts, errorCode: e.code, errorMessage: e.message.slice(0, 1000) });
+      return { action: 'DEAD_LETTERED', bytes: 0 };
     }
+  }
+
+  async function reconcileTask(msg: InboundMessage, task: BackfillTask, signal?: AbortSignal): Promise<{ result: BackfillTaskResult; bytes: number }> {
+    const rule = byId.get(task.ruleId);
+    if (!rule) throw new CrrError(`backfill task of job ${task.jobId} names rule "${task.ruleId}", which this processor's config lacks`, {
+      code: 'UNKNOWN_RULE', stage: 'backfill', context: { rule: task.ruleId, job: task.jobId } });
+    const change = newChange({ eventId: `backfill:${task.jobId}:${task.seq}`, ruleIds: [rule.id], sourceBucket: task.sourceBucket, region: '', key: task.key,
+      operation: 'UNKNOWN', eventTime: task.listedAt, captureTime: task.listedAt, captureSource: 'LISTING', eventName: 'Backfill',
+      versionId: task.versionId, etag: task.etag, size: task.size });
+    const done = await reconcileRule(msg, change, rule, signal, 0, 'BACKFILL');
+    return { result: TASK_RESULT[done.action] ?? 'SKIPPED', bytes: done.bytes };
   }
 
   async function handle(msg: InboundMessage, signal?: AbortSignal): Promise<void> {
@@ -176,5 +202,5 @@ export function createProcessor(opts: ProcessorOptions): Processor {
     }
   }
 
-  return { handle, progressOf };
+  return { handle, progressOf, reconcileTask };
 }

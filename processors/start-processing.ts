@@ -9,6 +9,8 @@ import { consumerLagFor, type ConsumerLag } from '../core/metrics/consumer-lag.t
 import type { CrrMetrics } from '../core/metrics/metrics.ts';
 import type { ObjectStore } from '../core/ports/object-store.ts';
 import { RECONCILE_RETRY, type RetryPolicy } from '../core/retry.ts';
+import type { JobView } from '../core/backfill-job-view.ts';
+import { backfillHandler } from './backfill-lane.ts';
 import { DeadLetters } from './dead-letter.ts';
 import { createProcessor } from './processor.ts';
 import { RuleContexts } from './rule-context.ts';
@@ -45,6 +47,11 @@ export interface ProcessingDeps {
   openConsumer: OpenConsumer;
   /** Default: the changes lane alone. */
   lanes?: Lane[];
+  /**
+   * Adds the backfill lane: the backfill topic in its own group (`<groupId>-backfill`) with
+   * processing.backfillConcurrency, reading the jobs' states (pause, cancel) from `view`.
+   */
+  backfill?: { view: JobView };
   producer: BusProducer;
   /** A store for a named endpoint whose OSS requests are counted under `ruleId`. */
   storeFor: (endpointName: string, ruleId: string) => ObjectStore;
@@ -81,8 +88,9 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
     copy: { multipartThresholdBytes: p.multipartThresholdBytes, partSizeBytes: p.partSizeBytes, partConcurrency: p.partConcurrency }, storeFor: deps.storeFor,
   });
   const outcomes = new CoalescingPublisher(deps.producer, config.topicNames.outcomes);
+  const deadLetters = new DeadLetters(deps.producer, config.topicNames.deadLetter);
   const processor = createProcessor({
-    rules: config.rules, contexts, outcomes, deadLetters: new DeadLetters(deps.producer, config.topicNames.deadLetter),
+    rules: config.rules, contexts, outcomes, deadLetters,
     metrics, logger, retryPolicy: deps.retryPolicy ?? { ...RECONCILE_RETRY, retries: p.retries }, now,
   });
   async function startLane(lane: Lane): Promise<Runner> {
@@ -110,7 +118,11 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
       logger: (level, msg, ctx) => logger[level]({ lane: lane.name, ...ctx }, msg),
     });
   }
-  const lanes = deps.lanes ?? [changesLane(config)];
+  const lanes = [...(deps.lanes ?? [changesLane(config)])];
+  if (deps.backfill) {
+    lanes.push({ name: 'backfill', topic: config.topicNames.backfill, groupId: `${p.groupId}-backfill`, concurrency: p.backfillConcurrency,
+      handle: backfillHandler({ processor, view: deps.backfill.view, producer: deps.producer, doneTopic: config.topicNames.backfillDone, deadLetters, logger, now }) });
+  }
   if (new Set(lanes.map((l) => l.name)).size !== lanes.length) throw new RangeError(`lane names must differ: ${lanes.map((l) => l.name).join(', ')}`);
   const lag = deps.brokerOffsets && consumerLagFor(metrics, {
     offsets: deps.brokerOffsets, watches: lanes.map((l) => ({ topic: l.topic, groupId: l.groupId })), intervalMs: deps.lagIntervalMs, ownedOnly: true,

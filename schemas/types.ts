@@ -7,8 +7,14 @@ export type ChangeOperation = (typeof CHANGE_OPERATIONS)[number];
 export const CAPTURE_SOURCES = ['NOTIFICATION', 'LISTING', 'REPLAY', 'REPAIR'] as const;
 export type CaptureSource = (typeof CAPTURE_SOURCES)[number];
 
-export const BACKFILL_JOB_STATES = ['PLANNING', 'LISTED', 'DONE', 'CANCELLED', 'FAILED'] as const;
+export const BACKFILL_JOB_STATES = ['PLANNING', 'LISTED', 'DONE', 'CANCELLED', 'FAILED', 'PAUSED'] as const;
 export type BackfillJobState = (typeof BACKFILL_JOB_STATES)[number];
+
+export const BACKFILL_COMPARES = ['LISTING', 'FULL'] as const;
+export type BackfillCompare = (typeof BACKFILL_COMPARES)[number];
+
+export const BACKFILL_TASK_RESULTS = ['COPIED', 'DELETED', 'UPDATED', 'SKIPPED', 'DEAD_LETTERED'] as const;
+export type BackfillTaskResult = (typeof BACKFILL_TASK_RESULTS)[number];
 
 export const REPLICATION_ACTIONS = ['COPY', 'DELETE', 'DELETE_MARKER', 'UPDATE_ATTRIBUTES', 'SKIP', 'NONE'] as const;
 export type ReplicationAction = (typeof REPLICATION_ACTIONS)[number];
@@ -66,6 +72,31 @@ export interface BackfillJob {
   published: number;
   total: number | null;
   error: string | null;
+  compare: BackfillCompare;
+  /** Distinct keys decided by the merge-join so far: listed = inSync + published. */
+  listed: number;
+  inSync: number;
+  /** Planner pages committed; the record with the most pages holds the cursor matching the published tasks. */
+  pages: number;
+  copied: number;
+  deleted: number;
+  updated: number;
+  skipped: number;
+  deadLettered: number;
+  bytesCopied: number;
+  /** PAUSE, RESUME or CANCEL: an operator's latest request; the newest requestedAt wins. */
+  request: string | null;
+  requestedAt: number | null;
+  completedAt: number | null;
+}
+
+/** A worker finished one backfill task (topic backfill-done, key jobId); the job's owner counts each seq once. */
+export interface BackfillTaskDone {
+  jobId: string;
+  seq: number;
+  result: BackfillTaskResult;
+  bytes: number;
+  completedAt: number;
 }
 
 /** Result of reconciling one key (topic outcomes). */
@@ -94,9 +125,10 @@ export interface RecordTypes extends Record<RecordName, object> {
   ObjectChange: ObjectChange;
   BackfillTask: BackfillTask;
   BackfillJob: BackfillJob;
+  BackfillTaskDone: BackfillTaskDone;
   ReplicationOutcome: ReplicationOutcome;
 }
 
-export type RecordName = 'ObjectChange' | 'BackfillTask' | 'BackfillJob' | 'ReplicationOutcome';
+export type RecordName = 'ObjectChange' | 'BackfillTask' | 'BackfillJob' | 'BackfillTaskDone' | 'ReplicationOutcome';
 
-export const RECORD_NAMES: readonly RecordName[] = ['ObjectChange', 'BackfillTask', 'BackfillJob', 'ReplicationOutcome'];
+export const RECORD_NAMES: readonly RecordName[] = ['ObjectChange', 'BackfillTask', 'BackfillJob', 'BackfillTaskDone', 'ReplicationOutcome'];

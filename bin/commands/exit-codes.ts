@@ -1,13 +1,15 @@
 // The command line's exit codes: 0 ok, 1 differences found (verify), 2 bad usage or config,
-// 3 cannot reach Kafka or OSS, 4 authentication failed. Expected failures print one line to
+// 3 cannot reach Kafka or OSS, 4 authentication failed, 5 a backfill job of the rule already runs. Expected failures print one line to
 // stderr, no stack trace.
 import { CrrError } from '../../core/errors.ts';
 import { kafkaFailure } from '../../core/adapters/kafka/failures.ts';
 
-export const EXIT = { ok: 0, differences: 1, usage: 2, unreachable: 3, authentication: 4 } as const;
+export const EXIT = { ok: 0, differences: 1, usage: 2, unreachable: 3, authentication: 4, jobRunning: 5 } as const;
 
 const byCode: Record<string, number> = {
   INVALID_CONFIG: EXIT.usage,
+  BACKFILL_JOB_NOT_FOUND: EXIT.usage,
+  BACKFILL_JOB_RUNNING: EXIT.jobRunning,
   KAFKA_UNREACHABLE: EXIT.unreachable,
   KAFKA_AUTH_FAILED: EXIT.authentication,
   // The broker's certificate failed verification: the client could not authenticate the server.

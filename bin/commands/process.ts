@@ -1,23 +1,37 @@
-// crr process --config FILE: the real-time processor (one member of the processors' consumer group).
+// crr process --config FILE: the real-time processor (one member of the processors' consumer group), the
+// backfill worker lane, and a candidate owner of the backfill jobs (the member that owns the backfill-jobs
+// partition plans and counts them; see producers/backfill/owner.ts).
 import { consumerOpener } from '../../core/adapters/kafka/consumer.ts';
-import { brokerOffsets } from '../../core/adapters/kafka/offsets.ts';
+import { brokerOffsets, endOffsets } from '../../core/adapters/kafka/offsets.ts';
 import { createProducer } from '../../core/adapters/kafka/producer.ts';
+import { createTransactionalProducer } from '../../core/adapters/kafka/transactional-producer.ts';
 import { startProcessing } from '../../processors/start-processing.ts';
+import { startJobView } from '../../core/backfill-job-view.ts';
+import { setJobGauges } from '../../producers/backfill/job-gauges.ts';
+import { startBackfillOwner } from '../../producers/backfill/owner.ts';
 import { onShutdown, startRuntime } from './shared.ts';
 import { storeFactory } from '../../core/adapters/oss/store-factory.ts';
 
 export async function processCommand(opts: { config: string }): Promise<void> {
   const rt = await startRuntime('process', opts.config);
   const producer = await createProducer(rt.kafka);
-  const processing = await startProcessing({ config: rt.config, openConsumer: consumerOpener(rt.kafka), producer, storeFor: storeFactory(rt.config, rt.metrics),
-    metrics: rt.metrics, logger: rt.logger, brokerOffsets: brokerOffsets(rt.kafka) });
+  const openConsumer = consumerOpener(rt.kafka);
+  const storeFor = storeFactory(rt.config, rt.metrics);
+  const view = await startJobView(openConsumer, rt.config.topicNames.backfillJobs, `${rt.config.processing.groupId}-backfill-view`);
+  view.onChange((job) => setJobGauges(rt.metrics, job));
+  const processing = await startProcessing({ config: rt.config, openConsumer, producer, storeFor, metrics: rt.metrics, logger: rt.logger, backfill: { view },
+    brokerOffsets: brokerOffsets(rt.kafka) });
+  const owner = await startBackfillOwner({ config: rt.config, openConsumer, view, storeFor, logger: rt.logger, pageKeys: rt.config.processing.backfillPageKeys,
+    transactionalProducer: (id) => createTransactionalProducer(rt.kafka, id), endOffsets: (topic) => endOffsets(rt.kafka, topic) });
   rt.logger.info({ rules: rt.config.rules.map((r) => r.id), group: rt.config.processing.groupId }, 'processing changes');
   processing.done.catch((err) => {
     rt.logger.error({ err: (err as Error).message }, 'the runner stopped on an error; exiting so a restart resumes from the last commit');
     process.exit(1);
   });
   onShutdown(rt.logger, async () => {
+    await owner.stop();
     await processing.stop();
+    await view.stop();
     await producer.disconnect();
     await rt.closeMetrics();
   });

@@ -66,6 +66,8 @@ export const ruleSchema = z.object({
   prefixes: z.array(z.string()).default([]),
   action: z.enum(['ALL', 'PUT']).default('ALL'),
   twoWay: z.boolean().default(false),
+  /** Replicate historical data: the first time the bus sees this rule, a backfill job copies what the source already holds. */
+  historical: z.boolean().default(false),
 }).strict();
 
 export const configSchema = z.object({
@@ -109,6 +111,10 @@ export const configSchema = z.object({
   processing: z.object({
     groupId: z.string().min(1).default('crr-processors'),
     concurrency: z.number().int().min(1).max(4096).default(64),
+    /** Keys in flight for backfill tasks: a budget of its own, so a large backfill never queues real-time changes behind it. */
+    backfillConcurrency: z.number().int().min(1).max(4096).default(16),
+    /** Keys the backfill planner decides per page; each page's tasks and the job's cursor are one Kafka transaction. */
+    backfillPageKeys: z.number().int().min(1).max(100_000).default(1000),
     multipartThresholdBytes: z.number().int().min(100 * 1024).default(64 * 1024 * 1024),
     partSizeBytes: z.number().int().min(100 * 1024).default(16 * 1024 * 1024),
     partConcurrency: z.number().int().min(1).max(64).default(4),

@@ -31,6 +31,7 @@ export function createMetrics(registry: Registry) {
     backfillTotal: new Gauge({ name: 'crr_backfill_objects_total', help: 'Objects listed by a backfill job (known when its listing ends)', labelNames: ['rule', 'job'], registers }),
     backfillCompleted: new Gauge({ name: 'crr_backfill_objects_completed', help: 'Objects of a backfill job reconciled so far', labelNames: ['rule', 'job'], registers }),
     backfillProgress: new Gauge({ name: 'crr_backfill_progress_ratio', help: 'Completed / total for a backfill job (0 until the listing ends)', labelNames: ['rule', 'job'], registers }),
+    backfillRunning: new Gauge({ name: 'crr_backfill_running', help: '1 while a backfill job plans or has tasks to do (not paused, cancelled or done), else 0', labelNames: ['rule', 'job'], registers }),
   };
 }
 

@@ -135,3 +135,13 @@ export interface BrokerOffsets {
  * partition whose offset is at its end, or not answered in time, is absent from the result.
  */
 export type ReadAt = (topic: string, at: Map<number, string>) => Promise<Map<number, InboundMessage>>;
+
+/**
+ * A producer whose writes are all-or-nothing: consumers (which read committed) see every record of one
+ * `commit` or none. A newer producer with the same transactional id fences this one: its next commit fails
+ * with CrrError BACKFILL_FENCED (a zombie owner can never write again).
+ */
+export interface TransactionalProducer {
+  commit(batches: { topic: string; records: OutgoingRecord[] }[]): Promise<void>;
+  disconnect(): Promise<void>;
+}

@@ -115,7 +115,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
         credentials: principals.replicator, source: oss.endpointCredentials?.[name], caFile: oss.tls?.caFile, addressing, signatureVersion: oss.signatureVersion, timeoutMs: oss.timeoutMs }])),
       rules: rules.map((r) => ({ id: r.id, source: { endpoint: r.sourceEndpoint, bucket: bucket(r.source) },
         destination: { endpoint: r.destinationEndpoint, bucket: bucket(r.destination) }, action: r.action ?? 'ALL',
-        ...(r.prefixes ? { prefixes: r.prefixes } : {}) })),
+        ...(r.prefixes ? { prefixes: r.prefixes } : {}), ...(r.historical ? { historical: true } : {}) })),
       receiver: { port: receiverPort, token: receiverToken },
       replicatorPrincipals: [principals.replicator.principalId],
       processing: o.processing,

@@ -98,6 +98,7 @@ test('every shipped record, field and enum has a doc; nullable fields are ["null
 test('types.ts matches the current schemas: field names and enum symbols', () => {
   const enumConsts: Record<string, readonly string[]> = {
     ChangeOperation: types.CHANGE_OPERATIONS, CaptureSource: types.CAPTURE_SOURCES, BackfillJobState: types.BACKFILL_JOB_STATES,
+    BackfillCompare: types.BACKFILL_COMPARES, BackfillTaskResult: types.BACKFILL_TASK_RESULTS,
     ReplicationAction: types.REPLICATION_ACTIONS, ReplicationResult: types.REPLICATION_RESULTS, ReplicationTrigger: types.REPLICATION_TRIGGERS,
   };
   const seen = new Set<string>();
@@ -163,9 +164,9 @@ test('the loader refuses gaps, stray files and records named wrongly', () => {
     for (const name of RECORD_NAMES) cpSync(join(SCHEMAS_DIR, name), join(dir, name), { recursive: true });
     assert.equal(loadShippedVersions(dir).length, loadShippedVersions().length);
     const refuses = (pattern: RegExp) => assert.throws(() => new SchemaRegistry(loadShippedVersions(dir)), (e: unknown) => e instanceof CrrError && e.code === 'INVALID_SCHEMA' && pattern.test(e.message));
-    writeFileSync(join(dir, 'BackfillJob', 'v3.avsc'), readFileSync(join(SCHEMAS_DIR, 'BackfillJob', 'v1.avsc')));
+    writeFileSync(join(dir, 'BackfillJob', 'v4.avsc'), readFileSync(join(SCHEMAS_DIR, 'BackfillJob', 'v1.avsc')));
     refuses(/without gaps/);
-    rmSync(join(dir, 'BackfillJob', 'v3.avsc'));
+    rmSync(join(dir, 'BackfillJob', 'v4.avsc'));
     writeFileSync(join(dir, 'BackfillJob', 'notes.txt'), '');
     refuses(/unexpected file/);
     rmSync(join(dir, 'BackfillJob', 'notes.txt'));

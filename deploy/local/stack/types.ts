@@ -28,6 +28,8 @@ export interface StackRule {
   action?: 'ALL' | 'PUT';
   versioned?: boolean;
   prefixes?: string[];
+  /** The rule's historical option: its first sight starts a backfill job. */
+  historical?: boolean;
 }
 
 /** Kafka: brokers that already run, or the local broker started (and left running unless stopAtEnd). */

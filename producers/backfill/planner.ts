@@ -1,0 +1,88 @@
+// The backfill planner: merge-joins the source and destination listings of a rule (prefix-filtered, in key
+// order, from the job's cursor) and publishes the keys that need a reconcile as BackfillTasks, a page at a
+// time. Each page's tasks and the job record with its new cursor and counts are one Kafka transaction, so a
+// planner killed mid-page leaves nothing of that page visible and its successor lists the page again.
+import type { RuleConfig } from '../../core/config/schema.ts';
+import type { ObjectStore } from '../../core/ports/object-store.ts';
+import type { BackfillJob, BackfillTask } from '../../schemas/types.ts';
+import { decide } from './decide.ts';
+import { mergeJoin } from './merge-join.ts';
+
+export interface PlannerDeps {
+  rule: Pick<RuleConfig, 'id' | 'action' | 'prefixes'> & { source: { bucket: string }; destination: { bucket: string } };
+  source: ObjectStore;
+  destination: ObjectStore;
+  versioned: boolean;
+  /** Keys per page (one transaction each). */
+  pageKeys?: number;
+  /** The job as it stands now (the owner also changes its done counts and state while this runs). */
+  current(): BackfillJob;
+  /** Publishes the page's tasks and the job record in one transaction; resolves once committed. */
+  commitPage(tasks: BackfillTask[], job: BackfillJob): Promise<void>;
+  /** Asked between pages: stop planning (the job is paused, cancelled, or this owner lost the jobs). */
+  shouldStop(): boolean;
+  now?: () => number;
+}
+
+function covers(rulePrefixes: string[], key: string): boolean {
+  return rulePrefixes.length === 0 || rulePrefixes.some((p) => key.startsWith(p));
+}
+
+/** Plans from the job's cursor until the listing ends (the job becomes LISTED) or it is asked to stop. */
+export async function planJob(deps: PlannerDeps): Promise<'listed' | 'stopped'> {
+  const now = deps.now ?? Date.now;
+  const pageKeys = deps.pageKeys ?? 1000;
+  const start = deps.current();
+  const { rule } = deps;
+  // One listing prefix: the job's, else the rule's only one; a rule with several is listed whole and filtered.
+  const prefix = start.prefix ?? (rule.prefixes.length === 1 ? rule.prefixes[0] : undefined);
+  const opts = { prefix, startAfter: start.listingMarker ?? undefined };
+  const list = (store: ObjectStore, bucket: string) => (deps.versioned ? store.listObjectVersions(bucket, opts) : store.listObjects(bucket, opts));
+  const joined = mergeJoin(list(deps.source, rule.source.bucket), list(deps.destination, rule.destination.bucket));
+  const decideOpts = { compare: start.compare, action: rule.action, versioned: deps.versioned };
+
+  let tasks: BackfillTask[] = [];
+  let decided = 0;
+  let inSync = 0;
+  let marker: string | null = start.listingMarker;
+  const flush = async (ended: boolean) => {
+    const job = deps.current();
+    const listedAt = now();
+    const next: BackfillJob = {
+      ...job,
+      listingMarker: ended ? null : marker,
+      listed: job.listed + decided,
+      inSync: job.inSync + inSync,
+      published: job.published + tasks.length,
+      pages: job.pages + 1,
+      updatedAt: listedAt,
+      ...(ended ? { total: job.published + tasks.length, state: job.state === 'PLANNING' ? 'LISTED' as const : job.state } : {}),
+    };
+    const numbered = tasks.map((t, i) => ({ ...t, seq: job.published + i, listedAt }));
+    await deps.commitPage(numbered, next);
+    tasks = [];
+    decided = 0;
+    inSync = 0;
+  };
+
+  for await (const k of joined) {
+    if (!covers(rule.prefixes, k.key)) continue;
+    decided++;
+    marker = k.key;
+    if (decide(k, decideOpts) === 'in-sync') inSync++;
+    else {
+      const latest = k.source?.[0];
+      tasks.push({
+        jobId: start.jobId, ruleId: rule.id, sourceBucket: rule.source.bucket, key: k.key,
+        versionId: latest?.versionId ?? null, etag: latest && !latest.isDeleteMarker ? latest.etag : null, size: latest && !latest.isDeleteMarker ? latest.size : null,
+        listedAt: 0, seq: 0,
+      });
+    }
+    if (decided >= pageKeys) {
+      await flush(false);
+      if (deps.shouldStop()) return 'stopped';
+    }
+  }
+  await flush(true);
+  return 'listed';
+}

@@ -1,0 +1,130 @@
+// The planner's pure parts: the merge-join in OSS's byte order, what each joined key becomes, the job's
+// life cycle, exact done counting, and a whole plan over in-memory listings resumed from its cursor.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ListedObject, ObjectStore } from '../../../core/ports/object-store.ts';
+import { decide } from '../../../producers/backfill/decide.ts';
+import { DoneCounter } from '../../../producers/backfill/done-counter.ts';
+import { doneCount, newJob, progressRatio, settle } from '../../../producers/backfill/job.ts';
+import { byteOrder, mergeJoin } from '../../../producers/backfill/merge-join.ts';
+import { planJob } from '../../../producers/backfill/planner.ts';
+import type { BackfillJob, BackfillTask } from '../../../schemas/types.ts';
+
+const obj = (key: string, etag = 'e', size = 1, extra: Partial<ListedObject> = {}): ListedObject => ({ key, etag, size, lastModified: 0, ...extra });
+
+async function* pages(objs: ListedObject[], per = 2): AsyncGenerator<ListedObject[]> {
+  for (let i = 0; i < objs.length; i += per) yield objs.slice(i, i + per);
+}
+
+test('byte order: a key above U+FFFF sorts after U+FFFD in UTF-8 bytes, though before it in UTF-16', () => {
+  assert.ok('z😀' < 'z\uFFFD', 'UTF-16 order');
+  assert.ok(byteOrder('z😀', 'z\uFFFD') > 0, 'byte order');
+  assert.ok(byteOrder('a b', 'a+b') < 0 && byteOrder('a%', 'a+') < 0);
+});
+
+test('merge-join pairs keys of both sides in byte order, in constant memory per key', async () => {
+  const src = ['a', 'a b', 'z\uFFFD', 'z😀'].map((k) => obj(k));
+  const dst = ['a b', 'b-only', 'z😀'].map((k) => obj(k));
+  const out = [];
+  for await (const j of mergeJoin(pages(src), pages(dst))) out.push([j.key, Boolean(j.source), Boolean(j.destination)]);
+  assert.deepEqual(out, [['a', true, false], ['a b', true, true], ['b-only', false, true], ['z\uFFFD', true, false], ['z😀', true, true]]);
+});
+
+test('decide: listing compare by etag and size; full compares nothing; destination-only keys by action', () => {
+  const o = { compare: 'LISTING' as const, action: 'ALL' as const, versioned: false };
+  assert.equal(decide({ key: 'k', source: [obj('k', 'ABC', 3)], destination: [obj('k', 'abc', 3)] }, o), 'in-sync');
+  assert.equal(decide({ key: 'k', source: [obj('k', 'abc', 3)], destination: [obj('k', 'abc', 4)] }, o), 'task');
+  assert.equal(decide({ key: 'k', source: [obj('k', 'abc', 3)], destination: [obj('k', 'abd', 3)] }, o), 'task');
+  assert.equal(decide({ key: 'k', source: [obj('k')] }, o), 'task');
+  assert.equal(decide({ key: 'k', source: [obj('k')], destination: [obj('k')] }, { ...o, compare: 'FULL' }), 'task');
+  assert.equal(decide({ key: 'k', destination: [obj('k')] }, o), 'task', 'ALL deletes what only the destination has');
+  assert.equal(decide({ key: 'k', destination: [obj('k')] }, { ...o, action: 'PUT' }), 'in-sync', 'PUT keeps it');
+  const v = { ...o, versioned: true };
+  const chain = [obj('k', '', 0, { isDeleteMarker: true, versionId: '3' }), obj('k', 'b', 1, { versionId: '2' }), obj('k', 'a', 1, { versionId: '1' })];
+  assert.equal(decide({ key: 'k', source: chain, destination: chain.map((c) => ({ ...c, versionId: `d${c.versionId}` })) }, v), 'in-sync');
+  assert.equal(decide({ key: 'k', source: chain, destination: chain.slice(1) }, v), 'task', 'a missing delete marker');
+});
+
+test('done counting: a repeated seq counts once, by the kind its first record says', () => {
+  const c = new DoneCounter();
+  const d = (seq: number, result: 'COPIED' | 'SKIPPED') => ({ jobId: 'j', seq, result, bytes: result === 'COPIED' ? 10 : 0, completedAt: 0 });
+  assert.equal(c.add(d(0, 'COPIED')), true);
+  assert.equal(c.add(d(0, 'SKIPPED')), false);
+  assert.equal(c.add(d(70_000, 'SKIPPED')), true);
+  assert.deepEqual(c.countsOf('j'), { copied: 1, deleted: 0, updated: 0, skipped: 1, deadLettered: 0, bytesCopied: 10 });
+});
+
+test('job life cycle: DONE at done = total; pause, resume and cancel by the newest request', () => {
+  const base: BackfillJob = { ...newJob({ jobId: 'j', ruleId: 'r', prefix: null, compare: 'LISTING', now: 1 }), state: 'LISTED', total: 4, published: 4, inSync: 6, listed: 10 };
+  assert.equal(settle({ ...base, copied: 3 }, 2).state, 'LISTED');
+  assert.equal(progressRatio({ ...base, copied: 3 }), 0.9);
+  const done = settle({ ...base, copied: 3, skipped: 1 }, 2);
+  assert.deepEqual([done.state, done.completedAt, doneCount(done), progressRatio(done)], ['DONE', 2, 4, 1]);
+  assert.equal(settle({ ...base, request: 'PAUSE' }, 2).state, 'PAUSED');
+  assert.equal(settle({ ...base, state: 'PAUSED', request: 'RESUME' }, 2).state, 'LISTED');
+  assert.equal(settle({ ...base, state: 'PAUSED', total: null, request: 'RESUME' }, 2).state, 'PLANNING');
+  const cancelled = settle({ ...base, state: 'PLANNING', total: null, published: 2, request: 'CANCEL' }, 2);
+  assert.deepEqual([cancelled.state, cancelled.total, cancelled.completedAt], ['CANCELLED', 2, null]);
+  assert.equal(settle({ ...cancelled, skipped: 2 }, 3).completedAt, 3);
+});
+
+function fakeStore(objs: ListedObject[]): ObjectStore {
+  const sorted = [...objs].sort((a, b) => byteOrder(a.key, b.key));
+  return {
+    listObjects: (_b: string, o: { prefix?: string; startAfter?: string } = {}) =>
+      pages(sorted.filter((x) => x.key.startsWith(o.prefix ?? '') && (o.startAfter === undefined || byteOrder(x.key, o.startAfter) > 0)), 3),
+  } as unknown as ObjectStore;
+}
+
+test('a plan stopped after a page and resumed from its cursor publishes every needed key once, with seqs 0..n-1', async () => {
+  const keys = Array.from({ length: 23 }, (_, i) => `p/${String(i).padStart(2, '0')}`);
+  const source = fakeStore([...keys.map((k) => obj(k)), obj('other/x')]);
+  const destination = fakeStore([...keys.filter((_, i) => i % 3 === 0).map((k) => obj(k)), obj('p/zz-only')]);
+  let job: BackfillJob = { ...newJob({ jobId: 'j', ruleId: 'r', prefix: null, compare: 'LISTING', now: 1 }) };
+  const published: BackfillTask[] = [];
+  const run = (stopAfter: number) => {
+    let pagesSeen = 0;
+    return planJob({
+      rule: { id: 'r', action: 'ALL', prefixes: ['p/'], source: { bucket: 's' }, destination: { bucket: 'd' } }, source, destination, versioned: false, pageKeys: 5,
+      current: () => job, commitPage: async (tasks, next) => { published.push(...tasks); job = next; pagesSeen++; }, shouldStop: () => pagesSeen >= stopAfter,
+    });
+  };
+  assert.equal(await run(2), 'stopped');
+  assert.equal(job.listingMarker, 'p/09');
+  assert.equal(await run(Infinity), 'listed');
+  assert.equal(job.state, 'LISTED');
+  assert.equal(job.listed, 24, '23 source keys under the prefix and one destination-only key');
+  assert.equal(job.inSync, 8);
+  assert.equal(job.published, 16);
+  assert.equal(job.total, 16);
+  assert.equal(job.listingMarker, null);
+  assert.deepEqual(published.map((t) => t.seq), Array.from({ length: 16 }, (_, i) => i));
+  assert.equal(new Set(published.map((t) => t.key)).size, 16);
+  assert.ok(published.some((t) => t.key === 'p/zz-only' && t.etag === null));
+});
+
+test('the backfill gauges follow the job record: objects listed, completed, ratio, running', async () => {
+  const { Registry } = await import('prom-client');
+  const { createMetrics } = await import('../../../core/metrics/metrics.ts');
+  const { setJobGauges } = await import('../../../producers/backfill/job-gauges.ts');
+  const metrics = createMetrics(new Registry());
+  const value = async (g: { get(): Promise<{ values: { value: number }[] }> }) => (await g.get()).values[0]?.value;
+  const job: BackfillJob = { ...newJob({ jobId: 'j', ruleId: 'r', prefix: null, compare: 'LISTING', now: 1 }), state: 'LISTED', total: 30, published: 30, inSync: 70, listed: 100, copied: 20, skipped: 5 };
+  setJobGauges(metrics, job);
+  assert.deepEqual([await value(metrics.backfillTotal), await value(metrics.backfillCompleted), await value(metrics.backfillProgress), await value(metrics.backfillRunning)],
+    [100, 95, 0.95, 1]);
+  setJobGauges(metrics, { ...job, state: 'PAUSED' });
+  assert.equal(await value(metrics.backfillRunning), 0);
+});
+
+test('job rows: percent, objects and bytes per second since the start, ETA at that rate', async () => {
+  const { jobRow } = await import('../../../producers/backfill/job-rows.ts');
+  const base: BackfillJob = { ...newJob({ jobId: 'j', ruleId: 'r', prefix: null, compare: 'LISTING', now: 0 }), state: 'LISTED', listed: 1000, inSync: 200, published: 800,
+    total: 800, copied: 300, bytesCopied: 300 * 4096, updatedAt: 9_000 };
+  const row = jobRow(base, 10_000);
+  assert.deepEqual([row.percent, row.completed, row.done, row.objectsPerSecond, row.bytesPerSecond, row.etaSeconds], [50, 500, 300, 50, 122_880, 10]);
+  assert.equal(jobRow({ ...base, state: 'PLANNING', total: null }, 10_000).percent, null);
+  assert.equal(jobRow({ ...base, state: 'PLANNING', total: null }, 10_000).etaSeconds, null);
+  const done = jobRow({ ...base, state: 'DONE', copied: 800, completedAt: 20_000 }, 99_000);
+  assert.deepEqual([done.percent, done.objectsPerSecond, done.etaSeconds], [100, 50, null], 'a finished job keeps the rate it had');
+});
