@@ -2,10 +2,13 @@
 // Kafka alone (processors/status/read-status.ts). One report by default; --watch refreshes it (in place on
 // a terminal, one report after another when piped); --serve answers /status, /metrics and / over HTTP.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { brokerOffsets } from '../../../core/adapters/kafka/offsets.ts';
+import { consumerOpener } from '../../../core/adapters/kafka/consumer.ts';
+import { brokerOffsets, endOffsets } from '../../../core/adapters/kafka/offsets.ts';
 import { readerAt } from '../../../core/adapters/kafka/read-at.ts';
 import { CrrError } from '../../../core/errors.ts';
-import { StatusReader, type StatusReport } from '../../../processors/status/read-status.ts';
+import { startJobView, type JobView } from '../../../core/backfill-job-view.ts';
+import { StatusReader, type BackfillJobStatus, type StatusReport } from '../../../processors/status/read-status.ts';
+import { jobRow } from '../../../producers/backfill/job-rows.ts';
 import { onShutdown, startRuntime } from '../shared.ts';
 import { renderStatus } from './render.ts';
 import { serveStatus } from './serve.ts';
@@ -26,7 +29,22 @@ export async function statusCommand(opts: StatusOptions): Promise<void> {
   const rules = rt.config.rules.map((r) => r.id).filter((id) => !opts.rule || id === opts.rule);
   if (opts.rule && rules.length === 0) throw new CrrError(`--rule ${opts.rule}: no such rule in ${opts.config} (rules: ${rt.config.rules.map((r) => r.id).join(', ')})`, { code: 'INVALID_CONFIG' });
   const offsets = brokerOffsets(rt.kafka);
-  const reader = new StatusReader({ offsets, readAt: readerAt(rt.kafka), topics: rt.config.topicNames, groupId: rt.config.processing.groupId, rules });
+  // The backfill jobs: one view of the backfill-jobs topic for the command's life, caught up before each report.
+  let view: JobView | undefined;
+  const jobsTopic = rt.config.topicNames.backfillJobs;
+  const jobs = async (): Promise<BackfillJobStatus[]> => {
+    view ??= await startJobView(consumerOpener(rt.kafka), jobsTopic, `${rt.config.processing.groupId}-status`);
+    await view.caughtUp(BigInt((await endOffsets(rt.kafka, jobsTopic)).get(0) ?? '0'));
+    const now = Date.now();
+    return [...view.jobs().values()].map((e) => jobRow(e.latest, now)).filter((j) => rules.includes(j.ruleId))
+      .sort((a, b) => b.job.startedAt - a.job.startedAt)
+      .map(({ job: _job, ruleId, ...row }) => ({ ...row, rule: ruleId }));
+  };
+  const closeAll = async () => {
+    await view?.stop();
+    await offsets.close();
+  };
+  const reader = new StatusReader({ offsets, readAt: readerAt(rt.kafka), topics: rt.config.topicNames, groupId: rt.config.processing.groupId, rules, jobs });
   const print = (r: StatusReport) => process.stdout.write(opts.json ? `${JSON.stringify(r, null, opts.watch ? undefined : 2)}\n` : `${renderStatus(r)}\n`);
 
   if (opts.serve) {
@@ -35,7 +53,7 @@ export async function statusCommand(opts: StatusOptions): Promise<void> {
     process.stderr.write(`crr status: serving ${served.url} (/status, /metrics)\n`);
     onShutdown(rt.logger, async () => {
       await served.close();
-      await offsets.close();
+      await closeAll();
     });
     return;
   }
@@ -43,14 +61,14 @@ export async function statusCommand(opts: StatusOptions): Promise<void> {
     await reader.read(); // a first sample, so the one report can say how fast changes arrive
     await sleep(1000);
     print(await reader.read());
-    await offsets.close();
+    await closeAll();
     return;
   }
   const inPlace = process.stdout.isTTY && !opts.json;
   let stopped = false;
   onShutdown(rt.logger, async () => {
     stopped = true;
-    await offsets.close();
+    await closeAll();
   });
   while (!stopped) {
     const r = await reader.read();

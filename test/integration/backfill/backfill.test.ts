@@ -133,6 +133,17 @@ test(`backfill of ${KEYS} keys with the planner SIGKILLed twice mid-listing and 
     assert.equal(row!.state, 'DONE');
     assert.equal(row!.percent, 100);
     assert.equal(row!.done, end.published);
+
+    // The progress display shows the job too, from Kafka alone.
+    const display = spawnCrr(['status', '--config', stack.configFile, '--rule', 'bf', '--json'], { env: { ...process.env, ...stack.env, CRR_LOG_LEVEL: 'error' } });
+    assert.equal((await display.exited).code, 0, display.output());
+    const text = display.output();
+    const doc = JSON.parse(text.slice(text.indexOf('{\n'), text.lastIndexOf('}') + 1)) as { jobs: { jobId: string; rule: string; state: string; percent: number }[] };
+    const shown = doc.jobs.find((j) => j.jobId === jobId);
+    assert.ok(shown, `crr status lists job ${jobId}: ${JSON.stringify(doc.jobs)}`);
+    assert.equal(shown.rule, 'bf');
+    assert.equal(shown.state, 'DONE');
+    assert.equal(shown.percent, 100);
   } catch (err) {
     for (const c of children) t.diagnostic(c.output().split('\n').filter((l) => /"level":(40|50)/.test(l)).slice(-5).join('\n'));
     throw err;
