@@ -56,7 +56,8 @@ export async function startRuntime(component: string, configFile: string, opts: 
     clientId: `${config.kafka.clientId}-${component}`,
     ssl: security.ssl,
     sasl: security.sasl,
-    logger: (level, message, extra) => { if (level === 'error' || level === 'warn') logger[level]({ kafka: extra }, message); },
+    // Routine rebalances and coordinator moves arrive as info or warn (core/adapters/kafka/log-levels.ts).
+    logger: (level, message, extra) => { if (level !== 'debug') logger[level]({ kafka: extra }, message); },
   });
   try {
     if (security.ssl) await checkBrokerTls(config.kafka.brokers, security.ssl === true ? {} : security.ssl);

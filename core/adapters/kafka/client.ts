@@ -5,6 +5,7 @@
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
 import { bindKafkajs } from './kafkajs-handle.ts';
+import { kafkaLogLevel, type KafkaLogLevel } from './log-levels.ts';
 import { registerZstd } from './zstd-codec.ts';
 
 export interface KafkaClientOptions {
@@ -15,8 +16,8 @@ export interface KafkaClientOptions {
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
   retry?: KafkaConfig['retry'];
-  /** Where kafkajs's own log lines go; by default only errors, as one JSON line each. */
-  logger?: (level: 'error' | 'warn' | 'info' | 'debug', message: string, extra: Record<string, unknown>) => void;
+  /** Where kafkajs's own log lines go, at the level they deserve (log-levels.ts: a rebalance is no error). */
+  logger?: (level: KafkaLogLevel, message: string, extra: Record<string, unknown>) => void;
 }
 
 /** A connection to one Kafka cluster, for createConsumer, createProducer, ensureTopics, topicOffsets and the rest. */
@@ -25,7 +26,7 @@ export interface KafkaClient {
   readonly brokers: readonly string[];
 }
 
-const levelNames: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+const levelNames: Record<number, KafkaLogLevel> = {
   [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug',
 };
 
@@ -43,7 +44,7 @@ export function createKafka(opts: KafkaClientOptions): KafkaClient {
     logLevel: sink ? logLevel.INFO : logLevel.NOTHING,
     logCreator: () => ({ level, log }) => {
       const { message, ...extra } = log;
-      sink?.(levelNames[level] ?? 'info', String(message), extra);
+      sink?.(kafkaLogLevel(levelNames[level] ?? 'info', String(message), extra), String(message), extra);
     },
   });
   return bindKafkajs({ clientId: opts.clientId, brokers: [...opts.brokers] }, kafka);
