@@ -1,20 +1,34 @@
 // The crr command line: one entry, one subcommand per job. This is the only layer that reads the
-// environment; everything below receives its clients, clock and metrics as arguments.
+// environment; everything below receives its clients, clock and metrics as arguments. Logs go to stderr,
+// machine output (--json) to stdout; each command's help ends with examples and its exit codes.
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { exitOnError } from './commands/exit-codes.ts';
+import { EXIT, exitOnError, type ExitName } from './commands/exit-codes.ts';
+import { commandHelp, exitCodesHelp } from './commands/help.ts';
 
-const program = new Command('crr').description('Cross-region replication bus for Alibaba Cloud OSS').showHelpAfterError();
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const program = new Command('crr').description('Cross-region replication bus for Alibaba Cloud OSS').version(version, '-V, --version', 'print the version')
+  .showHelpAfterError()
+  .addHelpText('after', `${exitCodesHelp(Object.keys(EXIT) as ExitName[])}\n\n`
+    + 'Logs are JSON lines on stderr (CRR_LOG_LEVEL: debug, info, warn, error); --json output is on stdout.');
+// Usage mistakes (an unknown option, a missing --config) exit 2 as bad usage, not commander's 1.
+program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT.usage));
+
+const runs: ExitName[] = ['ok', 'usage', 'unreachable', 'authentication', 'internal'];
 
 program.command('capture')
   .description('capture source changes (notification receiver and/or listing poller) into the changes topic')
   .requiredOption('-c, --config <file>', 'YAML config file')
   .option('--receiver', 'run only the notification receiver')
   .option('--poller', 'run only the listing poller')
+  .addHelpText('after', commandHelp(['npx crr capture --config crr.yaml', 'npx crr capture --config crr.yaml --poller'], runs))
   .action(async (opts) => (await import('./commands/capture.ts')).captureCommand(opts));
 
 program.command('process')
   .description('reconcile changed keys into destination buckets (a member of the processors\' consumer group)')
   .requiredOption('-c, --config <file>', 'YAML config file')
+  .addHelpText('after', commandHelp(['npx crr process --config crr.yaml', 'CRR_LOG_LEVEL=warn npx crr process --config crr.yaml'], runs))
   .action(async (opts) => (await import('./commands/process.ts')).processCommand(opts));
 
 program.command('verify')
@@ -22,14 +36,21 @@ program.command('verify')
   .requiredOption('-c, --config <file>', 'YAML config file')
   .option('--rule <id>', 'only this rule')
   .option('--repair', 'publish REPAIR triggers for the differences')
+  .option('--json', 'one JSON report per rule and prefix on stdout (JSON lines), instead of text')
+  .addHelpText('after', commandHelp([
+    'npx crr verify --config crr.yaml',
+    'npx crr verify --config crr.yaml --rule photos --json | jq .differences',
+    'npx crr verify --config crr.yaml --repair',
+  ], ['ok', 'differences', 'usage', 'unreachable', 'authentication', 'internal']))
   .action(async (opts) => (await import('./commands/verify.ts')).verifyCommand(opts));
 
 program.command('dlq')
   .description('dead-letter topic tools')
   .command('replay')
-  .description('re-publish dead letters as triggers on the changes topic')
+  .description('re-publish dead letters as triggers on the changes topic; prints the counts as JSON on stdout')
   .requiredOption('-c, --config <file>', 'YAML config file')
   .option('--rule <id>', 'only dead letters of this rule')
+  .addHelpText('after', commandHelp(['npx crr dlq replay --config crr.yaml', 'npx crr dlq replay --config crr.yaml --rule photos | jq .replayed'], runs))
   .action(async (opts) => (await import('./commands/dlq-replay.ts')).dlqReplayCommand(opts));
 
 program.command('status')
@@ -68,6 +89,10 @@ for (const [name, request] of [['pause', 'PAUSE'], ['resume', 'RESUME'], ['cance
 program.command('demo')
   .description('the quickstart: local Kafka, two local OSS regions, the pipeline and a demo workload')
   .option('--objects <n>', 'objects in the demo workload', '200')
+  .addHelpText('after', commandHelp(['npm start', 'npx crr demo --objects 1000'], ['ok', 'differences', 'usage', 'internal']))
   .action(async (opts) => (await import('./commands/demo/command.ts')).demoCommand(opts));
 
+// A failure outside a command's own await (a background task) ends the process the same way.
+process.on('uncaughtException', exitOnError);
+process.on('unhandledRejection', exitOnError);
 await program.parseAsync(process.argv).catch(exitOnError);

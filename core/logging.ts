@@ -1,5 +1,6 @@
-// Structured JSON logs (pino) with secrets redacted wherever they might appear.
-import { pino, type DestinationStream, type Logger } from 'pino';
+// Structured JSON logs (pino) with secrets redacted wherever they might appear. Logs go to stderr, so a
+// command's machine output (`crr verify --json`) is alone on stdout.
+import { destination as fileDestination, pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -10,5 +11,6 @@ export const redactPaths = [
 ];
 
 export function createLogger(name: string, level = 'info', destination?: NodeJS.WritableStream): Logger {
-  return pino({ name, level, redact: { paths: redactPaths, censor: '[redacted]' } }, destination as DestinationStream | undefined);
+  const to = (destination as DestinationStream | undefined) ?? fileDestination({ fd: 2, sync: true });
+  return pino({ name, level, redact: { paths: redactPaths, censor: '[redacted]' } }, to);
 }

@@ -14,6 +14,8 @@ export interface VerifyTarget {
   action: 'ALL' | 'PUT';
   versioned: boolean;
   concurrency?: number;
+  /** Called after each key is compared (a progress display reads the counts so far). */
+  onCompared?: (report: Readonly<VerifyReport>) => void;
 }
 
 export interface KeyDifference { key: string; problem: string }
@@ -105,7 +107,7 @@ export async function verifyRule(t: VerifyTarget): Promise<VerifyReport> {
     const order = a.done ? 1 : b.done ? -1 : byteOrder(a.value[0].key, b.value[0].key);
     const s = order <= 0 ? a.value : undefined;
     const d = order >= 0 ? b.value : undefined;
-    pending.push(compareKey(s, d));
+    pending.push(compareKey(s, d).then(() => t.onCompared?.(report)));
     if (pending.length >= limit) await Promise.all(pending.splice(0));
     if (order <= 0) a = await src.next();
     if (order >= 0) b = await dst.next();

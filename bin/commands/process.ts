@@ -9,6 +9,7 @@ import { startProcessing } from '../../processors/start-processing.ts';
 import { startJobView } from '../../core/backfill-job-view.ts';
 import { setJobGauges } from '../../producers/backfill/job-gauges.ts';
 import { startBackfillOwner } from '../../producers/backfill/owner.ts';
+import { EXIT } from './exit-codes.ts';
 import { onShutdown, startRuntime } from './shared.ts';
 import { storeFactory } from '../../core/adapters/oss/store-factory.ts';
 
@@ -26,7 +27,7 @@ export async function processCommand(opts: { config: string }): Promise<void> {
   rt.logger.info({ rules: rt.config.rules.map((r) => r.id), group: rt.config.processing.groupId }, 'processing changes');
   processing.done.catch((err) => {
     rt.logger.error({ err: (err as Error).message }, 'the runner stopped on an error; exiting so a restart resumes from the last commit');
-    process.exit(1);
+    process.exit(EXIT.internal);
   });
   onShutdown(rt.logger, async () => {
     await owner.stop();

@@ -1,6 +1,6 @@
 // What every command does the same way: load the config (exit 2 naming the bad field), build the
 // Kafka client, the metrics registry and its endpoint, and stop cleanly on SIGTERM/SIGINT.
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { Registry } from 'prom-client';
 import { createKafka, type KafkaClient } from '../../core/adapters/kafka/client.ts';
 import { kafkaFailure } from '../../core/adapters/kafka/failures.ts';
 import { checkBrokerTls } from '../../core/adapters/kafka/tls-preflight.ts';
@@ -11,7 +11,8 @@ import { kafkaSecurity, type KafkaSecurity } from '../../core/config/kafka-secur
 import { loadConfig, type CrrConfig } from '../../core/config/load.ts';
 import { CrrError } from '../../core/errors.ts';
 import { createLogger, type Logger } from '../../core/logging.ts';
-import { createMetrics, type CrrMetrics } from '../../core/metrics/metrics.ts';
+import { EXIT } from './exit-codes.ts';
+import { collectProcessMetrics, createMetrics, type CrrMetrics } from '../../core/metrics/metrics.ts';
 import { serveMetrics } from '../../core/metrics/serve.ts';
 
 export interface Runtime {
@@ -34,7 +35,7 @@ function configOrExit<T>(step: () => T, logger: Logger): T {
     if (err instanceof CrrError && err.code === 'INVALID_CONFIG') {
       process.stderr.write(`${err.message}\n`);
       logger.flush?.();
-      process.exit(2);
+      process.exit(EXIT.usage);
     }
     throw err;
   }
@@ -68,7 +69,7 @@ export async function startRuntime(component: string, configFile: string, opts: 
     throw explainKafkaFailure(err, config, security);
   }
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'crr_process_' });
+  collectProcessMetrics(registry);
   const metrics = createMetrics(registry);
   if (opts.serveMetrics === false) return { config, kafka, metrics, logger, closeMetrics: async () => {} };
   const served = await serveMetrics(registry, config.metrics.listen);
@@ -97,7 +98,7 @@ function tlsHint(message: string, ssl: CrrConfig['kafka']['ssl']): string {
     : 'kafka.ssl verifies the broker against the system CAs; set kafka.ssl.caFile to the CA that signed its certificate';
 }
 
-/** Runs `stop` once on SIGTERM or SIGINT, then exits 0 (or 1 if stopping failed). */
+/** Runs `stop` once on SIGTERM or SIGINT, then exits 0 (or 70 if stopping failed). */
 export function onShutdown(logger: Logger, stop: () => Promise<void>): void {
   let stopping = false;
   const handler = (signal: string) => {
@@ -106,7 +107,7 @@ export function onShutdown(logger: Logger, stop: () => Promise<void>): void {
     logger.info({ signal }, 'stopping: finishing in-flight work');
     stop().then(
       () => { logger.info('stopped cleanly'); process.exit(0); },
-      (err) => { logger.error({ err: (err as Error).message }, 'stop failed'); process.exit(1); },
+      (err) => { logger.error({ err: (err as Error).message }, 'stop failed'); process.exit(EXIT.internal); },
     );
   };
   process.once('SIGTERM', () => handler('SIGTERM'));

@@ -1,6 +1,14 @@
 // Every crr_ metric, declared in one place (DESIGN §7): base units, labels rule/topic/partition/op/result.
 // The registry is passed in, so each test and each process gets its own.
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+
+/** prom-client's Node metrics (process_cpu_seconds_total, nodejs_heap_size_used_bytes, …) under the bus's one prefix. */
+export const PROCESS_METRICS_PREFIX = 'crr_';
+
+/** Adds the Node process metrics to a registry: crr_process_cpu_seconds_total, crr_nodejs_eventloop_lag_seconds, …. */
+export function collectProcessMetrics(registry: Registry): void {
+  collectDefaultMetrics({ register: registry, prefix: PROCESS_METRICS_PREFIX });
+}
 
 const delayBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 600];
 

@@ -1,12 +1,12 @@
-// The shipped alert rules and dashboard query only metrics the code declares, and (where promtool is
-// installed, as .ci/run arranges) the rules load and their unit tests pass.
+// The shipped alert rules and dashboard query only metrics the code declares (the Node process metrics
+// included), and (where promtool is installed, as .ci/run arranges) the rules load and their unit tests pass.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { createMetrics } from '../../core/metrics/metrics.ts';
+import { collectProcessMetrics, createMetrics } from '../../core/metrics/metrics.ts';
 import { projectRoot } from '../../deploy/local/project-root.ts';
 
 const alerts = join(projectRoot, 'deploy/prometheus/crr-alerts.yml');
@@ -15,6 +15,7 @@ const dashboard = join(projectRoot, 'deploy/grafana/crr-dashboard.json');
 function declaredNames(): Set<string> {
   const registry = new Registry();
   createMetrics(registry);
+  collectProcessMetrics(registry);
   const names = new Set<string>();
   for (const m of registry.getMetricsAsArray()) {
     names.add(m.name);
@@ -35,6 +36,14 @@ test('alerts and dashboard use only declared crr_ metrics', () => {
   assert.deepEqual(unknown, [], 'every metric queried exists');
   const panels = (JSON.parse(readFileSync(dashboard, 'utf8')) as { panels: unknown[] }).panels;
   assert.ok(panels.length >= 8);
+});
+
+test('the Node process metrics carry the bus prefix once: crr_process_cpu_seconds_total, not crr_process_process_…', () => {
+  const declared = declaredNames();
+  for (const name of ['crr_process_cpu_seconds_total', 'crr_process_resident_memory_bytes', 'crr_nodejs_eventloop_lag_p99_seconds']) {
+    assert.ok(declared.has(name), name);
+  }
+  assert.deepEqual([...declared].filter((n) => n.startsWith('crr_process_process_')), []);
 });
 
 test('promtool accepts the alert rules and their unit tests pass', (t) => {

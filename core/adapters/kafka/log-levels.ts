@@ -21,6 +21,8 @@ export const ROUTINE_KAFKA_LOGS: readonly Routine[] = [
   { match: /The coordinator is not aware of this member/, level: 'warn', why: 'the member was dropped from the group (UNKNOWN_MEMBER_ID), e.g. after a long pause; it re-joins' },
   { match: /This server is not the leader for that topic-partition|There is no leader for this topic-partition|The leader epoch in the request is/, level: 'warn',
     why: 'partition leadership moved (a broker restarted); kafkajs refreshes metadata and retries' },
+  { match: /^Failed to connect to (seed broker, trying another broker|broker, reconnecting)/, level: 'warn',
+    why: 'a connection attempt inside kafkajs\'s retries (a broker restarting); when the retries run out the failure is an error of its own' },
   { match: /The fetch session ID was not found/, level: 'info', why: 'the broker forgot an incremental fetch session; a full fetch follows' },
   { match: /^(Pausing|Resuming) fetching from/, level: 'debug', why: 'the runner pauses partitions for back-pressure all the time' },
 ];

@@ -23,6 +23,8 @@ test('a coordinator or partition leader that moved is warn', () => {
   assert.equal(kafkaLogLevel('error', 'Response Produce(key: 0, version: 7)', { error: 'This server is not the leader for that topic-partition' }), 'warn');
   assert.equal(kafkaLogLevel('error', 'Response Metadata(key: 3, version: 6)',
     { error: 'There is no leader for this topic-partition as we are in the middle of a leadership election' }), 'warn');
+  assert.equal(kafkaLogLevel('error', 'Failed to connect to seed broker, trying another broker from the list: Connection error: connect ECONNREFUSED 127.0.0.1:9',
+    { retryCount: 3, retryTime: 800 }), 'warn');
 });
 
 test('what needs a person stays error: a refused login, a crash (even one caused by a rebalance), a failed send, an unknown answer', () => {
