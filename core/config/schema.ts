@@ -62,6 +62,11 @@ export const ruleSchema = z.object({
     bucket: z.string().min(3).max(63),
     storageClass: z.enum(['Standard', 'IA', 'Archive', 'ColdArchive']).optional(),
     encryption: encryptionSchema.optional(),
+    /**
+     * Bytes per second this rule may send to its destination (PUT bodies and multipart parts, real-time and
+     * backfill), shared by every processor slot of one process; N processes send up to N times this.
+     */
+    maxBytesPerSecond: z.number().int().min(64 * 1024, 'must be at least 65536 (64 KiB/s)').optional(),
   }).strict(),
   prefixes: z.array(z.string()).default([]),
   action: z.enum(['ALL', 'PUT']).default('ALL'),

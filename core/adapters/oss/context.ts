@@ -2,6 +2,7 @@
 // credentials, and the signed, classified, counted request.
 import type { CredentialsProvider } from '../../ports/credentials.ts';
 import type { Addressing } from './addressing.ts';
+import type { BandwidthLimit } from './bandwidth-limit.ts';
 import { sharedTransport } from './transport.ts';
 import { send, type RawResponse, type RequestHook, type RequestParams, type Scope } from './signed-request.ts';
 
@@ -22,10 +23,13 @@ export interface ObjectStoreOptions {
   timeoutMs?: number;
   /** Called once per OSS request, e.g. to count requests per rule or tenant. */
   onRequest?: RequestHook;
+  /** Paces (and counts) the bodies this store sends: PUT and UploadPart (a rule's destination.maxBytesPerSecond). */
+  uploadLimit?: BandwidthLimit;
 }
 
 export interface StoreContext {
   timeoutMs: number;
+  uploadLimit?: BandwidthLimit;
   /** Every request of this context carries it (see ObjectStore.withSignal). */
   signal?: AbortSignal;
   request(op: string, scope: Scope & { bucket: string }, params: Omit<RequestParams, 'bucket'>): Promise<RawResponse>;
@@ -51,6 +55,7 @@ export function createStoreContext(opts: ObjectStoreOptions): StoreContext {
   });
   const bound = (signal: AbortSignal | undefined): StoreContext => ({
     timeoutMs,
+    uploadLimit: opts.uploadLimit,
     signal,
     request: (op, scope, params) => send(transport, op, scope, { ...params, bucket: scope.bucket, signal }, opts.onRequest),
     withSignal: bound,

@@ -27,7 +27,7 @@ export async function uploadPart(
     // An explicit type keeps ali-oss from guessing one from the key's extension; parts carry no metadata.
     headers: { 'Content-Type': 'application/octet-stream', ...headers }, stream: s, successStatuses: [200],
     timeout: bodyTimeout(ctx.timeoutMs, length),
-  }));
+  }), ctx.uploadLimit);
   return unquote(header(res, 'etag'));
 }
 

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { PassThrough, Readable, Transform } from 'node:stream';
 import { CrrError } from '../../errors.ts';
 import type { GetOptions, ObjectAcl, ObjectBody, ObjectHead, PutOptions, WriteResult } from '../../ports/object-store.ts';
+import { pacedBody, type BandwidthLimit } from './bandwidth-limit.ts';
 import { classifyOssError } from './error-table.ts';
 import { parseAcl, parseTagging, taggingXml, unquote } from './listing-xml.ts';
 import { headFromHeaders, taggingCount, toAcl, wireHeaders } from './object-head.ts';
@@ -104,7 +105,7 @@ export async function putObject(ctx: StoreContext, bucket: string, key: string, 
   const res = await sendBody(stream, size, (s) => ctx.request('PutObject', { bucket, key }, {
     method: 'PUT', object: key, headers: { ...wireHeaders(opts.headers), ...headers }, stream: s, successStatuses: [200],
     timeout: bodyTimeout(ctx.timeoutMs, size),
-  }));
+  }), ctx.uploadLimit);
   return writeResult(res);
 }
 
@@ -128,7 +129,7 @@ export function asBody(body: Readable | Buffer, contentLength: number): { stream
  * failure is the one reported, not the aborted request it caused. A body shorter or
  * longer than announced fails at once instead of leaving OSS waiting for bytes until the timeout.
  */
-export async function sendBody(body: Readable, size: number, request: (stream: Readable) => Promise<RawResponse>): Promise<RawResponse> {
+export async function sendBody(body: Readable, size: number, request: (stream: Readable) => Promise<RawResponse>, limit?: BandwidthLimit): Promise<RawResponse> {
   let bodyError: unknown;
   let seen = 0;
   const mismatch = () => new CrrError(`the body had ${seen} bytes, not the ${size} announced`, {
@@ -152,13 +153,20 @@ export async function sendBody(body: Readable, size: number, request: (stream: R
     bodyError ??= err;
   });
   body.pipe(counted);
+  // The destination's bandwidth limit paces what goes on the wire (and counts it), after the size check.
+  const out = limit ? pacedBody(limit) : counted;
+  if (out !== counted) {
+    counted.on('error', (err) => out.destroy(err));
+    counted.pipe(out);
+  }
   try {
-    return await request(counted);
+    return await request(out);
   } catch (err) {
     if (bodyError instanceof CrrError) throw bodyError;
     throw err;
   } finally {
     if (!body.destroyed && !body.readableEnded) body.destroy();
+    if (out !== counted && !out.destroyed && !out.readableEnded) out.destroy();
   }
 }
 

@@ -1,6 +1,8 @@
 // One ObjectStore per (endpoint, rule): each counts its OSS requests under the rule's label, so a
-// shared bus can charge each tenant for its requests. `wrap` lets a caller decorate each store once
-// (the local stack times or observes writes with it).
+// shared bus can charge each tenant for its requests. A rule's destination store sends its bodies through the
+// rule's one bandwidth limit (destination.maxBytesPerSecond), shared by every caller in this process.
+// `wrap` lets a caller decorate each store once (the local stack times or observes writes with it).
+import { bandwidthLimit, type BandwidthLimit } from './bandwidth-limit.ts';
 import { createObjectStore } from './object-store.ts';
 import type { CredentialSource, CrrConfig } from '../../config/load.ts';
 import type { EndpointConfig } from '../../config/schema.ts';
@@ -23,6 +25,12 @@ export function storeFactory(config: CrrConfig, metrics: CrrMetrics, wrap?: Stor
     if (!p) providers.set(name, (p = credentialsProvider(config.credentialSource(name))));
     return p;
   };
+  const limits = new Map<string, BandwidthLimit>();
+  for (const rule of config.rules) {
+    const bytesPerSecond = rule.destination.maxBytesPerSecond;
+    if (bytesPerSecond !== undefined) metrics.destinationBandwidthLimit.set({ rule: rule.id }, bytesPerSecond);
+    limits.set(rule.id, bandwidthLimit({ bytesPerSecond, onBytes: (n) => metrics.destinationBytesSent.inc({ rule: rule.id }, n) }));
+  }
   return (name, ruleId = '') => {
     const key = `${name}/${ruleId}`;
     let store = stores.get(key);
@@ -32,6 +40,7 @@ export function storeFactory(config: CrrConfig, metrics: CrrMetrics, wrap?: Stor
         endpoint: requestEndpoint(ep), region: ep.region, addressing: ep.cname ? 'cname' : ep.addressing, signatureVersion: ep.signatureVersion,
         timeoutMs: ep.timeoutMs, credentials: providerFor(name), ca: config.ca(name),
         onRequest: (op, result) => metrics.ossRequests.inc({ rule: ruleId, op, result }),
+        uploadLimit: config.rules.find((r) => r.id === ruleId)?.destination.endpoint === name ? limits.get(ruleId) : undefined,
       });
       if (wrap) store = wrap(store, name, ruleId);
       stores.set(key, store);

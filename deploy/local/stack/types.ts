@@ -30,6 +30,8 @@ export interface StackRule {
   prefixes?: string[];
   /** The rule's historical option: its first sight starts a backfill job. */
   historical?: boolean;
+  /** The rule's destination.maxBytesPerSecond. */
+  maxBytesPerSecond?: number;
 }
 
 /** Kafka: brokers that already run, or the local broker started (and left running unless stopAtEnd). */
