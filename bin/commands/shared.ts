@@ -72,7 +72,13 @@ export async function startRuntime(component: string, configFile: string, opts: 
   collectProcessMetrics(registry);
   const metrics = createMetrics(registry);
   if (opts.serveMetrics === false) return { config, kafka, metrics, logger, closeMetrics: async () => {} };
-  const served = await serveMetrics(registry, config.metrics.listen);
+  const served = await serveMetrics(registry, config.metrics.listen).catch((err: NodeJS.ErrnoException) => {
+    // A port in use or not ours to bind is a setup mistake: say which field, exit 2.
+    if (err.code !== 'EADDRINUSE' && err.code !== 'EACCES' && err.code !== 'EADDRNOTAVAIL') throw err;
+    return configOrExit(() => {
+      throw new CrrError(`metrics.listen: cannot listen on ${config.metrics.listen}: ${err.code}`, { code: 'INVALID_CONFIG', stage: 'config', cause: err });
+    }, logger);
+  });
   logger.info({ metrics: served.url }, 'metrics endpoint up');
   return { config, kafka, metrics, logger, closeMetrics: served.close };
 }

@@ -1,11 +1,13 @@
 // The crr command line as a user scripts it, each command a child process: --version, every command's help
-// with examples and exit codes, a bad config exits 2 naming the field (every command), an unreachable Kafka
+// with examples and exit codes, a bad config exits 2 naming the field (every command; a metrics port in use
+// too), an unreachable Kafka
 // 3, an OSS endpoint nobody listens on 3, a wrong OSS secret 4, and verify's differences 1 with --json
 // lines on stdout that parse, logs and progress on stderr, no stack trace anywhere for these expected
 // failures. (A wrong Kafka password exits 4: test/integration/kafka/secured-commands.test.ts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,16 +102,26 @@ test('crr against a bad config, an unreachable Kafka, an unreachable OSS, a wron
   const env = { T_AK: key.accessKeyId, T_SK: key.accessKeySecret, T_TOKEN: 'token' };
 
   const badConfig = await config({ extra: { processing: { groupId: `crr-cli-${run}`, concurrency: 'many' } } });
-  const [good, noKafka, noOss] = await Promise.all([config(), config({ brokers: [`127.0.0.1:${closed}`] }), config({ hzEndpoint: `http://127.0.0.1:${closed}` })]);
-  const [bad, kafkaDown, ossDown, wrongSecret, differences] = await Promise.all([
+  const taken = createServer();
+  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+  t.after(() => taken.close());
+  const takenPort = (taken.address() as { port: number }).port;
+  const portTaken = await config({ extra: { metrics: { listen: `127.0.0.1:${takenPort}` } } });
+  // One config per run: each serves its metrics on a port of its own.
+  const [good, good2, good3, noKafka, noOss] = await Promise.all([config(), config(), config(), config({ brokers: [`127.0.0.1:${closed}`] }),
+    config({ hzEndpoint: `http://127.0.0.1:${closed}` })]);
+  const [bad, kafkaDown, ossDown, wrongSecret, differences, asText, inUse] = await Promise.all([
     Promise.all([['capture'], ['process'], ['verify'], ['dlq', 'replay']].map((c) => crr([...c, '--config', badConfig], env))),
     crr(['verify', '--config', noKafka, '--json'], env),
     crr(['verify', '--config', noOss, '--json'], env),
     crr(['verify', '--config', good, '--json'], { ...env, T_SK: `${key.accessKeySecret}x` }),
-    crr(['verify', '--config', good, '--json'], env),
+    crr(['verify', '--config', good2, '--json'], env),
+    crr(['verify', '--config', good3], env),
+    crr(['process', '--config', portTaken], env),
   ]);
 
   for (const r of bad) assertFailure(r, 2, /^invalid config .*\.yaml:\n {2}- processing\.concurrency: /, 2);
+  assertFailure(inUse, 2, new RegExp(`^metrics\\.listen: cannot listen on 127\\.0\\.0\\.1:${takenPort}: EADDRINUSE$`));
   assertFailure(kafkaDown, 3, new RegExp(`^crr: cannot reach Kafka.*; check kafka\\.brokers \\(127\\.0\\.0\\.1:${closed}\\)$`));
   assertFailure(ossDown, 3, new RegExp(`^crr: verify cli: source ${src} at http://127\\.0\\.0\\.1:${closed}: .*; check endpoints\\.hz\\.endpoint`));
   assertFailure(wrongSecret, 4, new RegExp(`^crr: verify cli: source ${src} at ${hz.endpoint.replace(/\./g, '\\.')}: .*SignatureDoesNotMatch.*; check the key of endpoints\\.hz: \\$T_AK and \\$T_SK$`));
@@ -126,4 +138,8 @@ test('crr against a bad config, an unreachable Kafka, an unreachable OSS, a wron
   // Piped, the progress is plain lines (no carriage return), ending with the rule's count.
   assert.doesNotMatch(differences.stderr, /\r/);
   assert.match(differences.stderr, /^verify cli 4 keys .* \| 4 differences$/m);
+  // Without --json: text for people, with the same figures.
+  assert.equal(asText.code, 1);
+  assert.equal(asText.stdout, `rule cli: ${src} -> ${dst}: 4 compared, 0 in sync, 3 missing in destination, 1 only in destination, 0 differing\n`
+    + '  a: missing in destination\n  b: missing in destination\n  c: missing in destination\n  stale: only in destination\n');
 });
