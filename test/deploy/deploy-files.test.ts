@@ -150,6 +150,9 @@ test('compose: Kafka, two OSS regions, capture and two processors wired to one c
     assert.equal(url.hostname, service);
     assert.deepEqual(arg(s[service], '--port'), [url.port]);
     assert.deepEqual(arg(s[service], '--region'), [ep.region]);
+    // The processors address buckets virtual-hosted (<bucket>.oss-hangzhou): the server must know that name.
+    assert.equal(ep.addressing, 'virtual-hosted');
+    assert.deepEqual(arg(s[service], '--host-name'), [url.hostname]);
     const { accessKeyId, accessKeySecret } = config.credentials(name);
     assert.ok(arg(s[service], '--key').some((k) => k.startsWith(`${accessKeyId}:${accessKeySecret}`)), `${service} knows the replicator's key`);
   }
