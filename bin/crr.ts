@@ -61,6 +61,8 @@ program.command('status')
   .option('--watch', 'refresh every --interval (in place on a terminal, one report after another when piped)')
   .option('--serve <[host:]port>', 'serve /status (JSON), /metrics and / (a live HTML page)')
   .option('--interval <ms>', 'refresh interval for --watch and --serve', '2000')
+  .addHelpText('after', commandHelp(['npx crr status --config crr.yaml', 'npx crr status --config crr.yaml --rule photos --json | jq .',
+    'npx crr status --config crr.yaml --watch'], runs))
   .action(async (opts) => (await import('./commands/status/command.ts')).statusCommand(opts));
 
 const backfill = program.command('backfill').description('historical replication: copy what a rule\'s source already holds (jobs run in crr process)');

@@ -49,9 +49,9 @@ function assertFailure(run: Run, code: number, message: RegExp, lines = 1): void
 test('crr --version prints the package version; every command\'s help has examples and exit codes; a usage mistake exits 2', { timeout: 60_000 }, async () => {
   const { version } = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string };
   const runs = await Promise.all([['--version'], ['capture', '--help'], ['process', '--help'], ['verify', '--help'], ['dlq', 'replay', '--help'], ['demo', '--help'],
-    ['verify'], ['--help']].map((a) => crr(a)));
+    ['verify'], ['--help'], ['status', '--help']].map((a) => crr(a)));
   assert.deepEqual([runs[0].code, runs[0].stdout], [0, `${version}\n`]);
-  for (const run of runs.slice(1, 6)) {
+  for (const run of [...runs.slice(1, 6), runs[8]]) {
     assert.equal(run.code, 0);
     assert.match(run.stdout, /\nExamples:\n {2}\$ (npx crr|npm start)/);
     assert.match(run.stdout, /\nExit codes:\n {2}0 +ok\n[^]* {2}2 +bad usage or config/);
