@@ -7,6 +7,7 @@ import { CrrError } from '../errors.ts';
 import { topicNames, type TopicNames } from '../topic-table.ts';
 import { readStsFile } from '../adapters/oss/credentials/sts-file.ts';
 import { accelerationProblems } from './acceleration.ts';
+import { formatRuleProblem, ruleProblems } from './rule-constraints.ts';
 import { configSchema, type CrrConfigFile, type EndpointConfig } from './schema.ts';
 
 export interface Credentials { accessKeyId: string; accessKeySecret: string }
@@ -49,10 +50,8 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv, source = '(inl
     for (const side of ['source', 'destination'] as const) {
       if (!cfg.endpoints[rule[side].endpoint]) problems.push(`rules[${i}].${side}.endpoint: no endpoint named "${rule[side].endpoint}"`);
     }
-    if (rule.source.endpoint === rule.destination.endpoint && rule.source.bucket === rule.destination.bucket) {
-      problems.push(`rules[${i}].destination.bucket: a rule cannot replicate a bucket onto itself`);
-    }
   });
+  problems.push(...ruleProblems(cfg.rules, cfg.endpoints).map(formatRuleProblem));
   cfg.capture.poller?.rules.forEach((id, i) => {
     if (!ids.has(id)) problems.push(`capture.poller.rules[${i}]: no rule with id "${id}"`);
   });

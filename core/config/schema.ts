@@ -68,6 +68,8 @@ export const ruleSchema = z.object({
   twoWay: z.boolean().default(false),
   /** Replicate historical data: the first time the bus sees this rule, a backfill job copies what the source already holds. */
   historical: z.boolean().default(false),
+  /** Source and destination may share a region (OSS's same-region replication); otherwise they must differ. */
+  sameRegion: z.boolean().default(false),
 }).strict();
 
 export const configSchema = z.object({
