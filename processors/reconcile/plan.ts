@@ -31,8 +31,10 @@ export function planUnversioned(source: ObjectState | null, destination: ObjectS
  * The source no longer has the key. One-way ALL deletes the replica. Two-way deletes only what the delete
  * provably supersedes: a replica of this source (its write came from here and is gone here), or a write
  * whose origin time is not after the triggering event (the source's delete is its latest operation, so
- * it happened at or after any event time of the source). Without an event time (backfill, repair) a
- * destination-side write is kept; the opposite rule copies it back, and both sides converge.
+ * it happened at or after any event time of the source). Only a source event's time (a real-time trigger, or
+ * its replay) proves that: a repair or backfill trigger carries the time it was made, which says nothing of
+ * when the source deleted the key, so without a source event a destination-side write is kept; the opposite
+ * rule copies it back, and both sides converge.
  */
 function planSourceAbsent(destination: ObjectState | null, rule: RuleView, trigger: Trigger): Plan {
   if (!destination) return { kind: 'skip', reason: 'both-absent' };
@@ -40,7 +42,8 @@ function planSourceAbsent(destination: ObjectState | null, rule: RuleView, trigg
   if (rule.twoWay) {
     const d = originOf(destination, rule.destinationBucket);
     const replicaOfSource = d.originBucket === rule.sourceBucket;
-    const supersededByDelete = trigger.eventTime !== undefined && d.originTime <= trigger.eventTime;
+    const eventTime = trigger.kind === 'REALTIME' || trigger.kind === 'REPLAY' ? trigger.eventTime : undefined;
+    const supersededByDelete = eventTime !== undefined && d.originTime <= eventTime;
     if (!replicaOfSource && !supersededByDelete) return { kind: 'skip', reason: 'destination-newer', differences: ['content'] };
   }
   return { kind: 'delete' };

@@ -175,6 +175,16 @@ describe('planUnversioned: two-way (last writer wins, echo suppression)', () => 
       src: null, dst: obj({ lastModified: 1000 }), expect: { kind: 'skip', reason: 'destination-newer', differences: ['content'] } },
     { name: 'delete: no event time (repair) and a destination write: keep', rule: two, trigger: repair,
       src: null, dst: obj(), expect: { kind: 'skip', reason: 'destination-newer' } },
+    // `crr verify --repair` stamps its triggers with the time it ran: that time is no source event and proves
+    // nothing about a write on the destination that is not yet copied back (issue 12: it deleted it).
+    { name: 'delete: a repair trigger stamped now and a destination write not yet copied back: keep', rule: two,
+      trigger: { kind: 'REPAIR', eventTime: 9e12 }, src: null, dst: obj({ lastModified: 1000 }),
+      expect: { kind: 'skip', reason: 'destination-newer', differences: ['content'] } },
+    { name: 'delete: a backfill trigger with a time and a destination write: keep', rule: two,
+      trigger: { kind: 'BACKFILL', eventTime: 9e12 }, src: null, dst: obj({ lastModified: 1000 }),
+      expect: { kind: 'skip', reason: 'destination-newer', differences: ['content'] } },
+    { name: 'delete: a replayed source event keeps its event time', rule: two, trigger: { kind: 'REPLAY', eventTime: 1000 },
+      src: null, dst: obj({ lastModified: 1000 }), expect: { kind: 'delete' } },
     { name: 'delete: replica of a third bucket judged by its origin time', rule: two, trigger: { kind: 'REALTIME', eventTime: 600 },
       src: null, dst: obj({ lastModified: 9e12, userMeta: { 'crr-origin': marker('c', 500, 'X') } }), expect: { kind: 'delete' } },
     { name: 'delete under PUT: never', rule: { twoWay: true, action: 'PUT' }, src: null, dst: obj(), expect: { kind: 'skip', reason: 'action-put' } },
