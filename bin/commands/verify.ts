@@ -4,14 +4,19 @@
 import { createProducer } from '../../core/adapters/kafka/producer.ts';
 import { verifyRule } from '../../processors/verify.ts';
 import { changeRecord, repairChange } from '../../schemas/records.ts';
-import { startRuntime } from './shared.ts';
+import { startOneShot } from './shared.ts';
 import { storeFactory } from '../../core/adapters/oss/store-factory.ts';
 
 export async function verifyCommand(opts: { config: string; rule?: string; repair?: boolean }): Promise<void> {
-  const rt = await startRuntime('verify', opts.config);
+  const selected = <R extends { id: string }>(rules: R[]) => rules.filter((r) => !opts.rule || r.id === opts.rule);
+  const rt = await startOneShot('verify', opts.config, {
+    endpoints: (cfg) => selected(cfg.rules).flatMap((r) => [r.source.endpoint, r.destination.endpoint]),
+    receiver: false,
+    topics: (cfg) => (opts.repair ? [cfg.topicNames.changes] : []),
+  });
   const { config } = rt;
   const storeFor = storeFactory(config, rt.metrics);
-  const rules = config.rules.filter((r) => !opts.rule || r.id === opts.rule);
+  const rules = selected(config.rules);
   if (rules.length === 0) {
     process.stderr.write(`verify: no rule with id "${opts.rule}"\n`);
     process.exit(2);
