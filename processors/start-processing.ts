@@ -14,6 +14,7 @@ import { backfillHandler } from './backfill-lane.ts';
 import { DeadLetters } from './dead-letter.ts';
 import { createProcessor } from './processor.ts';
 import { RuleContexts } from './rule-context.ts';
+import type { SchedulerShares } from './runner/key-scheduler.ts';
 import { startRunner, type Runner } from './runner/key-ordered-runner.ts';
 import type { MessageProgress } from './runner/pending-progress.ts';
 import { startUploadJanitor } from './upload-janitor.ts';
@@ -80,6 +81,22 @@ export interface Processing {
   stop(): Promise<void>;
 }
 
+/**
+ * Fair shares of a lane's budget, one per rule. A message's key is `sourceBucket/key`, and rules are one-to-one,
+ * so its source bucket names its rule. Off with a single rule (it has the whole budget).
+ */
+export function ruleShares(config: Pick<CrrConfig, 'rules' | 'processing'>, concurrency: number): SchedulerShares<InboundMessage> | undefined {
+  if (config.rules.length < 2) return undefined;
+  return {
+    of: (msg) => {
+      const key = msg.key?.toString() ?? '';
+      const slash = key.indexOf('/');
+      return slash < 0 ? key : key.slice(0, slash);
+    },
+    max: Math.max(1, Math.floor(concurrency * config.processing.ruleShare)),
+  };
+}
+
 export async function startProcessing(deps: ProcessingDeps): Promise<Processing> {
   const { config, metrics, logger } = deps;
   const now = deps.now ?? Date.now;
@@ -106,6 +123,7 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
       topics: [lane.topic],
       fromBeginning: true,
       concurrency: lane.concurrency,
+      shares: ruleShares(config, lane.concurrency),
       handoverGraceMs: p.handoverGraceMs,
       handle: lane.handle ?? ((msg, { signal }) => processor.handle(msg, signal)),
       progressOf: lane.progressOf ?? (lane.handle ? undefined : (msg) => processor.progressOf(msg)),

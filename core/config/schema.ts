@@ -121,6 +121,11 @@ export const configSchema = z.object({
     partSizeBytes: z.number().int().min(100 * 1024).default(16 * 1024 * 1024),
     partConcurrency: z.number().int().min(1).max(64).default(4),
     retries: z.number().int().min(0).max(100).default(8),
+    /**
+     * With two rules or more, the share of a lane's concurrency one rule may hold (at least one key): a rule whose
+     * destination hangs holds at most these slots, and the other rules keep the rest.
+     */
+    ruleShare: z.number().gt(0).max(1).default(0.5),
     /** Multipart uploads older than this on a destination are leftovers of interrupted copies, and are aborted. */
     abandonedUploadAgeMs: z.number().int().min(0).default(15 * 60 * 1000),
     /** How long a crashed member holds its partitions (the broker's minimum is 6 s). */
