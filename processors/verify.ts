@@ -13,6 +13,8 @@ export interface VerifyTarget {
   /** PUT-only rules keep destination keys the source deleted: those are not differences. */
   action: 'ALL' | 'PUT';
   versioned: boolean;
+  /** The rule's destination storage class: replicas must be in it (else in the source's), as reconcile plans. */
+  storageClass?: string;
   concurrency?: number;
 }
 
@@ -73,7 +75,7 @@ export async function verifyRule(t: VerifyTarget): Promise<VerifyReport> {
       }
       const [a, b] = await Promise.all([t.source.headObject(t.sourceBucket, key), t.destination.headObject(t.destinationBucket, key)]);
       if (!a || !b) return note(key, `vanished during verification (${a ? 'destination' : 'source'})`);
-      const diff = differences(a, b);
+      const diff = differences(a, b, { storageClass: t.storageClass });
       if (diff.length) {
         report.differing++;
         return note(key, `differs in ${diff.join(', ')}`);

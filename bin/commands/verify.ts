@@ -30,7 +30,7 @@ export async function verifyCommand(opts: { config: string; rule?: string; repai
     const prefixes = rule.prefixes.length ? rule.prefixes : [undefined];
     for (const prefix of prefixes) {
       const report = await verifyRule({ source, sourceBucket: rule.source.bucket, destination, destinationBucket: rule.destination.bucket,
-        prefix, action: rule.action, versioned });
+        prefix, action: rule.action, versioned, storageClass: rule.destination.storageClass });
       differing += report.differences.length;
       process.stdout.write(`${JSON.stringify({ rule: rule.id, prefix: prefix ?? null, ...report })}\n`);
       if (producer && report.differences.length) {

@@ -17,7 +17,7 @@ export function planUnversioned(source: ObjectState | null, destination: ObjectS
     return copyPlan(source, rule, copy, origin, ['content']);
   }
 
-  const diffs = differences(source, destination);
+  const diffs = differences(source, destination, rule);
   if (diffs.length === 0) return { kind: 'skip', reason: 'in-sync' };
   if (rule.twoWay) {
     const winner = precedence(origin, originOf(destination, rule.destinationBucket), rule);
@@ -61,13 +61,13 @@ function copyPlan(source: ObjectState, rule: RuleView, copy: Pick<CopySettings, 
 }
 
 /**
- * Same content, different attributes. Content headers or user metadata can only change by rewriting the
- * object (CopyObject onto itself), which then also states ACL, tags and a fresh marker: one request.
+ * Same content, different attributes. Content headers, user metadata or the storage class can only change by
+ * rewriting the object (CopyObject onto itself), which then also states ACL, tags and a fresh marker: one request.
  * Otherwise PutObjectACL and/or PutObjectTagging, which leave the object and its marker untouched.
  */
 function updatePlan(source: ObjectState, destination: ObjectState, rule: RuleView, origin: ReplicaMarker, diffs: Difference[]): Plan {
   const destinationEtag = normalizeEtag(destination.etag);
-  if (diffs.includes('headers') || diffs.includes('meta')) {
+  if (diffs.includes('headers') || diffs.includes('meta') || diffs.includes('storage-class')) {
     return { kind: 'update', replaceMeta: replaceMetaHeaders(source, destination, rule, origin), destinationEtag, differences: diffs };
   }
   const plan: Plan = { kind: 'update', destinationEtag, differences: diffs };
