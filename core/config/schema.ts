@@ -126,6 +126,8 @@ export const configSchema = z.object({
      * destination hangs holds at most these slots, and the other rules keep the rest.
      */
     ruleShare: z.number().gt(0).max(1).default(0.5),
+    /** How often each rule checks that its buckets agree on versioning (a disagreement halts the rule). */
+    versioningCheckMs: z.number().int().min(500).default(60_000),
     /** Multipart uploads older than this on a destination are leftovers of interrupted copies, and are aborted. */
     abandonedUploadAgeMs: z.number().int().min(0).default(15 * 60 * 1000),
     /** How long a crashed member holds its partitions (the broker's minimum is 6 s). */
