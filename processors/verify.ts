@@ -92,9 +92,10 @@ export async function verifyRule(t: VerifyTarget): Promise<VerifyReport> {
       }));
     const [a, b] = await Promise.all([chain(t.source, t.sourceBucket, sLive), chain(t.destination, t.destinationBucket, dLive)]);
     report.versionsCompared += a.length;
-    const wanted = t.action === 'PUT' ? a.filter((v) => v !== 'delete-marker') : a;
-    const got = t.action === 'PUT' ? b.filter((v) => v !== 'delete-marker') : b;
-    if (wanted.join('|') !== got.join('|')) {
+    // ALL mirrors the chain exactly. PUT replicates every version and delete marker but no version delete, so
+    // the destination holds the source's chain in order, plus what the source deleted for good.
+    const same = t.action === 'ALL' ? a.join('|') === b.join('|') : isSubsequence(a, b);
+    if (!same) {
       report.differing++;
       return note(key, `version chains differ: source [${a.join(', ')}] destination [${b.join(', ')}]`);
     }
@@ -115,4 +116,11 @@ export async function verifyRule(t: VerifyTarget): Promise<VerifyReport> {
   await Promise.all(pending);
   report.differences.sort((x, y) => byteOrder(x.key, y.key));
   return report;
+}
+
+/** Whether `needle` occurs in `hay` in order (not necessarily contiguous). */
+function isSubsequence(needle: string[], hay: string[]): boolean {
+  let i = 0;
+  for (const h of hay) if (i < needle.length && h === needle[i]) i++;
+  return i === needle.length;
 }
