@@ -31,6 +31,8 @@ export function formatRuleProblem(p: RuleProblem): string {
   return `rules[${p.index}].${p.field}: ${p.message}`;
 }
 
+const regionId = (region: string | undefined) => region?.replace(/^oss-/, '');
+
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().join('\0') === [...b].sort().join('\0');
 
 /**
@@ -43,12 +45,13 @@ export function ruleProblems(rules: readonly ConstrainedRule[], endpoints: Reado
   const add = (index: number, field: string, message: string) => problems.push({ index, rule: rules[index].id, field, message });
 
   rules.forEach((r, i) => {
-    const from = endpoints[r.source.endpoint]?.region;
-    const to = endpoints[r.destination.endpoint]?.region;
+    // 'oss-cn-hangzhou' and 'cn-hangzhou' name one region.
+    const from = regionId(endpoints[r.source.endpoint]?.region);
+    const to = regionId(endpoints[r.destination.endpoint]?.region);
     if (r.source.bucket === r.destination.bucket) {
       add(i, 'destination.bucket', `rule "${r.id}" replicates bucket "${r.source.bucket}" onto itself`);
     } else if (from !== undefined && to !== undefined && from === to && !r.sameRegion) {
-      add(i, 'destination.endpoint', `rule "${r.id}": source and destination are both in region ${from}; cross-region replication needs two regions (set sameRegion: true to replicate within one region)`);
+      add(i, 'destination.endpoint', `rule "${r.id}": source and destination are both in region ${endpoints[r.source.endpoint]!.region}; cross-region replication needs two regions (set sameRegion: true to replicate within one region)`);
     }
 
     if (r.prefixes.length > MAX_PREFIXES) add(i, 'prefixes', `rule "${r.id}" has ${r.prefixes.length} prefixes; OSS allows at most ${MAX_PREFIXES}`);

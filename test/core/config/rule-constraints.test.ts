@@ -11,6 +11,7 @@ const endpoints = {
   hz: { endpoint: 'http://localhost:9001', region: 'oss-cn-hangzhou', accessKeyIdEnv: 'HZ_AK', accessKeySecretEnv: 'HZ_SK' },
   // A second endpoint of the same region (e.g. the internal one).
   hzInternal: { endpoint: 'http://localhost:9003', region: 'oss-cn-hangzhou', accessKeyIdEnv: 'HZ_AK', accessKeySecretEnv: 'HZ_SK' },
+  hzShort: { endpoint: 'http://localhost:9004', region: 'cn-hangzhou', accessKeyIdEnv: 'HZ_AK', accessKeySecretEnv: 'HZ_SK' },
   sh: { endpoint: 'http://localhost:9002', region: 'oss-cn-shanghai', accessKeyIdEnv: 'SH_AK', accessKeySecretEnv: 'SH_SK' },
 };
 
@@ -36,6 +37,10 @@ const cases: { name: string; rules: R[]; expect: string[] }[] = [
   { name: 'one rule across two regions', rules: [rule('r1', 'aaa', 'bbb')], expect: [] },
   { name: 'two independent rules', rules: [rule('r1', 'aaa', 'bbb'), rule('r2', 'ccc', 'ddd')], expect: [] },
   { name: 'a chain A→B, B→C (each bucket one source, one destination)', rules: [rule('r1', 'aaa', 'bbb'), back('r2', 'bbb', 'ccc')], expect: [] },
+  {
+    name: 'same region named two ways (oss-cn-hangzhou, cn-hangzhou)', rules: [rule('r1', 'aaa', 'bbb', {}, ['hz', 'hzShort'])],
+    expect: ['rules[0].destination.endpoint: rule "r1": source and destination are both in region oss-cn-hangzhou; cross-region replication needs two regions (set sameRegion: true to replicate within one region)'],
+  },
   { name: 'same region with sameRegion: true', rules: [rule('r1', 'aaa', 'bbb', { sameRegion: true }, ['hz', 'hzInternal'])], expect: [] },
   {
     name: 'same region without sameRegion', rules: [rule('r1', 'aaa', 'bbb', {}, ['hz', 'hzInternal'])],
