@@ -20,6 +20,8 @@ import { bindSignal, reconcileKey, type ReconcileResult } from './reconcile/reco
 import type { Trigger } from './reconcile/types.ts';
 import type { MessageProgress } from './runner/pending-progress.ts';
 import type { RuleContexts } from './rule-context.ts';
+import type { RuleGate } from './rule-gate.ts';
+import { VERSIONING_REASON } from './versioning-check.ts';
 
 export interface ProcessorOptions {
   rules: RuleConfig[];
@@ -29,6 +31,8 @@ export interface ProcessorOptions {
   metrics: CrrMetrics;
   logger: Logger;
   retryPolicy: RetryPolicy;
+  /** Halted rules' triggers wait here (see rule-gate.ts); without it a versioning mismatch dead-letters. */
+  gate?: RuleGate;
   now?: () => number;
 }
 
@@ -111,7 +115,7 @@ export function createProcessor(opts: ProcessorOptions): Processor {
     const common = { ruleId: rule.id, sourceBucket: rule.source.bucket, destinationBucket: rule.destination.bucket, key: change.key,
       trigger: trigger.kind, eventTime: change.eventTime };
     try {
-      const result: ReconcileResult = await withRetry(async () => {
+      const attempt = () => withRetry(async () => {
         attempts++;
         return reconcileKey(bindSignal(await unlessAborted(opts.contexts.get(rule.id), signal), signal), change.key, trigger);
       }, {
@@ -119,6 +123,21 @@ export function createProcessor(opts: ProcessorOptions): Processor {
         signal,
         onRetry: (err, attempt, delayMs) => logger.warn({ rule: rule.id, key: change.key, attempt, delayMs, err: describeError(err) }, 'reconcile failed; retrying'),
       });
+      let result: ReconcileResult;
+      for (;;) {
+        // A halted rule's trigger waits here, holding its key: no retries burnt, no dead letter.
+        await opts.gate?.wait(rule.id, signal);
+        try {
+          result = await attempt();
+          break;
+        } catch (err) {
+          const halts = opts.gate && err instanceof CrrError && err.code === 'VERSIONING_MISMATCH' && !signal?.aborted;
+          if (!halts) throw err;
+          // Seen before the periodic check saw it: halt now; the check resumes the rule once the buckets agree.
+          if (opts.gate!.isOpen(rule.id)) logger.error({ rule: rule.id, err: err.message }, 'rule halted: its triggers wait until the buckets agree');
+          opts.gate!.halt(rule.id, VERSIONING_REASON, err.message);
+        }
+      }
       const done = now();
       metrics.reconciles.inc({ rule: rule.id, op: result.action.toLowerCase(), result: 'ok' });
       if (realtime) metrics.replicationDelay.observe({ rule: rule.id }, Math.max(0, done - change.eventTime) / 1000);

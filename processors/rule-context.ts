@@ -1,6 +1,8 @@
 // Per-rule reconcile context: the rule as the planner sees it with the copy settings beside it, the two
 // object stores (one per side, each counting its OSS requests under the rule's label for per-tenant
-// accounting), and whether the pair is versioned (asked once; both sides must agree).
+// accounting), and whether the pair is versioned (asked when built; the live versioning check rebuilds it
+// when that changes, and halts the rule while both sides disagree).
+import { versioningProblem } from '../core/config/rule-constraints.ts';
 import { CrrError } from '../core/errors.ts';
 import type { RuleConfig } from '../core/config/schema.ts';
 import type { ObjectStore } from '../core/ports/object-store.ts';
@@ -44,17 +46,29 @@ export class RuleContexts {
     return ctx;
   }
 
+  /** Whether each bucket of the rule is versioned now (asked of OSS, not cached): the live versioning check. */
+  async probe(ruleId: string): Promise<{ source: boolean; destination: boolean }> {
+    const rule = this.rules.get(ruleId);
+    if (!rule) throw new CrrError(`no rule "${ruleId}" in this processor's config`, { code: 'UNKNOWN_RULE', stage: 'plan', context: { rule: ruleId } });
+    const source = withReadRetries(this.opts.storeFor(rule.source.endpoint, rule.id));
+    const destination = withReadRetries(this.opts.storeFor(rule.destination.endpoint, rule.id));
+    const [s, d] = await Promise.all([source.isVersioned(rule.source.bucket), destination.isVersioned(rule.destination.bucket)]);
+    return { source: s, destination: d };
+  }
+
+  /** The next trigger builds the rule's context anew (its buckets' versioning changed). */
+  invalidate(ruleId: string): void {
+    this.contexts.delete(ruleId);
+  }
+
   private async build(ruleId: string): Promise<ReconcileContext> {
     const rule = this.rules.get(ruleId);
     if (!rule) throw new CrrError(`no rule "${ruleId}" in this processor's config`, { code: 'UNKNOWN_RULE', stage: 'plan', context: { rule: ruleId } });
     const source = withReadRetries(this.opts.storeFor(rule.source.endpoint, rule.id));
     const destination = withReadRetries(this.opts.storeFor(rule.destination.endpoint, rule.id));
     const [sv, dv] = await Promise.all([source.isVersioned(rule.source.bucket), destination.isVersioned(rule.destination.bucket)]);
-    if (sv !== dv) {
-      throw new CrrError(`rule ${rule.id}: source versioning ${sv ? 'on' : 'off'} but destination ${dv ? 'on' : 'off'}; both sides must match`, {
-        code: 'VERSIONING_MISMATCH', stage: 'plan', context: { rule: rule.id },
-      });
-    }
+    const problem = versioningProblem(rule, sv, dv);
+    if (problem) throw new CrrError(problem.message, { code: 'VERSIONING_MISMATCH', stage: 'plan', context: { rule: rule.id, reason: problem.reason } });
     return {
       rule: ruleView(rule),
       ...this.opts.copy,

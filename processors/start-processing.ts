@@ -14,6 +14,9 @@ import { backfillHandler } from './backfill-lane.ts';
 import { DeadLetters } from './dead-letter.ts';
 import { createProcessor } from './processor.ts';
 import { RuleContexts } from './rule-context.ts';
+import { RuleGate } from './rule-gate.ts';
+import { startVersioningCheck } from './versioning-check.ts';
+import type { SchedulerShares } from './runner/key-scheduler.ts';
 import { startRunner, type Runner } from './runner/key-ordered-runner.ts';
 import type { MessageProgress } from './runner/pending-progress.ts';
 import { startUploadJanitor } from './upload-janitor.ts';
@@ -77,7 +80,25 @@ export interface Processing {
   done: Promise<void>;
   /** Lag from the broker for the owned partitions, and whether the broker answered (with brokerOffsets). */
   consumerLag?: ConsumerLag;
+  /** Which rules are halted, and why; their triggers wait (rules paused by an operator can use it too). */
+  gate: RuleGate;
   stop(): Promise<void>;
+}
+
+/**
+ * Fair shares of a lane's budget, one per rule. A message's key is `sourceBucket/key`, and rules are one-to-one,
+ * so its source bucket names its rule. Off with a single rule (it has the whole budget).
+ */
+export function ruleShares(config: Pick<CrrConfig, 'rules' | 'processing'>, concurrency: number): SchedulerShares<InboundMessage> | undefined {
+  if (config.rules.length < 2) return undefined;
+  return {
+    of: (msg) => {
+      const key = msg.key?.toString() ?? '';
+      const slash = key.indexOf('/');
+      return slash < 0 ? key : key.slice(0, slash);
+    },
+    max: Math.max(1, Math.floor(concurrency * config.processing.ruleShare)),
+  };
 }
 
 export async function startProcessing(deps: ProcessingDeps): Promise<Processing> {
@@ -89,9 +110,11 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
   });
   const outcomes = new CoalescingPublisher(deps.producer, config.topicNames.outcomes);
   const deadLetters = new DeadLetters(deps.producer, config.topicNames.deadLetter);
+  const gate = new RuleGate({ now, onChange: (rule, reason, halted) => metrics.ruleHalted.set({ rule, reason }, halted ? 1 : 0) });
+  const versioning = startVersioningCheck({ rules: config.rules, probe: contexts, gate, intervalMs: p.versioningCheckMs, logger });
   const processor = createProcessor({
     rules: config.rules, contexts, outcomes, deadLetters,
-    metrics, logger, retryPolicy: deps.retryPolicy ?? { ...RECONCILE_RETRY, retries: p.retries }, now,
+    metrics, logger, retryPolicy: deps.retryPolicy ?? { ...RECONCILE_RETRY, retries: p.retries }, gate, now,
   });
   async function startLane(lane: Lane): Promise<Runner> {
     const consumer = await deps.openConsumer({
@@ -106,6 +129,7 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
       topics: [lane.topic],
       fromBeginning: true,
       concurrency: lane.concurrency,
+      shares: ruleShares(config, lane.concurrency),
       handoverGraceMs: p.handoverGraceMs,
       handle: lane.handle ?? ((msg, { signal }) => processor.handle(msg, signal)),
       progressOf: lane.progressOf ?? (lane.handle ? undefined : (msg) => processor.progressOf(msg)),
@@ -132,6 +156,7 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
     for (const lane of lanes) runners[lane.name] = await startLane(lane);
     await lag?.start();
   } catch (err) {
+    versioning.stop();
     await Promise.all(Object.values(runners).map((r) => r.stop()));
     await deps.brokerOffsets?.close();
     throw err;
@@ -146,7 +171,9 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
     runners,
     done,
     consumerLag: lag,
+    gate,
     async stop() {
+      versioning.stop();
       janitor.stop();
       await Promise.all(Object.values(runners).map((r) => r.stop()));
       lag?.stop();

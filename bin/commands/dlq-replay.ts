@@ -1,24 +1,41 @@
 // crr dlq replay --config FILE [--rule R]: re-publishes dead letters as REPLAY triggers on the changes
-// topic, so the key is reconciled again. A replay consumer group remembers what was replayed; the
-// command stops when it has read the dead-letter topic to the end. Undecodable letters are not
+// topic, so the key is reconciled again. A replay consumer group (per rule with --rule) remembers what was
+// replayed; the command stops when its group has committed every letter there was when it started. Undecodable letters are not
 // replayable (they would only fail again) and are counted instead.
 import { createConsumer } from '../../core/adapters/kafka/consumer.ts';
+import { committedOffsets, endOffsets, topicOffsets } from '../../core/adapters/kafka/offsets.ts';
 import { createProducer } from '../../core/adapters/kafka/producer.ts';
 import { describeError } from '../../core/errors.ts';
 import { DLQ_HEADER } from '../../processors/dead-letter.ts';
 import { startRunner } from '../../processors/runner/key-ordered-runner.ts';
 import { decode } from '../../schemas/codec.ts';
 import { changeRecord, replayChange } from '../../schemas/records.ts';
-import { startRuntime } from './shared.ts';
+import { startOneShot } from './shared.ts';
+
+/**
+ * The replay group: one per rule replayed, and one for every rule. A group commits each letter it reads, so a
+ * replay of rule R in a shared group would commit past the other rules' letters and they could never be
+ * replayed. The price: a letter replayed for its rule is replayed again by an every-rule replay (reconcile is
+ * idempotent, so that costs requests, not correctness).
+ */
+export function replayGroupId(groupId: string, rule: string | undefined): string {
+  return rule ? `${groupId}-dlq-replay-rule-${rule}` : `${groupId}-dlq-replay`;
+}
 
 export async function dlqReplayCommand(opts: { config: string; rule?: string }): Promise<void> {
-  const rt = await startRuntime('dlq-replay', opts.config);
+  const rt = await startOneShot('dlq-replay', opts.config, {
+    endpoints: () => [], receiver: false, topics: (cfg) => [cfg.topicNames.deadLetter, cfg.topicNames.changes],
+  });
   const { config, logger } = rt;
+  const topic = config.topicNames.deadLetter;
+  const groupId = replayGroupId(config.processing.groupId, opts.rule);
+  // The letters there are when the replay starts; it is done once its group has committed past all of them.
+  const ends = await endOffsets(rt.kafka, topic);
   const producer = await createProducer(rt.kafka);
   const counts = { replayed: 0, skippedOtherRule: 0, notReplayable: 0 };
   const runner = await startRunner({
-    consumer: await createConsumer(rt.kafka, { groupId: `${config.processing.groupId}-dlq-replay` }),
-    topics: [config.topicNames.deadLetter],
+    consumer: await createConsumer(rt.kafka, { groupId }),
+    topics: [topic],
     fromBeginning: true,
     concurrency: 16,
     handle: async (msg) => {
@@ -36,14 +53,12 @@ export async function dlqReplayCommand(opts: { config: string; rule?: string }):
       }
     },
   });
-  // Wait until the topic is read to its end and everything read is handled.
-  let quiet = 0;
-  while (quiet < 3) {
-    await new Promise((r) => setTimeout(r, 500));
-    const s = runner.stats();
-    const idle = s.inFlight === 0 && s.buffered === 0 && Object.values(s.lag).every((l) => l === 0);
-    quiet = idle ? quiet + 1 : 0;
-  }
+  const low = new Map((await topicOffsets(rt.kafka, topic)).map((p) => [p.partition, BigInt(p.low)]));
+  const done = async () => {
+    const committed = await committedOffsets(rt.kafka, groupId, topic);
+    return [...ends].every(([p, end]) => BigInt(end) <= (low.get(p) ?? 0n) || BigInt(committed.get(p) ?? '-1') >= BigInt(end));
+  };
+  while (!(await done())) await new Promise((r) => setTimeout(r, 250));
   await runner.stop();
   await producer.disconnect();
   await rt.closeMetrics();

@@ -1,14 +1,14 @@
 // What every command does the same way: load the config (exit 2 naming the bad field), build the
-// Kafka client, the metrics registry and its endpoint, and stop cleanly on SIGTERM/SIGINT.
+// Kafka client and the metrics registry (served by long-running commands only), and stop cleanly on SIGTERM/SIGINT.
 import { Registry } from 'prom-client';
 import { createKafka, type KafkaClient } from '../../core/adapters/kafka/client.ts';
 import { kafkaFailure } from '../../core/adapters/kafka/failures.ts';
 import { checkBrokerTls } from '../../core/adapters/kafka/tls-preflight.ts';
 import { countBrokers } from '../../core/adapters/kafka/cluster.ts';
-import { ensureTopics } from '../../core/adapters/kafka/topics.ts';
+import { ensureTopics, missingTopics } from '../../core/adapters/kafka/topics.ts';
 import { busTopicSpecs, checkReplicationFactor } from '../../core/bus-topics.ts';
 import { kafkaSecurity, type KafkaSecurity } from '../../core/config/kafka-security.ts';
-import { loadConfig, type CrrConfig } from '../../core/config/load.ts';
+import { loadConfig, type CrrConfig, type SecretNeeds } from '../../core/config/load.ts';
 import { CrrError } from '../../core/errors.ts';
 import { createLogger, type Logger } from '../../core/logging.ts';
 import { EXIT } from './exit-codes.ts';
@@ -23,8 +23,13 @@ export interface Runtime {
   closeMetrics(): Promise<void>;
 }
 
-export function loadConfigOrExit(file: string, logger: Logger): CrrConfig {
-  return configOrExit(() => loadConfig(file, process.env), logger);
+export function loadConfigOrExit(file: string, logger: Logger, needs: SecretNeeds = {}): CrrConfig {
+  return configOrExit(() => loadConfig(file, process.env, needs), logger);
+}
+
+/** What a one-shot command (verify, dlq replay) uses: the secrets and the topics. */
+export interface OneShotNeeds extends SecretNeeds {
+  topics: (config: CrrConfig) => string[];
 }
 
 /** Runs a config step; a config error is printed (no stack) and exits 2. */
@@ -48,26 +53,14 @@ export interface RuntimeOptions {
   logTo?: NodeJS.WritableStream;
 }
 
+/**
+ * A long-running command (capture, process): every secret, the bus topics created when missing, and the
+ * metrics endpoint served on metrics.listen.
+ */
 export async function startRuntime(component: string, configFile: string, opts: RuntimeOptions = {}): Promise<Runtime> {
   const logger = createLogger(component, process.env.CRR_LOG_LEVEL ?? 'info', opts.logTo);
   const config = loadConfigOrExit(configFile, logger);
-  const security = configOrExit(() => kafkaSecurity(config.kafka, process.env, configFile), logger);
-  const kafka = createKafka({
-    brokers: config.kafka.brokers,
-    clientId: `${config.kafka.clientId}-${component}`,
-    ssl: security.ssl,
-    sasl: security.sasl,
-    // Routine rebalances and coordinator moves arrive as info or warn (core/adapters/kafka/log-levels.ts).
-    logger: (level, message, extra) => { if (level !== 'debug') logger[level]({ kafka: extra }, message); },
-  });
-  try {
-    if (security.ssl) await checkBrokerTls(config.kafka.brokers, security.ssl === true ? {} : security.ssl);
-    const brokerCount = await countBrokers(kafka);
-    configOrExit(() => checkReplicationFactor(config, brokerCount), logger);
-    await ensureTopics(kafka, busTopicSpecs(config));
-  } catch (err) {
-    throw explainKafkaFailure(err, config, security);
-  }
+  const kafka = await connectKafka(component, configFile, config, logger, (k) => ensureTopics(k, busTopicSpecs(config)).then(() => {}));
   const registry = new Registry();
   collectProcessMetrics(registry);
   const metrics = createMetrics(registry);
@@ -81,6 +74,48 @@ export async function startRuntime(component: string, configFile: string, opts: 
   });
   logger.info({ metrics: served.url }, 'metrics endpoint up');
   return { config, kafka, metrics, logger, closeMetrics: served.close };
+}
+
+/**
+ * A one-shot command: only the secrets it uses, the topics it uses must exist (it creates none: a typo'd
+ * prefix would otherwise leave a new bus behind), and its metrics stay in memory: it binds no port, so it
+ * runs beside a processor that serves metrics.listen.
+ */
+export async function startOneShot(component: string, configFile: string, needs: OneShotNeeds): Promise<Runtime> {
+  const logger = createLogger(component, process.env.CRR_LOG_LEVEL ?? 'info');
+  const config = loadConfigOrExit(configFile, logger, needs);
+  const kafka = await connectKafka(component, configFile, config, logger, async (k) => {
+    const missing = await missingTopics(k, needs.topics(config));
+    if (missing.length) {
+      configOrExit(() => {
+        throw new CrrError(`${component}: topic(s) ${missing.join(', ')} do not exist (topics.prefix "${config.topics.prefix}"); start crr process or crr capture once to create them`, {
+          code: 'INVALID_CONFIG', stage: 'config' });
+      }, logger);
+    }
+  });
+  return { config, kafka, metrics: createMetrics(new Registry()), logger, closeMetrics: async () => {} };
+}
+
+async function connectKafka(component: string, configFile: string, config: CrrConfig, logger: Logger,
+  topics: (kafka: KafkaClient) => Promise<void>): Promise<KafkaClient> {
+  const security = configOrExit(() => kafkaSecurity(config.kafka, process.env, configFile), logger);
+  const kafka = createKafka({
+    brokers: config.kafka.brokers,
+    clientId: `${config.kafka.clientId}-${component}`,
+    ssl: security.ssl,
+    sasl: security.sasl,
+    // Routine rebalances and coordinator moves arrive as info or warn (core/adapters/kafka/log-levels.ts).
+    logger: (level, message, extra) => { if (level !== 'debug') logger[level]({ kafka: extra }, message); },
+  });
+  try {
+    if (security.ssl) await checkBrokerTls(config.kafka.brokers, security.ssl === true ? {} : security.ssl);
+    const brokerCount = await countBrokers(kafka);
+    configOrExit(() => checkReplicationFactor(config, brokerCount), logger);
+    await topics(kafka);
+  } catch (err) {
+    throw explainKafkaFailure(err, config, security);
+  }
+  return kafka;
 }
 
 /** A Kafka failure no retry fixes, with the config fields to look at (never the password itself). */

@@ -11,16 +11,21 @@ import { verifyRule, type VerifyReport } from '../../processors/verify.ts';
 import { changeRecord, repairChange } from '../../schemas/records.ts';
 import { progressBar } from '../progress-bar.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
-import { startRuntime } from './shared.ts';
+import { startOneShot } from './shared.ts';
 import { storeFactory } from '../../core/adapters/oss/store-factory.ts';
 
 type Rule = CrrConfig['rules'][number];
 
 export async function verifyCommand(opts: { config: string; rule?: string; repair?: boolean; json?: boolean }): Promise<void> {
-  const rt = await startRuntime('verify', opts.config);
+  const selected = <R extends { id: string }>(rules: R[]) => rules.filter((r) => !opts.rule || r.id === opts.rule);
+  const rt = await startOneShot('verify', opts.config, {
+    endpoints: (cfg) => selected(cfg.rules).flatMap((r) => [r.source.endpoint, r.destination.endpoint]),
+    receiver: false,
+    topics: (cfg) => (opts.repair ? [cfg.topicNames.changes] : []),
+  });
   const { config } = rt;
   const storeFor = storeFactory(config, rt.metrics);
-  const rules = config.rules.filter((r) => !opts.rule || r.id === opts.rule);
+  const rules = selected(config.rules);
   if (rules.length === 0) {
     process.stderr.write(`crr: verify: no rule with id "${opts.rule}" in ${opts.config}\n`);
     process.exit(EXIT.usage);
@@ -35,7 +40,7 @@ export async function verifyCommand(opts: { config: string; rule?: string; repai
       const progress = progressBar({ label: `verify ${rule.id}${prefix ? ` ${prefix}` : ''}`, unit: 'keys' });
       const report = await explained(rule, config, async () => verifyRule({
         source, sourceBucket: rule.source.bucket, destination, destinationBucket: rule.destination.bucket, prefix, action: rule.action,
-        versioned: await source.isVersioned(rule.source.bucket),
+        versioned: await source.isVersioned(rule.source.bucket), storageClass: rule.destination.storageClass,
         onCompared: (r) => progress.update(r.compared, `${r.differences.length} differences`),
       }));
       progress.finish(`${report.differences.length} differences`);

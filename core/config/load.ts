@@ -7,6 +7,7 @@ import { CrrError } from '../errors.ts';
 import { topicNames, type TopicNames } from '../topic-table.ts';
 import { readStsFile } from '../adapters/oss/credentials/sts-file.ts';
 import { accelerationProblems } from './acceleration.ts';
+import { formatRuleProblem, ruleProblems } from './rule-constraints.ts';
 import { configSchema, type CrrConfigFile, type EndpointConfig } from './schema.ts';
 
 export interface Credentials { accessKeyId: string; accessKeySecret: string }
@@ -37,7 +38,18 @@ function invalid(problems: string[], source: string): never {
   });
 }
 
-export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv, source = '(inline)'): CrrConfig {
+/**
+ * Which secrets must be in the environment: a long-running command needs all of them; a one-shot command
+ * only those it uses (the Kafka password is always needed).
+ */
+export interface SecretNeeds {
+  /** The endpoints whose key pair is needed (default: every endpoint). */
+  endpoints?: (cfg: CrrConfigFile) => Iterable<string>;
+  /** The receiver's token (default: needed when a receiver is configured). */
+  receiver?: boolean;
+}
+
+export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv, source = '(inline)', needs: SecretNeeds = {}): CrrConfig {
   const result = configSchema.safeParse(raw);
   if (!result.success) invalid(result.error.issues.map((i) => `${fieldPath(i.path)}: ${i.message}`), source);
   const cfg = result.data;
@@ -49,10 +61,8 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv, source = '(inl
     for (const side of ['source', 'destination'] as const) {
       if (!cfg.endpoints[rule[side].endpoint]) problems.push(`rules[${i}].${side}.endpoint: no endpoint named "${rule[side].endpoint}"`);
     }
-    if (rule.source.endpoint === rule.destination.endpoint && rule.source.bucket === rule.destination.bucket) {
-      problems.push(`rules[${i}].destination.bucket: a rule cannot replicate a bucket onto itself`);
-    }
   });
+  problems.push(...ruleProblems(cfg.rules, cfg.endpoints).map(formatRuleProblem));
   cfg.capture.poller?.rules.forEach((id, i) => {
     if (!ids.has(id)) problems.push(`capture.poller.rules[${i}]: no rule with id "${id}"`);
   });
@@ -66,12 +76,13 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv, source = '(inl
   }
   if (cfg.kafka.sasl && !env[cfg.kafka.sasl.passwordEnv]) problems.push(`kafka.sasl.passwordEnv: environment variable ${cfg.kafka.sasl.passwordEnv} is not set`);
   const cas = new Map<string, string>();
+  const needed = new Set(needs.endpoints ? needs.endpoints(cfg) : Object.keys(cfg.endpoints));
   for (const [name, ep] of Object.entries(cfg.endpoints)) {
     const at = `endpoints.${name}`;
     if (ep.cname && ep.addressing === 'path') problems.push(`${at}.cname: a custom domain names its bucket itself; it cannot be addressed path style`);
     if (ep.cname && ep.accelerate) problems.push(`${at}.accelerate: a custom domain is its own host; acceleration needs the bucket's OSS name`);
     if (ep.accelerateEndpoint && !ep.accelerate) problems.push(`${at}.accelerateEndpoint: set accelerate: true to use it`);
-    problems.push(...credentialProblems(at, ep, env));
+    problems.push(...credentialProblems(at, ep, needed.has(name) ? env : undefined));
     if (ep.caFile) {
       if (!ep.endpoint.startsWith('https:') && !ep.accelerateEndpoint?.startsWith('https:')) problems.push(`${at}.caFile: the endpoint is not https`);
       let pem: string | undefined;
@@ -91,7 +102,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv, source = '(inl
     }
   }
   problems.push(...accelerationProblems(cfg));
-  if (cfg.capture.receiver && !env[cfg.capture.receiver.tokenEnv]) {
+  if (needs.receiver !== false && cfg.capture.receiver && !env[cfg.capture.receiver.tokenEnv]) {
     problems.push(`capture.receiver.tokenEnv: environment variable ${cfg.capture.receiver.tokenEnv} is not set`);
   }
   if (problems.length) invalid(problems, source);
@@ -109,7 +120,13 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv, source = '(inl
     credentials(endpointName) {
       const source = credentialSourceOf(endpointName);
       if (source.kind !== 'env') throw new CrrError(`endpoint "${endpointName}" has no key pair in the environment`, { code: 'INVALID_CONFIG', stage: 'config' });
-      return { accessKeyId: env[source.accessKeyIdEnv]!, accessKeySecret: env[source.accessKeySecretEnv]! };
+      const [accessKeyId, accessKeySecret] = [env[source.accessKeyIdEnv], env[source.accessKeySecretEnv]];
+      // A one-shot command checked only the endpoints it said it uses.
+      if (!accessKeyId || !accessKeySecret) {
+        throw new CrrError(`endpoints.${endpointName}: environment variable ${accessKeyId ? source.accessKeySecretEnv : source.accessKeyIdEnv} is not set`, {
+          code: 'INVALID_CONFIG', stage: 'config' });
+      }
+      return { accessKeyId, accessKeySecret };
     },
     credentialSource: (name) => credentialSourceOf(name),
     ca: (name) => cas.get(name),
@@ -121,7 +138,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv, source = '(inl
   };
 }
 
-export function loadConfig(file: string, env: NodeJS.ProcessEnv): CrrConfig {
+export function loadConfig(file: string, env: NodeJS.ProcessEnv, needs: SecretNeeds = {}): CrrConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -134,11 +151,12 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv): CrrConfig {
   } catch (err) {
     throw new CrrError(`config file ${file} is not valid YAML: ${(err as Error).message}`, { code: 'INVALID_CONFIG', stage: 'config', cause: err });
   }
-  return parseConfig(raw, env, file);
+  return parseConfig(raw, env, file, needs);
 }
 
 /** One source of credentials per endpoint, each checked at start: variables set, the STS file readable and whole. */
-function credentialProblems(at: string, ep: EndpointConfig, env: NodeJS.ProcessEnv): string[] {
+/** Problems of an endpoint's credentials; without `env` (an endpoint the command does not use) only the config's shape. */
+function credentialProblems(at: string, ep: EndpointConfig, env: NodeJS.ProcessEnv | undefined): string[] {
   const problems: string[] = [];
   const keys = ep.accessKeyIdEnv !== undefined || ep.accessKeySecretEnv !== undefined || ep.securityTokenEnv !== undefined;
   const sources = [keys, ep.stsFile !== undefined, ep.ecsRamRole !== undefined].filter(Boolean).length;
@@ -150,12 +168,12 @@ function credentialProblems(at: string, ep: EndpointConfig, env: NodeJS.ProcessE
       const name = ep[field];
       if (name === undefined) {
         if (field !== 'securityTokenEnv') problems.push(`${at}.${field}: required with the other key variables`);
-      } else if (!env[name]) {
+      } else if (env && !env[name]) {
         problems.push(`${at}.${field}: environment variable ${name} is not set`);
       }
     }
   }
-  if (ep.stsFile) {
+  if (ep.stsFile && env) {
     try {
       readStsFile(ep.stsFile);
     } catch (err) {

@@ -73,6 +73,8 @@ export const ruleSchema = z.object({
   twoWay: z.boolean().default(false),
   /** Replicate historical data: the first time the bus sees this rule, a backfill job copies what the source already holds. */
   historical: z.boolean().default(false),
+  /** Source and destination may share a region (OSS's same-region replication); otherwise they must differ. */
+  sameRegion: z.boolean().default(false),
 }).strict();
 
 export const configSchema = z.object({
@@ -124,6 +126,13 @@ export const configSchema = z.object({
     partSizeBytes: z.number().int().min(100 * 1024).default(16 * 1024 * 1024),
     partConcurrency: z.number().int().min(1).max(64).default(4),
     retries: z.number().int().min(0).max(100).default(8),
+    /**
+     * With two rules or more, the share of a lane's concurrency one rule may hold (at least one key): a rule whose
+     * destination hangs holds at most these slots, and the other rules keep the rest.
+     */
+    ruleShare: z.number().gt(0).max(1).default(0.5),
+    /** How often each rule checks that its buckets agree on versioning (a disagreement halts the rule). */
+    versioningCheckMs: z.number().int().min(500).default(60_000),
     /** Multipart uploads older than this on a destination are leftovers of interrupted copies, and are aborted. */
     abandonedUploadAgeMs: z.number().int().min(0).default(15 * 60 * 1000),
     /** How long a crashed member holds its partitions (the broker's minimum is 6 s). */

@@ -36,6 +36,7 @@ export function createMetrics(registry: Registry) {
     // never asks (capture) does not report a 0 it never measured.
     kafkaReachable: new Gauge({ name: 'crr_kafka_reachable', help: '1 when the last admin round trip to Kafka (offsets for lag) succeeded, 0 when it failed', registers: [] }),
     replicatedUntil: new Gauge({ name: 'crr_replicated_until_timestamp_seconds', help: 'Every change captured before this time is applied, per rule', labelNames: ['rule'], registers }),
+    ruleHalted: new Gauge({ name: 'crr_rule_halted', help: '1 while a rule is halted for this reason (its triggers wait), 0 after it resumed', labelNames: ['rule', 'reason'], registers }),
     ruleLag: new Gauge({ name: 'crr_rule_lag_seconds', help: 'Now minus the replicated-until watermark, per rule', labelNames: ['rule'], registers }),
     // backfill
     backfillTotal: new Gauge({ name: 'crr_backfill_objects_total', help: 'Objects listed by a backfill job (known when its listing ends)', labelNames: ['rule', 'job'], registers }),

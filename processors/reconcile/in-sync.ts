@@ -7,14 +7,30 @@ export const CONTENT_HEADER_FIELDS: readonly (keyof ContentHeaders)[] = [
   'contentType', 'contentEncoding', 'contentDisposition', 'cacheControl', 'expires', 'contentLanguage',
 ];
 
-/** The differences between two states, in a fixed order; empty means in sync. */
-export function differences(source: ObjectState, destination: ObjectState): Difference[] {
+/** OSS reports no storage class for nothing but Standard objects (and HEAD always names it). */
+const classOf = (c: string | undefined) => c || 'Standard';
+
+/**
+ * The storage class a replica must have: the rule's, else the source's. A rule with a storage class makes
+ * the source's class irrelevant (e.g. replicas kept in IA whatever the source uses).
+ */
+export function wantedStorageClass(source: ObjectState, rule: { storageClass?: string }): string {
+  return classOf(rule.storageClass ?? source.storageClass);
+}
+
+/**
+ * The differences between two states, in a fixed order; empty means in sync. With `rule`, the replica's
+ * storage class counts too (see wantedStorageClass); without it (version chains, whose versions cannot change
+ * class in place) it does not.
+ */
+export function differences(source: ObjectState, destination: ObjectState, rule?: { storageClass?: string }): Difference[] {
   const out: Difference[] = [];
   if (!sameContent(source, destination)) out.push('content');
   if (!sameHeaders(source.headers, destination.headers)) out.push('headers');
   if (!sameRecord(metaWithoutMarker(source.userMeta), metaWithoutMarker(destination.userMeta))) out.push('meta');
   if (!sameRecord(source.tags, destination.tags)) out.push('tags');
   if (source.acl !== destination.acl) out.push('acl');
+  if (rule && wantedStorageClass(source, rule) !== classOf(destination.storageClass)) out.push('storage-class');
   return out;
 }
 

@@ -20,10 +20,10 @@ export function planVersioned(sourceChain: VersionEntry[], destinationChain: Ver
       code: 'CRR_PLAN_UNSUPPORTED', stage: 'plan', context: { rule: rule.id },
     });
   }
-  // What the destination must mirror: the whole chain under ALL; under PUT deletes are not replicated,
-  // so neither are delete markers.
-  const source = oldestFirst(sourceChain);
-  const target = rule.action === 'ALL' ? source : source.filter((v) => !v.isDeleteMarker);
+  // What the destination must mirror: the whole chain, delete markers included, under both actions (as OSS
+  // does). ALL also replicates version deletes; under PUT a version the source deleted for good stays on the
+  // destination, and causes no other write there (it is "retained": neither mapped nor re-asserted against).
+  const target = oldestFirst(sourceChain);
   const mayDelete = rule.action === 'ALL';
 
   const indexesOf = new Map<string, number[]>();
@@ -36,7 +36,7 @@ export function planVersioned(sourceChain: VersionEntry[], destinationChain: Ver
   // Walk the destination oldest first, mapping each entry to a target position. `p` is the target
   // position of the last mapped entry: the destination mirrors target[0..p] so far.
   let p = -1;
-  let latest: { entry: VersionEntry; mappedTo?: number } | undefined;
+  let latest: { entry: VersionEntry; mappedTo?: number; retained?: boolean } | undefined;
   const updates: VersionStep[] = [];
   const deletes: VersionStep[] = [];
   for (const d of oldestFirst(destinationChain)) {
@@ -46,14 +46,15 @@ export function planVersioned(sourceChain: VersionEntry[], destinationChain: Ver
       if (p + 1 < target.length && target[p + 1]!.isDeleteMarker) latest = { entry: d, mappedTo: ++p };
       else if (p >= 0 && target[p]!.isDeleteMarker && latest?.mappedTo === undefined) latest = { entry: d, mappedTo: p };
       else if (mayDelete) deletes.push({ kind: 'delete-version', versionId: d.versionId, reason: 'source-delete-marker-gone' });
-      else latest = { entry: d };
+      else latest = { entry: d, retained: true };
       continue;
     }
     const state = stateOf(d, 'destination', rule);
     const marker = markerOf(state);
     const candidates = marker ? indexesOf.get(writeIdentity(marker)) : undefined;
-    if (marker && !candidates && mayDelete) {
-      deletes.push({ kind: 'delete-version', versionId: d.versionId, reason: 'source-version-gone' });
+    if (marker && !candidates) {
+      if (mayDelete) deletes.push({ kind: 'delete-version', versionId: d.versionId, reason: 'source-version-gone' });
+      else latest = { entry: d, retained: true };
       continue;
     }
     // No marker: a write made on the replica. Marker of a vanished source version under PUT: left alone
@@ -83,7 +84,7 @@ export function planVersioned(sourceChain: VersionEntry[], destinationChain: Ver
   if (appends.length === 0 && want >= 0) {
     // Everything is there, but the destination's latest must also be the source's: re-append it when
     // something else (a write on the replica, a stale copy) is on top.
-    const ok = latest !== undefined && (latest.mappedTo === want || (target[want]!.isDeleteMarker && latest.entry.isDeleteMarker));
+    const ok = latest !== undefined && (latest.mappedTo === want || latest.retained === true || (target[want]!.isDeleteMarker && latest.entry.isDeleteMarker));
     if (!ok) appends.push(appendStep(target[want]!, rule, copy));
   }
   return [...appends, ...updates, ...deletes];

@@ -17,7 +17,7 @@ export function planUnversioned(source: ObjectState | null, destination: ObjectS
     return copyPlan(source, rule, copy, origin, ['content']);
   }
 
-  const diffs = differences(source, destination);
+  const diffs = differences(source, destination, rule);
   if (diffs.length === 0) return { kind: 'skip', reason: 'in-sync' };
   if (rule.twoWay) {
     const winner = precedence(origin, originOf(destination, rule.destinationBucket), rule);
@@ -31,8 +31,10 @@ export function planUnversioned(source: ObjectState | null, destination: ObjectS
  * The source no longer has the key. One-way ALL deletes the replica. Two-way deletes only what the delete
  * provably supersedes: a replica of this source (its write came from here and is gone here), or a write
  * whose origin time is not after the triggering event (the source's delete is its latest operation, so
- * it happened at or after any event time of the source). Without an event time (backfill, repair) a
- * destination-side write is kept; the opposite rule copies it back, and both sides converge.
+ * it happened at or after any event time of the source). Only a source event's time (a real-time trigger, or
+ * its replay) proves that: a repair or backfill trigger carries the time it was made, which says nothing of
+ * when the source deleted the key, so without a source event a destination-side write is kept; the opposite
+ * rule copies it back, and both sides converge.
  */
 function planSourceAbsent(destination: ObjectState | null, rule: RuleView, trigger: Trigger): Plan {
   if (!destination) return { kind: 'skip', reason: 'both-absent' };
@@ -40,7 +42,8 @@ function planSourceAbsent(destination: ObjectState | null, rule: RuleView, trigg
   if (rule.twoWay) {
     const d = originOf(destination, rule.destinationBucket);
     const replicaOfSource = d.originBucket === rule.sourceBucket;
-    const supersededByDelete = trigger.eventTime !== undefined && d.originTime <= trigger.eventTime;
+    const eventTime = trigger.kind === 'REALTIME' || trigger.kind === 'REPLAY' ? trigger.eventTime : undefined;
+    const supersededByDelete = eventTime !== undefined && d.originTime <= eventTime;
     if (!replicaOfSource && !supersededByDelete) return { kind: 'skip', reason: 'destination-newer', differences: ['content'] };
   }
   return { kind: 'delete' };
@@ -58,13 +61,13 @@ function copyPlan(source: ObjectState, rule: RuleView, copy: Pick<CopySettings, 
 }
 
 /**
- * Same content, different attributes. Content headers or user metadata can only change by rewriting the
- * object (CopyObject onto itself), which then also states ACL, tags and a fresh marker: one request.
+ * Same content, different attributes. Content headers, user metadata or the storage class can only change by
+ * rewriting the object (CopyObject onto itself), which then also states ACL, tags and a fresh marker: one request.
  * Otherwise PutObjectACL and/or PutObjectTagging, which leave the object and its marker untouched.
  */
 function updatePlan(source: ObjectState, destination: ObjectState, rule: RuleView, origin: ReplicaMarker, diffs: Difference[]): Plan {
   const destinationEtag = normalizeEtag(destination.etag);
-  if (diffs.includes('headers') || diffs.includes('meta')) {
+  if (diffs.includes('headers') || diffs.includes('meta') || diffs.includes('storage-class')) {
     return { kind: 'update', replaceMeta: replaceMetaHeaders(source, destination, rule, origin), destinationEtag, differences: diffs };
   }
   const plan: Plan = { kind: 'update', destinationEtag, differences: diffs };

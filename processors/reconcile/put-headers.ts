@@ -1,6 +1,6 @@
 // The exact request headers of the writes a plan asks for: the PUT of a copy, and the in-place CopyObject
 // that replaces a replica's metadata. Pure; the applier sends them unchanged.
-import { CONTENT_HEADER_FIELDS, metaWithoutMarker } from './in-sync.ts';
+import { CONTENT_HEADER_FIELDS, metaWithoutMarker, wantedStorageClass } from './in-sync.ts';
 import { MARKER_META_KEY, formatMarker } from './marker.ts';
 import type { ContentHeaders, Encryption, ObjectState, ReplicaMarker, RuleView } from './types.ts';
 
@@ -35,7 +35,7 @@ export function decodeTagging(value: string): Record<string, string> {
 /**
  * Headers for the PUT of a replica: content headers, user metadata (the source's own marker replaced by
  * `origin`), tags, ACL (omitted for 'default', which is what a new object gets anyway), the rule's
- * encryption and storage class (storage class falls back to the source's).
+ * encryption and the storage class the replica must have (the rule's, else the source's; see in-sync.ts).
  */
 export function copyHeaders(source: ObjectState, rule: RuleView, origin: ReplicaMarker): Record<string, string> {
   const h = describedHeaders(source, origin);
@@ -43,15 +43,17 @@ export function copyHeaders(source: ObjectState, rule: RuleView, origin: Replica
   if (tagging) h['x-oss-tagging'] = tagging;
   if (source.acl !== 'default') h['x-oss-object-acl'] = source.acl;
   Object.assign(h, encryptionHeaders(rule.encryption));
-  const storageClass = rule.storageClass ?? source.storageClass;
-  if (storageClass) h['x-oss-storage-class'] = storageClass;
+  // Stated even for Standard: left out, the destination bucket's default class would apply, and the replica
+  // would differ from what "in sync" asks of it.
+  h['x-oss-storage-class'] = wantedStorageClass(source, rule);
   return h;
 }
 
 /**
  * Headers for CopyObject(destination → destination) replacing metadata in place. A copy is a new write to
  * OSS, so everything is stated: metadata and tagging directives REPLACE, the ACL (even 'default'), and
- * encryption / storage class (the rule's, else the destination's current ones, so the copy keeps them).
+ * encryption (the rule's, else the destination's current one, so the copy keeps it) and the storage class the
+ * replica must have (the rule's, else the source's).
  */
 export function replaceMetaHeaders(source: ObjectState, destination: ObjectState, rule: RuleView, origin: ReplicaMarker): Record<string, string> {
   const h = describedHeaders(source, origin);
@@ -61,8 +63,7 @@ export function replaceMetaHeaders(source: ObjectState, destination: ObjectState
   if (tagging) h['x-oss-tagging'] = tagging;
   h['x-oss-object-acl'] = source.acl;
   Object.assign(h, encryptionHeaders(rule.encryption ?? destination.encryption));
-  const storageClass = rule.storageClass ?? destination.storageClass;
-  if (storageClass) h['x-oss-storage-class'] = storageClass;
+  h['x-oss-storage-class'] = wantedStorageClass(source, rule);
   return h;
 }
 

@@ -65,7 +65,7 @@ export interface Trigger {
 }
 
 /** What differs between two object states (see in-sync.ts). */
-export type Difference = 'content' | 'headers' | 'meta' | 'tags' | 'acl';
+export type Difference = 'content' | 'headers' | 'meta' | 'tags' | 'acl' | 'storage-class';
 
 /** How to read the source for a copy: If-Match on the etag, and the version when versioned. */
 export interface CopySource {

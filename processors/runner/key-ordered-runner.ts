@@ -7,7 +7,7 @@ import { CommitLoop } from './commit-loop.ts';
 import { drainAndLeave } from './drain.ts';
 import { HandoverFence } from './handover.ts';
 import { InFlight } from './in-flight.ts';
-import { KeyScheduler, type Work } from './key-scheduler.ts';
+import { KeyScheduler, type SchedulerShares, type Work } from './key-scheduler.ts';
 import { partitionId, splitPartitionId } from './partition-id.ts';
 import { PendingProgress, type MessageProgress } from './pending-progress.ts';
 
@@ -30,6 +30,8 @@ export interface RunnerOptions {
   fromBeginning?: boolean;
   /** Keys in flight at once, over all partitions of this runner (default 64). */
   concurrency?: number;
+  /** Fair shares of `concurrency`: at most `max` keys in flight per share (e.g. per rule). */
+  shares?: SchedulerShares<InboundMessage>;
   /** Pause a partition's fetching above this many taken-but-unfinished messages; resume at half (default 5000). */
   maxBufferedPerPartition?: number;
   /** How often to commit watermarks (default 500); stop() commits once more after draining. */
@@ -89,7 +91,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
   const maxBuffered = opts.maxBufferedPerPartition ?? 5000;
   const log = opts.logger ?? (() => {});
   const metrics = opts.metrics ?? {};
-  const scheduler = new KeyScheduler<InboundMessage>(concurrency);
+  const scheduler = new KeyScheduler<InboundMessage>(concurrency, opts.shares);
   const inFlight = new InFlight<InboundMessage>();
   const paused = new Set<string>();
   const progress = opts.progressOf && new PendingProgress();

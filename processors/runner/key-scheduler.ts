@@ -1,5 +1,6 @@
 // Key-ordered scheduling: per partition a queue per key, at most one running message per key, offset
-// order within a key, a global cap on running keys, redeliveries suppressed, and the low watermark.
+// order within a key, a global cap on running keys, optionally a cap per share (tenant) of it, redeliveries
+// suppressed, and the low watermark.
 import { OffsetTracker } from './offset-tracker.ts';
 
 export interface Work<T> {
@@ -7,6 +8,8 @@ export interface Work<T> {
   key: string;
   offset: bigint;
   item: T;
+  /** Whose slots this work uses (see SchedulerShares); '' when shares are off. */
+  share: string;
   /** The ownership epoch of the partition when this work was queued; a revoke starts a new one. */
   epoch: number;
 }
@@ -29,6 +32,16 @@ interface ReadyEntry {
 
 const busyId = (partition: string, key: string) => `${partition}\u0000${key}`;
 
+/**
+ * Fair shares of the budget: work of one share (a rule) runs in at most `max` slots, so a rule whose every
+ * request hangs (a destination timing out) leaves the rest of the budget to the others. Every message of a
+ * key must be of the same share.
+ */
+export interface SchedulerShares<T> {
+  of(item: T): string;
+  max: number;
+}
+
 export class KeyScheduler<T> {
   private readonly partitionsById = new Map<string, PartitionState<T>>();
   /** Keys with a running message. Outlives a revoke, so a regained partition cannot overlap a straggler. */
@@ -38,9 +51,13 @@ export class KeyScheduler<T> {
   private nextEpoch = 1;
   private running = 0;
   private queuedTotal = 0;
+  private readonly runningByShare = new Map<string, number>();
+  /** Ready keys of a share at its cap, in the order they became ready; they go back to `ready` as its work ends. */
+  private readonly deferred = new Map<string, ReadyEntry[]>();
 
-  constructor(private readonly concurrency: number) {
+  constructor(private readonly concurrency: number, private readonly shares?: SchedulerShares<T>) {
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+    if (shares && (!Number.isInteger(shares.max) || shares.max < 1)) throw new RangeError(`a share's slots must be a positive integer, got ${shares.max}`);
   }
 
   /** Starts owning a partition (no-op when already owned). */
@@ -73,7 +90,7 @@ export class KeyScheduler<T> {
     const highest = state.tracker.highest;
     if (highest !== undefined && offset <= highest) return 'duplicate';
     state.tracker.start(offset);
-    const work: Work<T> = { partition, key, offset, item, epoch: state.epoch };
+    const work: Work<T> = { partition, key, offset, item, share: this.shares?.of(item) ?? '', epoch: state.epoch };
     const queue = state.queues.get(key);
     if (queue) {
       queue.push(work);
@@ -101,12 +118,20 @@ export class KeyScheduler<T> {
       const queue = state.queues.get(entry.key);
       const id = busyId(entry.partition, entry.key);
       if (!queue || this.busy.has(id)) continue;
+      const share = queue[0]!.share;
+      if (this.shares && (this.runningByShare.get(share) ?? 0) >= this.shares.max) {
+        const list = this.deferred.get(share) ?? [];
+        list.push(entry);
+        this.deferred.set(share, list);
+        continue;
+      }
       const work = queue.shift()!;
       if (queue.length === 0) state.queues.delete(entry.key);
       state.queued--;
       this.queuedTotal--;
       this.busy.add(id);
       this.running++;
+      this.runningByShare.set(share, (this.runningByShare.get(share) ?? 0) + 1);
       this.compactReady();
       return work;
     }
@@ -130,8 +155,9 @@ export class KeyScheduler<T> {
    * Work failed: it stays unfinished, so the watermark never passes it, and its key stays blocked so
    * later messages of the key do not overtake it. Only the running count is released.
    */
-  fail(_work: Work<T>): void {
+  fail(work: Work<T>): void {
     this.running--;
+    this.endShare(work.share);
   }
 
   watermark(partition: string): bigint | undefined {
@@ -155,8 +181,20 @@ export class KeyScheduler<T> {
     const id = busyId(work.partition, work.key);
     if (!this.busy.delete(id)) throw new RangeError(`key of ${work.partition}@${work.offset} was not running`);
     this.running--;
+    this.endShare(work.share);
     const state = this.partitionsById.get(work.partition);
     if (state?.queues.has(work.key)) this.ready.push({ partition: work.partition, key: work.key, epoch: state.epoch });
+  }
+
+  /** A slot of `share` is free: its deferred keys are ready again (stale entries are skipped by next()). */
+  private endShare(share: string): void {
+    const n = (this.runningByShare.get(share) ?? 1) - 1;
+    if (n > 0) this.runningByShare.set(share, n);
+    else this.runningByShare.delete(share);
+    const waiting = this.deferred.get(share);
+    if (!waiting) return;
+    this.deferred.delete(share);
+    this.ready.push(...waiting);
   }
 
   private compactReady(): void {

@@ -43,9 +43,11 @@ test('a Hangzhou -> Singapore rule without acceleration is refused, naming the r
   // Singapore -> Hangzhou accelerates on Hangzhou, through the mainland acceleration endpoint.
   const back = parseConfig(config({ hz: { ...hz, accelerate: true }, sg }, { source: { endpoint: 'sg', bucket: 'a-sg' }, destination: { endpoint: 'hz', bucket: 'a-hz' } }), env);
   assert.equal(requestEndpoint(back.endpoint('hz')), 'https://oss-accelerate.aliyuncs.com');
-  // A two-way rule copies both ways: both endpoints must accelerate.
-  const twoWay = problemsOf(config({ hz, sg: { ...sg, accelerate: true } }, { source: { endpoint: 'hz', bucket: 'src-a' }, destination: { endpoint: 'sg', bucket: 'dst-a' }, twoWay: true }));
-  assert.deepEqual(twoWay.map((p) => p.split(':')[0]), ['rules[0].source.endpoint']);
+  // A two-way rule copies both ways: both endpoints must accelerate. (A twoWay rule needs its reverse rule.)
+  const pair = config({ hz, sg: { ...sg, accelerate: true } }, { source: { endpoint: 'hz', bucket: 'src-a' }, destination: { endpoint: 'sg', bucket: 'dst-a' }, twoWay: true });
+  pair.rules.push({ id: 'r2', source: { endpoint: 'sg', bucket: 'dst-a' }, destination: { endpoint: 'hz', bucket: 'src-a' }, twoWay: true } as never);
+  const twoWay = problemsOf(pair);
+  assert.deepEqual(twoWay.map((p) => p.split(':')[0]), ['rules[0].source.endpoint', 'rules[1].destination.endpoint']);
 });
 
 test('rules inside the mainland, outside it, or on regions the table does not know need no acceleration', () => {

@@ -60,7 +60,7 @@ test('errors name the field that is wrong', () => {
 
 test('unknown fields, unknown endpoints, duplicate ids and missing secrets are each named', () => {
   const bad = structuredClone(valid) as Record<string, any>;
-  bad.rules.push({ ...bad.rules[0], source: { endpoint: 'nowhere', bucket: 'src-a' } });
+  bad.rules.push({ ...bad.rules[0], source: { endpoint: 'nowhere', bucket: 'src-b' }, destination: { endpoint: 'sh', bucket: 'dst-b' } });
   assert.deepEqual(problemsOf(bad).sort(), [
     'rules[1].id: duplicate rule id "r1"',
     'rules[1].source.endpoint: no endpoint named "nowhere"',

@@ -41,6 +41,14 @@ export async function ensureTopics(kafka: KafkaClient, specs: TopicSpec[]): Prom
   });
 }
 
+/** The names among `topics` the cluster does not have (a one-shot command checks, never creates). */
+export async function missingTopics(kafka: KafkaClient, topics: string[]): Promise<string[]> {
+  return withAdmin(kafka, async (admin) => {
+    const existing = new Set(await admin.listTopics());
+    return topics.filter((t) => !existing.has(t));
+  });
+}
+
 export interface PartitionReplicas {
   partition: number;
   /** The leader's broker id (-1 while there is none). */

@@ -13,6 +13,8 @@ export interface FaultConfig {
   resetRate?: number;
   bandwidthBytesPerSec?: number;
   bucketErrors?: Record<string, { status: number; code: string }>;
+  /** Extra latency of every request to these buckets (a destination that answers slowly, not one that refuses). */
+  bucketLatencyMs?: Record<string, number>;
 }
 
 export class Faults {
@@ -28,8 +30,8 @@ export class Faults {
     return r > 0 && Math.random() < r;
   }
 
-  async delay(): Promise<void> {
-    const ms = this.config.latencyMs ?? 0;
+  async delay(bucket = ''): Promise<void> {
+    const ms = (this.config.latencyMs ?? 0) + (bucket ? this.config.bucketLatencyMs?.[bucket] ?? 0 : 0);
     if (ms > 0) await sleep(ms);
   }
 

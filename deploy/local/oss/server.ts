@@ -175,8 +175,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: ServerSt
       req.socket.destroy();
       return;
     }
-    await state.faults.delay();
     const target = resolveTarget(url, req.headers.host, state.addressing);
+    await state.faults.delay(target.bucket);
     const method = req.method ?? 'GET';
     const op = route(method, target, req.headers['x-oss-copy-source'] !== undefined, req.headers['content-type']);
     const auth: AuthResult = authenticate(req, target, keys, state.region);

@@ -50,12 +50,15 @@ test('10 % injected 503s and connection resets on both regions: retries happen a
 
 test('a destination answering 403 dead-letters only its rule; after the fault clears, `crr dlq replay` makes it converge', { timeout: 120_000 }, async (t) => {
   const stack = await startStack({
-    rules: [{ id: 'good', source: 'src', destination: 'dst-good' }, { id: 'blocked', source: 'src', destination: 'dst-blocked' }],
+    rules: [{ id: 'good', source: 'src-good', destination: 'dst-good' }, { id: 'blocked', source: 'src-blocked', destination: 'dst-blocked' }],
   });
   try {
     stack.sh.setFaults({ bucketErrors: { [stack.bucket('dst-blocked')]: { status: 403, code: 'AccessDenied' } } });
     const processing = await stack.startProcessing();
-    const stats = await runWorkload({ store: stack.writer.hz, bucket: stack.bucket('src'), versioned: false, keys: 60, ops: 200, seed: 9 });
+    const [stats] = await Promise.all([
+      runWorkload({ store: stack.writer.hz, bucket: stack.bucket('src-blocked'), versioned: false, keys: 60, ops: 200, seed: 9 }),
+      runWorkload({ store: stack.writer.hz, bucket: stack.bucket('src-good'), versioned: false, keys: 30, ops: 100, seed: 10 }),
+    ]);
     await stack.waitConverged(['good'], 60_000);
     await drained(stack);
     const m = stack.metrics;
@@ -78,7 +81,7 @@ test('a destination answering 403 dead-letters only its rule; after the fault cl
       assert.ok(h(DLQ_HEADER.code));
       assert.match(h(DLQ_HEADER.message) ?? '', /AccessDenied|403|denied/i);
       assert.equal(h(DLQ_HEADER.rule), 'blocked');
-      assert.equal(decode('ObjectChange', l.value!).sourceBucket, stack.bucket('src'));
+      assert.equal(decode('ObjectChange', l.value!).sourceBucket, stack.bucket('src-blocked'));
     }
     const outcomes = await readOutcomes(stack.kafka, stack.config.topicNames.outcomes, await metricSum(m.reconciles, changedOrFailed));
     assert.equal(outcomes.filter((o) => o.ruleId === 'blocked' && o.result === 'DEAD_LETTERED').length, parked);

@@ -1,7 +1,7 @@
 // `crr status` on the real broker and local OSS servers, with `crr process` children: one rule's destination
 // answers 503 for every request, so its changes stay unapplied. Its last synchronization time stops at or
-// before the oldest unapplied change's capture time, while a rule on the same source (the same messages,
-// the same partitions) keeps moving; after SIGKILL of every processor, neither value jumps forward.
+// before the oldest unapplied change's capture time, while a rule whose source gets the same writes (rules
+// are one-to-one, so two rules never share a message) keeps moving; after SIGKILL of every processor, neither value jumps forward.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -32,7 +32,8 @@ async function captureTimes(stack: Stack, keys: Set<string>): Promise<number[]> 
 
 test('a stalled destination holds only its rule\'s watermark; after SIGKILL of every processor nothing jumps forward', { timeout: 240_000 }, async (t) => {
   const stack = await startStack({
-    rules: [{ id: 'stalled', source: 'src', destination: 'dst-stalled' }, { id: 'moving', source: 'src', destination: 'dst-moving' }],
+    // Rules are one-to-one (issue 12): each has its source; every key is written to both, so both rules get the same changes.
+    rules: [{ id: 'stalled', source: 'src', destination: 'dst-stalled' }, { id: 'moving', source: 'src-moving', destination: 'dst-moving' }],
     partitions: 2,
     // 503s are retried, not dead-lettered, for far longer than the test runs.
     processing: { retries: 100 },
@@ -40,7 +41,7 @@ test('a stalled destination holds only its rule\'s watermark; after SIGKILL of e
   try {
     const put = (key: string) => {
       const body = Buffer.from(`body of ${key}`);
-      return stack.writer.hz.putObject(stack.bucket('src'), key, body, { headers: {}, contentLength: body.length });
+      return Promise.all(['src', 'src-moving'].map((b) => stack.writer.hz.putObject(stack.bucket(b), key, body, { headers: {}, contentLength: body.length })));
     };
     const procs = [await stack.spawnProcessor(), await stack.spawnProcessor()];
     for (let i = 0; i < 6; i++) await put(`before/${i}`);

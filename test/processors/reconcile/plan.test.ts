@@ -43,6 +43,14 @@ describe('planUnversioned: one-way', () => {
     { name: 'both absent, PUT: both-absent', src: null, dst: null, rule: { action: 'PUT' }, expect: { kind: 'skip', reason: 'both-absent' } },
     { name: 'PUT still copies', src: obj(), dst: null, rule: { action: 'PUT' }, expect: { kind: 'copy' } },
     { name: 'one-way: a newer destination write is overwritten', src: obj({ lastModified: 1 }), dst: obj({ lastModified: 9e12, crc64: '7' }), expect: { kind: 'copy' } },
+    // Storage class is part of "in sync" (issue 12): the replica's class is the rule's, else the source's.
+    { name: 'source storage class changed (no rule class): rewrite in place with it', src: obj({ storageClass: 'IA' }), dst: obj({ storageClass: 'Standard' }),
+      expect: { kind: 'update', differences: ['storage-class'] } },
+    { name: 'storage class unreported is Standard', src: obj(), dst: obj({ storageClass: 'Standard' }), expect: { kind: 'skip', reason: 'in-sync' } },
+    { name: 'the rule\'s storage class wins over the source\'s: in sync', rule: { storageClass: 'Archive' }, src: obj({ storageClass: 'IA' }),
+      dst: obj({ storageClass: 'Archive' }), expect: { kind: 'skip', reason: 'in-sync' } },
+    { name: 'a replica not in the rule\'s storage class: rewrite', rule: { storageClass: 'IA' }, src: obj(), dst: obj({ storageClass: 'Standard' }),
+      expect: { kind: 'update', differences: ['storage-class'] } },
     { name: 'one-way: no echo suppression without twoWay', src: obj({ userMeta: { 'crr-origin': marker('dst', 1000, 'E1') } }), dst: obj({ crc64: '5' }), expect: { kind: 'copy' } },
   ]);
 
@@ -76,7 +84,7 @@ describe('planUnversioned: one-way', () => {
     { name: 'no rule encryption: none (source encryption is not copied)', src: { encryption: { algorithm: 'AES256' } }, has: {}, lacks: ['x-oss-server-side-encryption'] },
     { name: 'rule storage class wins', src: { storageClass: 'Standard' }, rule: { storageClass: 'Archive' }, has: { 'x-oss-storage-class': 'Archive' }, lacks: [] },
     { name: 'else the source storage class', src: { storageClass: 'IA' }, has: { 'x-oss-storage-class': 'IA' }, lacks: [] },
-    { name: 'neither: no storage class header', has: {}, lacks: ['x-oss-storage-class'] },
+    { name: 'neither: Standard, stated (not the destination bucket\'s default class)', has: { 'x-oss-storage-class': 'Standard' }, lacks: [] },
     { name: 'the source marker is replaced, other meta kept', src: { lastModified: 77, etag: 'e5', userMeta: { 'crr-origin': 'garbage', keep: '1' } }, has: { 'x-oss-meta-keep': '1', 'x-oss-meta-crr-origin': 'b=src;t=77;e=E5' }, lacks: [] },
     { name: 'chained A→B→C: keeps the original origin', src: { userMeta: { 'crr-origin': 'b=a;t=12;e=EA;v=va' } }, has: { 'x-oss-meta-crr-origin': 'b=a;t=12;e=EA;v=va' }, lacks: [] },
     { name: 'empty content headers are not sent', src: { headers: { contentType: '', cacheControl: 'no-store' } }, has: { 'Cache-Control': 'no-store' }, lacks: ['Content-Type'] },
@@ -99,7 +107,7 @@ describe('planUnversioned: one-way', () => {
   });
 
   it('headers or meta differ: one in-place rewrite stating everything (ACL and tags included)', () => {
-    const src = obj({ headers: { contentType: 'text/html' }, userMeta: { a: '1' }, tags: { t: 'x' }, acl: 'default' });
+    const src = obj({ headers: { contentType: 'text/html' }, userMeta: { a: '1' }, tags: { t: 'x' }, acl: 'default', storageClass: 'IA' });
     const dst = obj({ etag: 'e1', storageClass: 'IA', encryption: { algorithm: 'KMS', keyId: 'old' }, userMeta: { 'crr-origin': marker('src', 1, 'E0') } });
     const plan = planUnversioned(src, dst, rule(), copy, realtime);
     assert.deepEqual(plan, {
@@ -175,6 +183,16 @@ describe('planUnversioned: two-way (last writer wins, echo suppression)', () => 
       src: null, dst: obj({ lastModified: 1000 }), expect: { kind: 'skip', reason: 'destination-newer', differences: ['content'] } },
     { name: 'delete: no event time (repair) and a destination write: keep', rule: two, trigger: repair,
       src: null, dst: obj(), expect: { kind: 'skip', reason: 'destination-newer' } },
+    // `crr verify --repair` stamps its triggers with the time it ran: that time is no source event and proves
+    // nothing about a write on the destination that is not yet copied back (issue 12: it deleted it).
+    { name: 'delete: a repair trigger stamped now and a destination write not yet copied back: keep', rule: two,
+      trigger: { kind: 'REPAIR', eventTime: 9e12 }, src: null, dst: obj({ lastModified: 1000 }),
+      expect: { kind: 'skip', reason: 'destination-newer', differences: ['content'] } },
+    { name: 'delete: a backfill trigger with a time and a destination write: keep', rule: two,
+      trigger: { kind: 'BACKFILL', eventTime: 9e12 }, src: null, dst: obj({ lastModified: 1000 }),
+      expect: { kind: 'skip', reason: 'destination-newer', differences: ['content'] } },
+    { name: 'delete: a replayed source event keeps its event time', rule: two, trigger: { kind: 'REPLAY', eventTime: 1000 },
+      src: null, dst: obj({ lastModified: 1000 }), expect: { kind: 'delete' } },
     { name: 'delete: replica of a third bucket judged by its origin time', rule: two, trigger: { kind: 'REALTIME', eventTime: 600 },
       src: null, dst: obj({ lastModified: 9e12, userMeta: { 'crr-origin': marker('c', 500, 'X') } }), expect: { kind: 'delete' } },
     { name: 'delete under PUT: never', rule: { twoWay: true, action: 'PUT' }, src: null, dst: obj(), expect: { kind: 'skip', reason: 'action-put' } },

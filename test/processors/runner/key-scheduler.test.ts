@@ -197,3 +197,20 @@ test('buffered counts queued and running messages of the partition', () => {
   s.finish(w!);
   assert.equal(s.buffered('t/0'), 4);
 });
+
+test('fair shares: a share at its cap waits while other shares use the rest of the budget, and resumes as its work ends', () => {
+  const s = new KeyScheduler<string>(4, { of: (item) => item.split(':')[0]!, max: 2 });
+  s.assign('t/0');
+  // Rule a's keys come first and would fill the whole budget without shares.
+  for (let i = 0; i < 6; i++) s.add('t/0', BigInt(i), `a${i}`, `a:${i}`);
+  s.add('t/0', 6n, 'b0', 'b:0');
+  s.add('t/0', 7n, 'b1', 'b:1');
+  s.add('t/0', 8n, 'b2', 'b:2');
+  const first = drainReady(s);
+  assert.deepEqual(first.map((w) => w.item), ['a:0', 'a:1', 'b:0', 'b:1']);
+  s.finish(first[2]!); // b:0 done: b's next key runs, a stays at its cap
+  assert.deepEqual(drainReady(s).map((w) => w.item), ['b:2']);
+  s.fail(first[0]!); // a failed piece frees a slot of a (its key stays blocked)
+  assert.deepEqual(drainReady(s).map((w) => w.item), ['a:2']);
+  assert.equal(s.inFlight, 4);
+});
