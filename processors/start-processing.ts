@@ -42,7 +42,7 @@ export function changesLane(config: Pick<CrrConfig, 'processing' | 'topicNames'>
 }
 
 export interface ProcessingDeps {
-  config: Pick<CrrConfig, 'rules' | 'processing' | 'topicNames'>;
+  config: Pick<CrrConfig, 'rules' | 'processing' | 'topicNames' | 'shutdownGraceMs'>;
   /** Opens each lane's consumer-group member. */
   openConsumer: OpenConsumer;
   /** Default: the changes lane alone. */
@@ -80,6 +80,14 @@ export interface Processing {
   stop(): Promise<void>;
 }
 
+/**
+ * How long a stopping runner waits for in-flight work: the shutdown grace less the time to abort what is
+ * left (1 s to settle), commit and leave the group, so that all of it ends inside the grace.
+ */
+export function drainBudgetMs(shutdownGraceMs: number): number {
+  return Math.max(500, shutdownGraceMs - 3000);
+}
+
 export async function startProcessing(deps: ProcessingDeps): Promise<Processing> {
   const { config, metrics, logger } = deps;
   const now = deps.now ?? Date.now;
@@ -107,6 +115,7 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
       fromBeginning: true,
       concurrency: lane.concurrency,
       handoverGraceMs: p.handoverGraceMs,
+      drainTimeoutMs: drainBudgetMs(config.shutdownGraceMs),
       handle: lane.handle ?? ((msg, { signal }) => processor.handle(msg, signal)),
       progressOf: lane.progressOf ?? (lane.handle ? undefined : (msg) => processor.progressOf(msg)),
       onError: (err, msg) => logger.error({ err: (err as Error).message, lane: lane.name, topic: msg.topic, partition: msg.partition, offset: msg.offset },

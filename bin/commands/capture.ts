@@ -26,5 +26,5 @@ export async function captureCommand(opts: { config: string; receiver?: boolean;
     await capture.stop();
     await producer.disconnect();
     await rt.closeMetrics();
-  });
+  }, config.shutdownGraceMs);
 }

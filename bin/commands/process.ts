@@ -35,5 +35,5 @@ export async function processCommand(opts: { config: string }): Promise<void> {
     await view.stop();
     await producer.disconnect();
     await rt.closeMetrics();
-  });
+  }, rt.config.shutdownGraceMs);
 }

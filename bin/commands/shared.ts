@@ -104,18 +104,35 @@ function tlsHint(message: string, ssl: CrrConfig['kafka']['ssl']): string {
     : 'kafka.ssl verifies the broker against the system CAs; set kafka.ssl.caFile to the CA that signed its certificate';
 }
 
-/** Runs `stop` once on SIGTERM or SIGINT, then exits 0 (or 70 if stopping failed). */
-export function onShutdown(logger: Logger, stop: () => Promise<void>): void {
+/**
+ * On SIGTERM or SIGINT, runs `stop` (which stops taking work and finishes what is in flight) and exits 0; if
+ * it has not finished within `graceMs` the process exits 0 anyway, which closes every connection left (a
+ * slow client's request is never answered, so its sender retries it; uncommitted work is redelivered). A
+ * second signal exits at once, with 128 + the signal's number as a shell reports a killed process.
+ */
+export function onShutdown(logger: Logger, stop: () => Promise<void>, graceMs: number): void {
   let stopping = false;
-  const handler = (signal: string) => {
-    if (stopping) return;
+  const exit = (code: number) => {
+    logger.flush?.();
+    process.exit(code);
+  };
+  const handler = (signal: 'SIGTERM' | 'SIGINT') => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now, without waiting for in-flight work');
+      exit(signal === 'SIGINT' ? 130 : 143);
+      return;
+    }
     stopping = true;
-    logger.info({ signal }, 'stopping: finishing in-flight work');
+    logger.info({ signal, graceMs }, 'stopping: finishing in-flight work');
+    const cut = setTimeout(() => {
+      logger.warn({ graceMs }, 'shutdown grace over: closing the connections left and exiting');
+      exit(0);
+    }, graceMs);
     stop().then(
-      () => { logger.info('stopped cleanly'); process.exit(0); },
-      (err) => { logger.error({ err: (err as Error).message }, 'stop failed'); process.exit(EXIT.internal); },
+      () => { clearTimeout(cut); logger.info('stopped cleanly'); exit(0); },
+      (err) => { clearTimeout(cut); logger.error({ err: (err as Error).message }, 'stop failed'); exit(EXIT.internal); },
     );
   };
-  process.once('SIGTERM', () => handler('SIGTERM'));
-  process.once('SIGINT', () => handler('SIGINT'));
+  process.on('SIGTERM', () => handler('SIGTERM'));
+  process.on('SIGINT', () => handler('SIGINT'));
 }
