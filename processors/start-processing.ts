@@ -14,6 +14,7 @@ import { backfillHandler } from './backfill-lane.ts';
 import { DeadLetters } from './dead-letter.ts';
 import { createProcessor } from './processor.ts';
 import { RuleContexts } from './rule-context.ts';
+import { processingReadiness, type Readiness } from './readiness.ts';
 import { startRunner, type Runner } from './runner/key-ordered-runner.ts';
 import type { MessageProgress } from './runner/pending-progress.ts';
 import { startUploadJanitor } from './upload-janitor.ts';
@@ -77,8 +78,12 @@ export interface Processing {
   done: Promise<void>;
   /** Lag from the broker for the owned partitions, and whether the broker answered (with brokerOffsets). */
   consumerLag?: ConsumerLag;
+  /** For GET /readyz: every lane connected to Kafka, assigned partitions, and not stalled. */
+  readiness(): Readiness;
   stop(): Promise<void>;
 }
+
+const heartbeatIntervalMs = (sessionTimeoutMs: number) => Math.max(100, Math.floor(sessionTimeoutMs / 10));
 
 /**
  * How long a stopping runner waits for in-flight work: the shutdown grace less the time to abort what is
@@ -107,7 +112,7 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
       // Consumer-group timing from the config: how soon a crashed member's partitions move to the others.
       sessionTimeoutMs: p.sessionTimeoutMs,
       rebalanceTimeoutMs: p.rebalanceTimeoutMs,
-      heartbeatIntervalMs: Math.max(100, Math.floor(p.sessionTimeoutMs / 10)),
+      heartbeatIntervalMs: heartbeatIntervalMs(p.sessionTimeoutMs),
     });
     return startRunner({
       consumer,
@@ -127,6 +132,8 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
       logger: (level, msg, ctx) => logger[level]({ lane: lane.name, ...ctx }, msg),
     });
   }
+  // A connected member hears from a broker at least every heartbeat interval (a tenth of the session timeout).
+  const limits = { contactTimeoutMs: Math.max(5000, 3 * heartbeatIntervalMs(p.sessionTimeoutMs)), stalledAfterMs: p.stalledAfterMs };
   const lanes = [...(deps.lanes ?? [changesLane(config)])];
   if (deps.backfill) {
     lanes.push({ name: 'backfill', topic: config.topicNames.backfill, groupId: `${p.groupId}-backfill`, concurrency: p.backfillConcurrency,
@@ -155,6 +162,7 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
     runners,
     done,
     consumerLag: lag,
+    readiness: () => processingReadiness(Object.fromEntries(Object.entries(runners).map(([name, r]) => [name, r.health()])), limits, now()),
     async stop() {
       janitor.stop();
       await Promise.all(Object.values(runners).map((r) => r.stop()));

@@ -13,13 +13,15 @@ import { CrrError } from '../../core/errors.ts';
 import { createLogger, type Logger } from '../../core/logging.ts';
 import { EXIT } from './exit-codes.ts';
 import { collectProcessMetrics, createMetrics, type CrrMetrics } from '../../core/metrics/metrics.ts';
-import { serveMetrics } from '../../core/metrics/serve.ts';
+import { serveMetrics, type MetricsEndpoint } from '../../core/metrics/serve.ts';
 
 export interface Runtime {
   config: CrrConfig;
   kafka: KafkaClient;
   metrics: CrrMetrics;
   logger: Logger;
+  /** The /readyz answer: set it once the work runs; `stopping()` at shutdown. */
+  probes: Pick<MetricsEndpoint, 'setReadiness' | 'stopping'>;
   closeMetrics(): Promise<void>;
 }
 
@@ -80,7 +82,7 @@ export async function startRuntime(component: string, configFile: string, opts: 
     }, logger);
   });
   logger.info({ metrics: served.url }, 'metrics endpoint up');
-  return { config, kafka, metrics, logger, closeMetrics: served.close };
+  return { config, kafka, metrics, logger, probes: served, closeMetrics: served.close };
 }
 
 /** A Kafka failure no retry fixes, with the config fields to look at (never the password itself). */

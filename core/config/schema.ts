@@ -128,6 +128,8 @@ export const configSchema = z.object({
     abandonedUploadAgeMs: z.number().int().min(0).default(15 * 60 * 1000),
     /** How long a crashed member holds its partitions (the broker's minimum is 6 s). */
     sessionTimeoutMs: z.number().int().min(6000).max(300_000).default(30_000),
+    /** GET /readyz fails when nothing finished for this long while messages wait (a stalled processor). */
+    stalledAfterMs: z.number().int().min(1000).max(3_600_000).default(60_000),
     /** How long a rebalance waits for members to rejoin. */
     rebalanceTimeoutMs: z.number().int().min(1000).max(300_000).default(60_000),
     /**

@@ -66,6 +66,10 @@ export async function createConsumer(kafka: KafkaClient, opts: GroupMemberOption
     onCrash: (listener) => consumer.on(consumer.events.CRASH, (event) => {
       listener(event.payload.error, event.payload.restart);
     }),
+    onBrokerContact: (listener) => {
+      const offs = [consumer.events.FETCH, consumer.events.HEARTBEAT, consumer.events.COMMIT_OFFSETS].map((e) => consumer.on(e, () => listener()));
+      return () => offs.forEach((off) => off());
+    },
     heartbeat: async () => {
       await heartbeatFn?.();
     },

@@ -35,12 +35,15 @@ test('SIGTERM with a slow client holding a request open: no new requests, exit 0
   const receiver = await startCaptureProcess(setup);
   const event = ossEvent(bucket, 'answered.txt');
   assert.equal((await postJson(setup.receiverUrl, JSON.stringify([event]), setup.token)).status, 200);
+  const probe = async (path: string) => (await fetch(setup.metricsUrl.replace(/\/metrics$/, path))).status;
+  assert.deepEqual([await probe('/healthz'), await probe('/readyz')], [200, 200], 'alive and ready before the signal');
   const slow = await slowClient(setup);
 
   const signalledAt = Date.now();
   receiver.child.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 300));
   await assert.rejects(postJson(setup.receiverUrl, JSON.stringify([ossEvent(bucket, 'late.txt')]), setup.token), 'a new request is refused');
+  assert.equal(await probe('/readyz'), 503, 'not ready while stopping');
   const exit = await receiver.exited;
   const tookMs = Date.now() - signalledAt;
   slow.destroy();

@@ -1,7 +1,8 @@
 // Issue 11 "Done when", one broker: the broker is SIGKILLed under a steady workload and restarted once the
 // processor's Kafka consumer has crashed (what a long outage does). Consumption resumes within the session
 // timeout plus 5 s of the broker's return (it waited a whole rebalance timeout while a heartbeat of the
-// crashed member kept that member alive), and every object converges.
+// crashed member kept that member alive), the processor's readiness (/readyz) fails during the outage and
+// passes again after it, and every object converges.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
@@ -59,12 +60,19 @@ test('a broker SIGKILLed and restarted: consumption resumes within sessionTimeou
     })();
     const reconciled = () => metricSum(stack.metrics.reconciles);
     await waitFor('the first reconciles', async () => (await reconciled()) > 20, 60_000);
+    await waitFor('/readyz to pass', () => processing.readiness().ready, 30_000);
 
     const crashes = sink.count('consumer crashed');
     await node.kill('SIGKILL');
     const killedAt = Date.now();
     // kafkajs gives up on the broker and restarts the consumer (a new group member) after its retries.
+    // /readyz fails once no broker has answered for the contact timeout (5 s here).
+    await waitFor('/readyz to fail', () => !processing.readiness().ready, 30_000, 100);
+    const unready = processing.readiness().reasons.join('; ');
+    t.diagnostic(`/readyz during the outage: ${unready}`);
+    assert.match(unready, /no answer from Kafka/);
     await waitFor('the consumer to crash', () => sink.count('consumer crashed') > crashes, 90_000, 100);
+    assert.equal(processing.readiness().ready, false);
     const crashedAfterMs = Date.now() - killedAt;
     await node.restart();
     const returnedAt = Date.now();
@@ -74,6 +82,7 @@ test('a broker SIGKILLed and restarted: consumption resumes within sessionTimeou
     t.diagnostic(`consumer crashed ${crashedAfterMs} ms after the kill; consumption resumed ${resumeMs} ms after the broker returned ` +
       `(session timeout ${SESSION_TIMEOUT_MS} ms, rebalance timeout 60000 ms)`);
     assert.ok(resumeMs <= SESSION_TIMEOUT_MS + 5000, `resumed ${resumeMs} ms after the broker's return`);
+    await waitFor('/readyz to pass again', () => processing.readiness().ready, 30_000, 100);
 
     await sleep(2000);
     writing = false;
