@@ -73,7 +73,7 @@ export async function startRuntime(component: string, configFile: string, opts: 
   const registry = new Registry();
   collectProcessMetrics(registry);
   const metrics = createMetrics(registry);
-  if (opts.serveMetrics === false) return { config, kafka, metrics, logger, closeMetrics: async () => {} };
+  if (opts.serveMetrics === false) return { config, kafka, metrics, logger, probes: { setReadiness: () => {}, stopping: () => {} }, closeMetrics: async () => {} };
   const served = await serveMetrics(registry, config.metrics.listen).catch((err: NodeJS.ErrnoException) => {
     // A port in use or not ours to bind is a setup mistake: say which field, exit 2.
     if (err.code !== 'EADDRINUSE' && err.code !== 'EACCES' && err.code !== 'EADDRNOTAVAIL') throw err;
