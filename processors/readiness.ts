@@ -15,19 +15,21 @@ export interface ReadinessLimits {
 
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
-export function memberReasons(lane: string, h: MemberHealth, limits: ReadinessLimits, now: number): string[] {
+/** `needsPartitions`: a member of this lane holding no partition is not ready (the changes lane; a backfill lane may own none). */
+export function memberReasons(lane: string, h: MemberHealth, limits: ReadinessLimits, now: number, needsPartitions = true): string[] {
   const reasons: string[] = [];
   if (h.lastContactAt === undefined) reasons.push(`${lane}: not connected to Kafka yet`);
   else if (now - h.lastContactAt > limits.contactTimeoutMs) reasons.push(`${lane}: no answer from Kafka for ${seconds(now - h.lastContactAt)}`);
   if (!h.member) reasons.push(`${lane}: not a member of its consumer group`);
-  else if (h.partitions === 0) reasons.push(`${lane}: the group assigned it no partition`);
+  else if (needsPartitions && h.partitions === 0) reasons.push(`${lane}: the group assigned it no partition`);
   if (h.lag > 0 && now - h.lastProgressAt > limits.stalledAfterMs) {
     reasons.push(`${lane}: stalled: nothing finished for ${seconds(now - h.lastProgressAt)} while ${h.lag} messages wait`);
   }
   return reasons;
 }
 
+/** Every lane's member must be connected and not stalled; only the first lane's must hold a partition. */
 export function processingReadiness(lanes: Record<string, MemberHealth>, limits: ReadinessLimits, now: number): Readiness {
-  const reasons = Object.entries(lanes).flatMap(([lane, h]) => memberReasons(lane, h, limits, now));
+  const reasons = Object.entries(lanes).flatMap(([lane, h], i) => memberReasons(lane, h, limits, now, i === 0));
   return { ready: reasons.length === 0, reasons };
 }

@@ -25,6 +25,9 @@ test('each condition on its own makes the processor unready, with its reason', (
     assert.equal(r.reasons.length, 1, r.reasons.join('; '));
     assert.match(r.reasons[0]!, reason);
   }
+  // A second lane (backfill) may own no partition; its member must still be connected.
+  assert.equal(processingReadiness({ changes: healthy, backfill: { ...healthy, partitions: 0 } }, limits, at).ready, true);
+  assert.match(processingReadiness({ changes: healthy, backfill: { ...healthy, member: false } }, limits, at).reasons.join(), /backfill: not a member/);
   // Idle with nothing to do is not a stall.
   assert.equal(processingReadiness({ changes: { ...healthy, lastContactAt: at + 61_000 } }, limits, at + 61_000).ready, true);
 });
