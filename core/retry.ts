@@ -32,6 +32,12 @@ export const defaultRetryPolicy: RetryPolicy = RECONCILE_RETRY;
  * with probability (1 - p)^2n (20 parts at 10 %: 1 %).
  */
 export const REQUEST_RETRY: RetryPolicy = { retries: 4, initialDelayMs: 50, maxDelayMs: 1000, factor: 2 };
+/**
+ * A record the processor must get acknowledged by Kafka (an outcome, a dead letter) before its trigger can be
+ * committed: tried until it is, or until the trigger's signal aborts (revoke, drain). A broker outage delays
+ * the trigger, which is not committed meanwhile; it never turns a finished reconcile into a dead letter.
+ */
+export const BUS_PUBLISH_RETRY: RetryPolicy = { retries: Number.POSITIVE_INFINITY, initialDelayMs: 200, maxDelayMs: 5000, factor: 2 };
 /** Tests use this so the suite never sleeps for seconds. */
 export const fastRetryPolicy: RetryPolicy = { retries: 3, initialDelayMs: 5, maxDelayMs: 50, factor: 2 };
 

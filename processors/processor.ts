@@ -1,7 +1,8 @@
 // The processor's message handler: decode a trigger, reconcile its key under every rule it names
 // (each rule on its own, so one failing rule never holds back another), retry with backoff, and
 // after the budget park the trigger in the dead-letter topic. Outcomes and dead letters are
-// acknowledged by Kafka before the handler returns, so before the offset can be committed.
+// acknowledged by Kafka before the handler returns, so before the offset can be committed; a broker
+// outage only delays them.
 import { randomUUID } from 'node:crypto';
 import type { CoalescingPublisher } from '../core/coalescing-publisher.ts';
 import type { RuleConfig } from '../core/config/schema.ts';
@@ -9,7 +10,7 @@ import { CrrError, describeError } from '../core/errors.ts';
 import type { Logger } from '../core/logging.ts';
 import type { InboundMessage } from '../core/ports/bus.ts';
 import type { CrrMetrics } from '../core/metrics/metrics.ts';
-import { withRetry, type RetryPolicy } from '../core/retry.ts';
+import { BUS_PUBLISH_RETRY, withRetry, type RetryPolicy } from '../core/retry.ts';
 import { RuleIndex } from '../core/rule-index.ts';
 import { decode } from '../schemas/codec.ts';
 import { oppositeChange, outcomeRecord } from '../schemas/records.ts';
@@ -101,9 +102,21 @@ export function createProcessor(opts: ProcessorOptions): Processor {
     return named.length ? named : index.match(change.sourceBucket, change.key);
   };
 
-  async function publishOutcome(o: Omit<ReplicationOutcome, 'outcomeId'>): Promise<void> {
-    const outcome: ReplicationOutcome = { outcomeId: randomUUID(), ...o };
-    await opts.outcomes.publish([outcomeRecord(outcome)]);
+  /** Publishes to Kafka until acknowledged (BUS_PUBLISH_RETRY): a broker outage is no reason to fail the trigger. */
+  function untilPublished(what: string, send: () => Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+    return withRetry(send, {
+      policy: BUS_PUBLISH_RETRY, signal, isRetriable: () => true,
+      onRetry: (err, attempt, delayMs) => logger.warn({ attempt, delayMs, err: describeError(err) }, `${what} not acknowledged by Kafka; retrying`),
+    });
+  }
+
+  async function publishOutcome(o: Omit<ReplicationOutcome, 'outcomeId'>, signal: AbortSignal | undefined): Promise<void> {
+    const record = outcomeRecord({ outcomeId: randomUUID(), ...o });
+    await untilPublished('outcome', () => opts.outcomes.publish([record]), signal);
+  }
+
+  function park(msg: InboundMessage, reason: Parameters<DeadLetters['park']>[1], signal: AbortSignal | undefined): Promise<void> {
+    return untilPublished('dead letter', () => opts.deadLetters.park(msg, reason), signal);
   }
 
   async function reconcileRule(msg: InboundMessage, change: ObjectChange, rule: RuleConfig, signal: AbortSignal | undefined, depth = 0,
@@ -151,7 +164,7 @@ export function createProcessor(opts: ProcessorOptions): Processor {
         metrics.bytesCopied.inc({ rule: rule.id }, result.bytes);
         await publishOutcome({ ...common, action: result.action, result: 'OK', bytes: result.bytes, sourceEtag: result.sourceEtag,
           sourceVersionId: result.sourceVersionId, destinationVersionId: result.destinationVersionId, completedAt: done,
-          delayMs: Math.max(0, done - change.eventTime), attempts, errorCode: null, errorMessage: null });
+          delayMs: Math.max(0, done - change.eventTime), attempts, errorCode: null, errorMessage: null }, signal);
       }
       return { action: result.action, bytes: result.bytes };
     } catch (err) {
@@ -159,11 +172,11 @@ export function createProcessor(opts: ProcessorOptions): Processor {
       const e = describeError(err);
       const stage = err instanceof CrrError && err.stage ? err.stage : 'reconcile';
       logger.error({ rule: rule.id, key: change.key, attempts, err: e }, 'reconcile failed for good; parking the trigger in the dead-letter topic');
-      await opts.deadLetters.park(msg, { stage, error: err, ruleId: rule.id, attempts, now: now() });
+      await park(msg, { stage, error: err, ruleId: rule.id, attempts, now: now() }, signal);
       metrics.deadLetters.inc({ rule: rule.id, stage });
       metrics.reconciles.inc({ rule: rule.id, op: 'none', result: 'dead_lettered' });
       await publishOutcome({ ...common, action: 'NONE', result: 'DEAD_LETTERED', bytes: 0, sourceEtag: change.etag, sourceVersionId: change.versionId,
-        destinationVersionId: null, completedAt: now(), delayMs: null, attempts, errorCode: e.code, errorMessage: e.message.slice(0, 1000) });
+        destinationVersionId: null, completedAt: now(), delayMs: null, attempts, errorCode: e.code, errorMessage: e.message.slice(0, 1000) }, signal);
       return { action: 'DEAD_LETTERED', bytes: 0 };
     }
   }
@@ -189,7 +202,7 @@ export function createProcessor(opts: ProcessorOptions): Processor {
       else change = decode('ObjectChange', msg.value);
     } catch (err) {
       logger.warn({ topic: msg.topic, partition: msg.partition, offset: msg.offset, err: describeError(err) }, 'undecodable trigger; dead-lettered');
-      await opts.deadLetters.park(msg, { stage: 'decode', error: err, attempts: 1, now: now() });
+      await park(msg, { stage: 'decode', error: err, attempts: 1, now: now() }, signal);
       metrics.deadLetters.inc({ rule: '', stage: 'decode' });
       return;
     }

@@ -17,6 +17,7 @@ import { RuleContexts } from './rule-context.ts';
 import { RuleGate } from './rule-gate.ts';
 import { startVersioningCheck } from './versioning-check.ts';
 import type { SchedulerShares } from './runner/key-scheduler.ts';
+import { processingReadiness, type Readiness } from './readiness.ts';
 import { startRunner, type Runner } from './runner/key-ordered-runner.ts';
 import type { MessageProgress } from './runner/pending-progress.ts';
 import { startUploadJanitor } from './upload-janitor.ts';
@@ -45,7 +46,7 @@ export function changesLane(config: Pick<CrrConfig, 'processing' | 'topicNames'>
 }
 
 export interface ProcessingDeps {
-  config: Pick<CrrConfig, 'rules' | 'processing' | 'topicNames'>;
+  config: Pick<CrrConfig, 'rules' | 'processing' | 'topicNames' | 'shutdownGraceMs'>;
   /** Opens each lane's consumer-group member. */
   openConsumer: OpenConsumer;
   /** Default: the changes lane alone. */
@@ -82,6 +83,8 @@ export interface Processing {
   consumerLag?: ConsumerLag;
   /** Which rules are halted, and why; their triggers wait (rules paused by an operator can use it too). */
   gate: RuleGate;
+  /** For GET /readyz: every lane connected to Kafka, assigned partitions, and not stalled. */
+  readiness(): Readiness;
   stop(): Promise<void>;
 }
 
@@ -99,6 +102,16 @@ export function ruleShares(config: Pick<CrrConfig, 'rules' | 'processing'>, conc
     },
     max: Math.max(1, Math.floor(concurrency * config.processing.ruleShare)),
   };
+}
+
+const heartbeatIntervalMs = (sessionTimeoutMs: number) => Math.max(100, Math.floor(sessionTimeoutMs / 10));
+
+/**
+ * How long a stopping runner waits for in-flight work: the shutdown grace less the time to abort what is
+ * left (1 s to settle), commit and leave the group, so that all of it ends inside the grace.
+ */
+export function drainBudgetMs(shutdownGraceMs: number): number {
+  return Math.max(500, shutdownGraceMs - 3000);
 }
 
 export async function startProcessing(deps: ProcessingDeps): Promise<Processing> {
@@ -122,7 +135,7 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
       // Consumer-group timing from the config: how soon a crashed member's partitions move to the others.
       sessionTimeoutMs: p.sessionTimeoutMs,
       rebalanceTimeoutMs: p.rebalanceTimeoutMs,
-      heartbeatIntervalMs: Math.max(100, Math.floor(p.sessionTimeoutMs / 10)),
+      heartbeatIntervalMs: heartbeatIntervalMs(p.sessionTimeoutMs),
     });
     return startRunner({
       consumer,
@@ -131,6 +144,7 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
       concurrency: lane.concurrency,
       shares: ruleShares(config, lane.concurrency),
       handoverGraceMs: p.handoverGraceMs,
+      drainTimeoutMs: drainBudgetMs(config.shutdownGraceMs),
       handle: lane.handle ?? ((msg, { signal }) => processor.handle(msg, signal)),
       progressOf: lane.progressOf ?? (lane.handle ? undefined : (msg) => processor.progressOf(msg)),
       onError: (err, msg) => logger.error({ err: (err as Error).message, lane: lane.name, topic: msg.topic, partition: msg.partition, offset: msg.offset },
@@ -142,6 +156,8 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
       logger: (level, msg, ctx) => logger[level]({ lane: lane.name, ...ctx }, msg),
     });
   }
+  // A connected member hears from a broker at least every heartbeat interval (a tenth of the session timeout).
+  const limits = { contactTimeoutMs: Math.max(5000, 3 * heartbeatIntervalMs(p.sessionTimeoutMs)), stalledAfterMs: p.stalledAfterMs };
   const lanes = [...(deps.lanes ?? [changesLane(config)])];
   if (deps.backfill) {
     lanes.push({ name: 'backfill', topic: config.topicNames.backfill, groupId: `${p.groupId}-backfill`, concurrency: p.backfillConcurrency,
@@ -172,6 +188,7 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
     done,
     consumerLag: lag,
     gate,
+    readiness: () => processingReadiness(Object.fromEntries(Object.entries(runners).map(([name, r]) => [name, r.health()])), limits, now()),
     async stop() {
       versioning.stop();
       janitor.stop();

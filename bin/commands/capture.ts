@@ -1,6 +1,7 @@
 // crr capture --config FILE: runs the notification receiver, the listing poller, or both.
 import { createProducer } from '../../core/adapters/kafka/producer.ts';
 import { readTopicToEnd } from '../../core/adapters/kafka/read-to-end.ts';
+import { watchPublishing } from '../../core/publish-health.ts';
 import { startCapture } from '../../producers/capture.ts';
 import { onShutdown, startRuntime } from './shared.ts';
 import { storeFactory } from '../../core/adapters/oss/store-factory.ts';
@@ -18,13 +19,16 @@ export async function captureCommand(opts: { config: string; receiver?: boolean;
     process.exit(2);
   }
   const storeFor = storeFactory(config, rt.metrics);
-  const producer = await createProducer(rt.kafka);
+  const publishing = watchPublishing(await createProducer(rt.kafka));
+  const producer = publishing.producer;
   const receiverToken = config.capture.receiver ? process.env[config.capture.receiver.tokenEnv] : undefined;
   const readState = (onRecord: Parameters<typeof readTopicToEnd>[2]) => readTopicToEnd(rt.kafka, config.topicNames.state, onRecord);
   const capture = await startCapture({ config, producer, storeFor, metrics: rt.metrics, logger, receiverToken, readState }, what);
+  rt.probes.setReadiness(publishing.readiness);
   onShutdown(logger, async () => {
+    rt.probes.stopping();
     await capture.stop();
     await producer.disconnect();
     await rt.closeMetrics();
-  });
+  }, config.shutdownGraceMs);
 }

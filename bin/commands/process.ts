@@ -29,11 +29,13 @@ export async function processCommand(opts: { config: string }): Promise<void> {
     rt.logger.error({ err: (err as Error).message }, 'the runner stopped on an error; exiting so a restart resumes from the last commit');
     process.exit(EXIT.internal);
   });
+  rt.probes.setReadiness(() => processing.readiness());
   onShutdown(rt.logger, async () => {
+    rt.probes.stopping();
     await owner.stop();
     await processing.stop();
     await view.stop();
     await producer.disconnect();
     await rt.closeMetrics();
-  });
+  }, rt.config.shutdownGraceMs);
 }

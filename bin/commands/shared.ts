@@ -13,15 +13,20 @@ import { CrrError } from '../../core/errors.ts';
 import { createLogger, type Logger } from '../../core/logging.ts';
 import { EXIT } from './exit-codes.ts';
 import { collectProcessMetrics, createMetrics, type CrrMetrics } from '../../core/metrics/metrics.ts';
-import { serveMetrics } from '../../core/metrics/serve.ts';
+import { serveMetrics, type MetricsEndpoint } from '../../core/metrics/serve.ts';
 
 export interface Runtime {
   config: CrrConfig;
   kafka: KafkaClient;
   metrics: CrrMetrics;
   logger: Logger;
+  /** The /readyz answer: set it once the work runs; `stopping()` at shutdown. */
+  probes: Pick<MetricsEndpoint, 'setReadiness' | 'stopping'>;
   closeMetrics(): Promise<void>;
 }
+
+/** The probes of a command that serves no endpoint: nothing to tell. */
+const NO_PROBES: Runtime['probes'] = { setReadiness: () => {}, stopping: () => {} };
 
 export function loadConfigOrExit(file: string, logger: Logger, needs: SecretNeeds = {}): CrrConfig {
   return configOrExit(() => loadConfig(file, process.env, needs), logger);
@@ -64,7 +69,7 @@ export async function startRuntime(component: string, configFile: string, opts: 
   const registry = new Registry();
   collectProcessMetrics(registry);
   const metrics = createMetrics(registry);
-  if (opts.serveMetrics === false) return { config, kafka, metrics, logger, closeMetrics: async () => {} };
+  if (opts.serveMetrics === false) return { config, kafka, metrics, logger, probes: NO_PROBES, closeMetrics: async () => {} };
   const served = await serveMetrics(registry, config.metrics.listen).catch((err: NodeJS.ErrnoException) => {
     // A port in use or not ours to bind is a setup mistake: say which field, exit 2.
     if (err.code !== 'EADDRINUSE' && err.code !== 'EACCES' && err.code !== 'EADDRNOTAVAIL') throw err;
@@ -73,7 +78,7 @@ export async function startRuntime(component: string, configFile: string, opts: 
     }, logger);
   });
   logger.info({ metrics: served.url }, 'metrics endpoint up');
-  return { config, kafka, metrics, logger, closeMetrics: served.close };
+  return { config, kafka, metrics, logger, probes: served, closeMetrics: served.close };
 }
 
 /**
@@ -93,7 +98,7 @@ export async function startOneShot(component: string, configFile: string, needs:
       }, logger);
     }
   });
-  return { config, kafka, metrics: createMetrics(new Registry()), logger, closeMetrics: async () => {} };
+  return { config, kafka, metrics: createMetrics(new Registry()), logger, probes: NO_PROBES, closeMetrics: async () => {} };
 }
 
 async function connectKafka(component: string, configFile: string, config: CrrConfig, logger: Logger,
@@ -139,18 +144,35 @@ function tlsHint(message: string, ssl: CrrConfig['kafka']['ssl']): string {
     : 'kafka.ssl verifies the broker against the system CAs; set kafka.ssl.caFile to the CA that signed its certificate';
 }
 
-/** Runs `stop` once on SIGTERM or SIGINT, then exits 0 (or 70 if stopping failed). */
-export function onShutdown(logger: Logger, stop: () => Promise<void>): void {
+/**
+ * On SIGTERM or SIGINT, runs `stop` (which stops taking work and finishes what is in flight) and exits 0; if
+ * it has not finished within `graceMs` the process exits 0 anyway, which closes every connection left (a
+ * slow client's request is never answered, so its sender retries it; uncommitted work is redelivered). A
+ * second signal exits at once, with 128 + the signal's number as a shell reports a killed process.
+ */
+export function onShutdown(logger: Logger, stop: () => Promise<void>, graceMs: number): void {
   let stopping = false;
-  const handler = (signal: string) => {
-    if (stopping) return;
+  const exit = (code: number) => {
+    logger.flush?.();
+    process.exit(code);
+  };
+  const handler = (signal: 'SIGTERM' | 'SIGINT') => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now, without waiting for in-flight work');
+      exit(signal === 'SIGINT' ? 130 : 143);
+      return;
+    }
     stopping = true;
-    logger.info({ signal }, 'stopping: finishing in-flight work');
+    logger.info({ signal, graceMs }, 'stopping: finishing in-flight work');
+    const cut = setTimeout(() => {
+      logger.warn({ graceMs }, 'shutdown grace over: closing the connections left and exiting');
+      exit(0);
+    }, graceMs);
     stop().then(
-      () => { logger.info('stopped cleanly'); process.exit(0); },
-      (err) => { logger.error({ err: (err as Error).message }, 'stop failed'); process.exit(EXIT.internal); },
+      () => { clearTimeout(cut); logger.info('stopped cleanly'); exit(0); },
+      (err) => { clearTimeout(cut); logger.error({ err: (err as Error).message }, 'stop failed'); exit(EXIT.internal); },
     );
   };
-  process.once('SIGTERM', () => handler('SIGTERM'));
-  process.once('SIGINT', () => handler('SIGINT'));
+  process.on('SIGTERM', () => handler('SIGTERM'));
+  process.on('SIGINT', () => handler('SIGINT'));
 }

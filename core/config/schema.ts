@@ -137,6 +137,8 @@ export const configSchema = z.object({
     abandonedUploadAgeMs: z.number().int().min(0).default(15 * 60 * 1000),
     /** How long a crashed member holds its partitions (the broker's minimum is 6 s). */
     sessionTimeoutMs: z.number().int().min(6000).max(300_000).default(30_000),
+    /** GET /readyz fails when nothing finished for this long while messages wait (a stalled processor). */
+    stalledAfterMs: z.number().int().min(1000).max(3_600_000).default(60_000),
     /** How long a rebalance waits for members to rejoin. */
     rebalanceTimeoutMs: z.number().int().min(1000).max(300_000).default(60_000),
     /**
@@ -148,6 +150,12 @@ export const configSchema = z.object({
     handoverGraceMs: z.number().int().min(0).max(60_000).default(500),
   }).strict().prefault({}),
   metrics: z.object({ listen: hostPort.default('127.0.0.1:9464') }).strict().prefault({}),
+  /**
+   * How long `crr capture` and `crr process` give in-flight work after SIGTERM before they close what is
+   * left and exit 0 (under Kubernetes' default 30 s termination grace). Nothing acknowledged is lost at the
+   * cut: a request not yet answered 200 is sent again by its notifier, uncommitted work is redelivered.
+   */
+  shutdownGraceMs: z.number().int().min(1000).max(600_000).default(25_000),
 }).strict();
 
 export type CrrConfigFile = z.infer<typeof configSchema>;

@@ -64,6 +64,11 @@ export interface BusConsumer {
   onAssignment(listener: (assignment: GroupAssignment) => void): () => void;
   /** Called when the consumer crashed; `restarting` tells whether the client restarts it by itself. */
   onCrash(listener: (err: unknown, restarting: boolean) => void): () => void;
+  /**
+   * Called whenever a broker answered this member: a fetch, a heartbeat or a commit came back. While the
+   * member is connected this happens at least every heartbeat interval; silence means Kafka is out of reach.
+   */
+  onBrokerContact(listener: () => void): () => void;
   /** Heartbeats now if the interval has passed; resolves without effect before the first batch. */
   heartbeat(): Promise<void>;
   pause(topic: string, partitions: number[]): void;

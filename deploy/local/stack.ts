@@ -110,7 +110,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     for (const b of buckets.values()) await regions[b.endpoint].createBucket(principals.user, bucket(b.short), b.versioned);
 
     const { raw, env } = stackConfig({
-      id, brokers: broker.brokers, envPrefix: 'CRR', partitions: o.partitions ?? 6, metricsPort,
+      id, brokers: broker.brokers, envPrefix: 'CRR', partitions: o.partitions ?? 6, replication: o.replication, metricsPort,
       endpoints: Object.fromEntries(regionNames.map((name) => [name, { endpoint: regions[name].configEndpoint, region: regions[name].region,
         credentials: principals.replicator, source: oss.endpointCredentials?.[name], caFile: oss.tls?.caFile, addressing, signatureVersion: oss.signatureVersion, timeoutMs: oss.timeoutMs }])),
       rules: rules.map((r) => ({ id: r.id, source: { endpoint: r.sourceEndpoint, bucket: bucket(r.source) },

@@ -72,12 +72,27 @@ export interface RunnerStats {
   paused: string[];
 }
 
+/** What readiness needs to know of a runner's group member (processors/readiness.ts). */
+export interface MemberHealth {
+  /** Joined the group since the start or the last crash of its consumer. */
+  member: boolean;
+  /** Partitions it owns now. */
+  partitions: number;
+  /** When a broker last answered it (fetch, heartbeat, commit), epoch ms. */
+  lastContactAt: number | undefined;
+  /** When a handler last finished, or the member last got an assignment, epoch ms. */
+  lastProgressAt: number;
+  /** Sum over owned partitions of high watermark − committed, from the last fetched batches. */
+  lag: number;
+}
+
 export interface Runner {
   /** Drains: stops fetching and starting work, lets in-flight work finish, commits, leaves the group. */
   stop(): Promise<void>;
   /** Settles when the runner has shut down: resolves after stop(), rejects with the error that stopped it. */
   done: Promise<void>;
   stats(): RunnerStats;
+  health(): MemberHealth;
 }
 
 /** Null keys carry no order, so each such message is a key of its own. */
@@ -100,6 +115,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
   });
   const fence = new HandoverFence(opts.handoverGraceMs ?? 0, (batch) => onBatch(batch));
   let memberId: string | undefined;
+  const health = { member: false, lastContactAt: undefined as number | undefined, lastProgressAt: Date.now() };
   let stopping = false;
   let failure: { err: unknown } | undefined;
   let shutdownPromise: Promise<void> | undefined;
@@ -128,6 +144,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
 
   function settle(work: Work<InboundMessage>, startedAt: number, rejected: { err: unknown } | undefined): void {
     const aborted = inFlight.end(work);
+    health.lastProgressAt = Date.now();
     metrics.onHandled?.(work.item, performance.now() - startedAt, rejected === undefined);
     if (rejected === undefined) {
       progress?.finished(work.partition, work.offset, work.item);
@@ -211,6 +228,8 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
       for (const id of scheduler.owned()) revoke(id);
     }
     memberId = assignment.memberId;
+    health.member = true;
+    health.lastProgressAt = Date.now();
     const next = new Set<string>();
     for (const [topic, partitions] of Object.entries(assignment.partitions)) for (const p of partitions) next.add(partitionId(topic, p));
     for (const id of scheduler.owned()) if (!next.has(id)) revoke(id);
@@ -248,7 +267,11 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
   }
 
   consumer.onAssignment(onAssignment);
+  consumer.onBrokerContact(() => {
+    health.lastContactAt = Date.now();
+  });
   consumer.onCrash((err, restarting) => {
+    health.member = false;
     log(restarting ? 'warn' : 'error', 'consumer crashed', { error: describeError(err), restarting });
     if (!restarting) void shutdown({ err });
   });
@@ -274,6 +297,11 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
         if (l !== undefined) lag[id] = l;
       }
       return { inFlight: scheduler.inFlight, aborting: inFlight.aborting, buffered: scheduler.queued, committed: commits.committedOffsets(), lag, paused: [...paused] };
+    },
+    health: () => {
+      const owned = scheduler.owned();
+      const lag = owned.reduce((n, id) => n + (commits.lagOf(id) ?? 0), 0);
+      return { ...health, partitions: owned.length, lag };
     },
   };
 }

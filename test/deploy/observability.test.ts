@@ -14,10 +14,11 @@ const dashboard = join(projectRoot, 'deploy/grafana/crr-dashboard.json');
 
 function declaredNames(): Set<string> {
   const registry = new Registry();
-  createMetrics(registry);
+  // Every metric createMetrics declares, including those registered only by the part that measures them.
+  const declared = Object.values(createMetrics(registry)).filter((m) => m !== registry) as unknown as { name: string; type?: unknown }[];
   collectProcessMetrics(registry);
   const names = new Set<string>();
-  for (const m of registry.getMetricsAsArray()) {
+  for (const m of [...registry.getMetricsAsArray(), ...declared]) {
     names.add(m.name);
     if (String(m.type) === 'histogram') for (const s of ['_bucket', '_sum', '_count']) names.add(m.name + s);
   }

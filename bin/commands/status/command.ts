@@ -54,7 +54,7 @@ export async function statusCommand(opts: StatusOptions): Promise<void> {
     onShutdown(rt.logger, async () => {
       await served.close();
       await closeAll();
-    });
+    }, rt.config.shutdownGraceMs);
     return;
   }
   if (!opts.watch) {
@@ -69,7 +69,7 @@ export async function statusCommand(opts: StatusOptions): Promise<void> {
   onShutdown(rt.logger, async () => {
     stopped = true;
     await closeAll();
-  });
+  }, rt.config.shutdownGraceMs);
   while (!stopped) {
     const r = await reader.read();
     if (inPlace) process.stdout.write('\x1b[H\x1b[2J');

@@ -34,8 +34,13 @@ export async function createConsumer(kafka: KafkaClient, opts: GroupMemberOption
     allowAutoTopicCreation: false,
   });
   await consumer.connect();
-  // kafkajs only hands out heartbeat() inside a batch; it is the same group heartbeat for every batch.
+  // kafkajs only hands out heartbeat() inside a batch, bound to the group member that fetched it. After a
+  // crash kafkajs restarts with a new member, so the old function must go: its heartbeats kept the dead
+  // member alive on the coordinator, and the new member's join waited a whole rebalance timeout for it.
   let heartbeatFn: (() => Promise<void>) | undefined;
+  consumer.on(consumer.events.CRASH, () => {
+    heartbeatFn = undefined;
+  });
 
   return {
     subscribe: (topics, fromBeginning = false) => consumer.subscribe({ topics, fromBeginning }),
@@ -61,6 +66,10 @@ export async function createConsumer(kafka: KafkaClient, opts: GroupMemberOption
     onCrash: (listener) => consumer.on(consumer.events.CRASH, (event) => {
       listener(event.payload.error, event.payload.restart);
     }),
+    onBrokerContact: (listener) => {
+      const offs = [consumer.events.FETCH, consumer.events.HEARTBEAT, consumer.events.COMMIT_OFFSETS].map((e) => consumer.on(e, () => listener()));
+      return () => offs.forEach((off) => off());
+    },
     heartbeat: async () => {
       await heartbeatFn?.();
     },

@@ -31,6 +31,8 @@ export interface StackConfigSpec {
   endpoints: Record<string, EndpointSpec>;
   rules: RawRule[];
   partitions: number;
+  /** Replication of the run's topics (a cluster: replicationFactor 3, minInsyncReplicas 2). */
+  replication?: { replicationFactor: number; minInsyncReplicas: number };
   /** The notification receiver's port and bearer token. */
   receiver?: { port: number; token: string };
   poller?: PollerConfig;
@@ -63,7 +65,7 @@ export function stackConfig(s: StackConfigSpec): StackConfig {
   if (s.poller) capture.poller = s.poller;
   const raw: RawConfig = {
     kafka: { brokers: s.brokers, clientId: s.id },
-    topics: { prefix: `${s.id}.`, partitions: s.partitions },
+    topics: { prefix: `${s.id}.`, partitions: s.partitions, ...s.replication },
     endpoints,
     rules: s.rules,
     capture,

@@ -87,6 +87,8 @@ export interface LocalStackOptions {
   /** Buckets no rule names (a benchmark's ceiling destination), by short name. */
   buckets?: { bucket: string; endpoint: RegionName; versioned?: boolean }[];
   partitions?: number;
+  /** Replication of the run's topics (default: the config's, 1 and 1). */
+  replication?: { replicationFactor: number; minInsyncReplicas: number };
   /** Data, config and logs; by default a temporary folder that stop() removes (unless keepData). */
   dir?: string;
   keepData?: boolean;

@@ -30,6 +30,7 @@ export class FakeConsumer implements BusConsumer {
   private onBatch: ((batch: InboundBatch) => void | Promise<void>) | undefined;
   private readonly assignmentListeners = new Set<(a: GroupAssignment) => void>();
   private readonly crashListeners = new Set<(err: unknown, restarting: boolean) => void>();
+  private readonly contactListeners = new Set<() => void>();
 
   async subscribe(topics: string[], fromBeginning = false): Promise<void> {
     this.subscribed = { topics, fromBeginning };
@@ -47,6 +48,16 @@ export class FakeConsumer implements BusConsumer {
   onCrash(listener: (err: unknown, restarting: boolean) => void): () => void {
     this.crashListeners.add(listener);
     return () => this.crashListeners.delete(listener);
+  }
+
+  onBrokerContact(listener: () => void): () => void {
+    this.contactListeners.add(listener);
+    return () => this.contactListeners.delete(listener);
+  }
+
+  /** A broker answered the member (a fetch, a heartbeat, a commit). */
+  contact(): void {
+    for (const l of this.contactListeners) l();
   }
 
   async heartbeat(): Promise<void> {
