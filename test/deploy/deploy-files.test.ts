@@ -21,8 +21,11 @@ type Doc = Record<string, any>;
 /** The code's defaults, read through the schema itself (a config with only the required fields). */
 const defaults = parseConfig({
   kafka: { brokers: ['k:9092'] },
-  endpoints: { a: { endpoint: 'http://a', region: 'r', accessKeyIdEnv: 'A', accessKeySecretEnv: 'B' } },
-  rules: [{ id: 'r', source: { endpoint: 'a', bucket: 'src' }, destination: { endpoint: 'a', bucket: 'dst' } }],
+  endpoints: {
+    a: { endpoint: 'http://a', region: 'oss-cn-hangzhou', accessKeyIdEnv: 'A', accessKeySecretEnv: 'B' },
+    b: { endpoint: 'http://b', region: 'oss-cn-shanghai', accessKeyIdEnv: 'A', accessKeySecretEnv: 'B' },
+  },
+  rules: [{ id: 'r', source: { endpoint: 'a', bucket: 'src' }, destination: { endpoint: 'b', bucket: 'dst' } }],
   capture: { receiver: { tokenEnv: 'T' } },
 }, { A: 'a', B: 'b', T: 't' });
 const portOf = (listen: string) => splitHostPort(listen)[1];
