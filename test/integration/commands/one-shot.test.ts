@@ -46,7 +46,7 @@ test('crr verify and crr dlq replay need no metrics port, create no topics, and 
     const raw = { ...stack.raw, topics: { ...stack.raw.topics, prefix } };
     const otherConfig = join(stack.dir, 'other-prefix.yaml');
     writeFileSync(otherConfig, stringify(raw));
-    const verified = await crr(['verify', '--config', otherConfig, '--rule', 'ra'], without(base, [receiverToken]));
+    const verified = await crr(['verify', '--config', otherConfig, '--rule', 'ra', '--json'], without(base, [receiverToken]));
     assert.equal(verified.code, 1, verified.err);
     const report = JSON.parse(verified.out.trim().split('\n')[0]);
     assert.deepEqual([report.rule, report.differences.map((d: { key: string }) => d.key)], ['ra', ['k1']]);

@@ -73,6 +73,14 @@ test('a broker SIGKILLed and restarted: consumption resumes within sessionTimeou
     const unready = processing.readiness().reasons.join('; ');
     t.diagnostic(`/readyz during the outage: ${unready}`);
     assert.match(unready, /no answer from Kafka/);
+    // Lag from the broker: the admin round trips fail, crr_kafka_reachable turns 0, and the lag of the owned
+    // partitions is held at its last known value (never dropped, so it never reads as caught up).
+    const lag = processing.consumerLag!;
+    const heldBefore = [...lag.lag(stack.config.topicNames.changes).keys()].length;
+    assert.ok(heldBefore > 0, 'the processor exports lag for the partitions it owns');
+    await waitFor('crr_kafka_reachable to turn 0', () => lag.reachable() === false, 60_000, 100);
+    assert.equal(await metricSum(stack.metrics.kafkaReachable), 0, 'crr_kafka_reachable is 0 during the outage');
+    assert.equal([...lag.lag(stack.config.topicNames.changes).keys()].length, heldBefore, 'the lag series are held, not removed');
     await waitFor('the consumer to crash', () => sink.count('consumer crashed') > crashes, 90_000, 100);
     assert.equal(processing.readiness().ready, false);
     const crashedAfterMs = Date.now() - killedAt;
@@ -90,6 +98,7 @@ test('a broker SIGKILLed and restarted: consumption resumes within sessionTimeou
       `broker returned, the first reconcile finished at ${reconcileMs} ms (session timeout ${SESSION_TIMEOUT_MS} ms, rebalance timeout 60000 ms)`);
     assert.ok(resumeMs <= SESSION_TIMEOUT_MS + 5000, `resumed ${resumeMs} ms after the broker's return`);
     await waitFor('/readyz to pass again', () => processing.readiness().ready, 30_000, 100);
+    await waitFor('crr_kafka_reachable back to 1', () => lag.reachable() === true, 30_000, 100);
 
     await sleep(2000);
     writing = false;
