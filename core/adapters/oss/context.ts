@@ -1,24 +1,11 @@
 // What every operation of the adapter shares: the transport (connection pool, signing) of its endpoint and
 // credentials, and the signed, classified, counted request.
-import type { CredentialsProvider } from '../../ports/credentials.ts';
-import type { Addressing } from './addressing.ts';
 import type { BandwidthLimit } from './bandwidth-limit.ts';
-import { sharedTransport } from './transport.ts';
+import { sharedTransport, type TransportOptions } from './transport.ts';
 import { send, type RawResponse, type RequestHook, type RequestParams, type Scope } from './signed-request.ts';
 
-export interface ObjectStoreOptions {
-  endpoint: string;
-  region: string;
-  /** Virtual-hosted by default (the bucket in the Host, as real OSS requires). */
-  addressing?: Addressing;
-  /** Where each request's credentials come from (STS file, environment, ECS RAM role); or the fixed key below. */
-  credentials?: CredentialsProvider;
-  accessKeyId?: string;
-  accessKeySecret?: string;
-  securityToken?: string;
-  /** PEM CA bundle for an https endpoint (default: the system CAs). */
-  ca?: string | Buffer;
-  signatureVersion?: 'v1' | 'v4';
+/** The transport's endpoint, addressing, credentials and TLS (see TransportOptions), and the store's own settings. */
+export interface ObjectStoreOptions extends Omit<TransportOptions, 'timeoutMs'> {
   /** Per request; requests that carry a body get more time for each MiB they send. */
   timeoutMs?: number;
   /** Called once per OSS request, e.g. to count requests per rule or tenant. */
