@@ -1,6 +1,7 @@
 // Verification of a rule: list both buckets, merge-join the listings, and compare every key with the
 // same "in sync" rule reconcile uses (marker aside). Versioned pairs compare whole version chains:
 // the same sequence of contents and delete markers, oldest first. Used by `crr verify`, the demo and tests.
+import { byteOrder, mergeJoin } from '../core/listing-merge-join.ts';
 import type { ListedObject, ObjectStore } from '../core/ports/object-store.ts';
 import { differences } from './reconcile/in-sync.ts';
 
@@ -32,29 +33,10 @@ export interface VerifyReport {
   differences: KeyDifference[];
 }
 
-async function* keysOf(pages: AsyncIterable<ListedObject[]>): AsyncGenerator<ListedObject[]> {
-  // Groups listing entries by key (versions of one key are consecutive).
-  let group: ListedObject[] = [];
-  for await (const page of pages) {
-    for (const o of page) {
-      if (group.length && group[0].key !== o.key) {
-        yield group;
-        group = [];
-      }
-      group.push(o);
-    }
-  }
-  if (group.length) yield group;
-}
-
-const byteOrder = (a: string, b: string) => (a === b ? 0 : Buffer.compare(Buffer.from(a), Buffer.from(b)));
-
 export async function verifyRule(t: VerifyTarget): Promise<VerifyReport> {
   const report: VerifyReport = { compared: 0, inSync: 0, onlyInSource: 0, onlyInDestination: 0, differing: 0, versionsCompared: 0, differences: [] };
   const list = (store: ObjectStore, bucket: string) =>
-    keysOf(t.versioned ? store.listObjectVersions(bucket, { prefix: t.prefix }) : store.listObjects(bucket, { prefix: t.prefix }));
-  const src = list(t.source, t.sourceBucket)[Symbol.asyncIterator]();
-  const dst = list(t.destination, t.destinationBucket)[Symbol.asyncIterator]();
+    t.versioned ? store.listObjectVersions(bucket, { prefix: t.prefix }) : store.listObjects(bucket, { prefix: t.prefix });
   const pending: Promise<void>[] = [];
   const limit = t.concurrency ?? 16;
   const note = (key: string, problem: string) => {
@@ -104,16 +86,9 @@ export async function verifyRule(t: VerifyTarget): Promise<VerifyReport> {
     report.inSync++;
   };
 
-  let a = await src.next();
-  let b = await dst.next();
-  while (!a.done || !b.done) {
-    const order = a.done ? 1 : b.done ? -1 : byteOrder(a.value[0].key, b.value[0].key);
-    const s = order <= 0 ? a.value : undefined;
-    const d = order >= 0 ? b.value : undefined;
-    pending.push(compareKey(s, d).then(() => t.onCompared?.(report)));
+  for await (const joined of mergeJoin(list(t.source, t.sourceBucket), list(t.destination, t.destinationBucket))) {
+    pending.push(compareKey(joined.source, joined.destination).then(() => t.onCompared?.(report)));
     if (pending.length >= limit) await Promise.all(pending.splice(0));
-    if (order <= 0) a = await src.next();
-    if (order >= 0) b = await dst.next();
   }
   await Promise.all(pending);
   report.differences.sort((x, y) => byteOrder(x.key, y.key));

@@ -3,7 +3,7 @@
 // action ALL (reconcile deletes them) and in sync under PUT (a PUT-only rule keeps what the source deleted).
 import type { ListedObject } from '../../core/ports/object-store.ts';
 import type { BackfillCompare } from '../../schemas/types.ts';
-import type { JoinedKey } from './merge-join.ts';
+import type { JoinedKey } from '../../core/listing-merge-join.ts';
 
 export interface DecideOptions {
   compare: BackfillCompare;

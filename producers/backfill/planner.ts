@@ -6,7 +6,7 @@ import type { RuleConfig } from '../../core/config/schema.ts';
 import type { ObjectStore } from '../../core/ports/object-store.ts';
 import type { BackfillJob, BackfillTask } from '../../schemas/types.ts';
 import { decide } from './decide.ts';
-import { mergeJoin } from './merge-join.ts';
+import { mergeJoin } from '../../core/listing-merge-join.ts';
 
 export interface PlannerDeps {
   rule: Pick<RuleConfig, 'id' | 'action' | 'prefixes'> & { source: { bucket: string }; destination: { bucket: string } };

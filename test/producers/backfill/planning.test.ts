@@ -6,7 +6,7 @@ import type { ListedObject, ObjectStore } from '../../../core/ports/object-store
 import { decide } from '../../../producers/backfill/decide.ts';
 import { DoneCounter } from '../../../producers/backfill/done-counter.ts';
 import { doneCount, newJob, progressRatio, settle } from '../../../producers/backfill/job.ts';
-import { byteOrder, mergeJoin } from '../../../producers/backfill/merge-join.ts';
+import { byteOrder, mergeJoin } from '../../../core/listing-merge-join.ts';
 import { planJob } from '../../../producers/backfill/planner.ts';
 import type { BackfillJob, BackfillTask } from '../../../schemas/types.ts';
 

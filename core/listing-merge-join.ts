@@ -1,7 +1,7 @@
 // Merge-join of two key-ordered listings in constant memory: each step yields one key with its listing
 // entries on each side (all versions of it on versioned pairs). OSS lists in byte order of the UTF-8 key,
 // so keys are compared the same way (not as JavaScript strings, which compare UTF-16 code units).
-import type { ListedObject } from '../../core/ports/object-store.ts';
+import type { ListedObject } from './ports/object-store.ts';
 
 export interface JoinedKey {
   key: string;
