@@ -13,6 +13,7 @@ import type { JobView } from '../core/backfill-job-view.ts';
 import { backfillHandler } from './backfill-lane.ts';
 import { DeadLetters } from './dead-letter.ts';
 import { createProcessor } from './processor.ts';
+import { groupTiming } from '../core/group-timing.ts';
 import { RuleContexts } from './rule-context.ts';
 import { RuleGate } from './rule-gate.ts';
 import { startVersioningCheck } from './versioning-check.ts';
@@ -104,8 +105,6 @@ export function ruleShares(config: Pick<CrrConfig, 'rules' | 'processing'>, conc
   };
 }
 
-const heartbeatIntervalMs = (sessionTimeoutMs: number) => Math.max(100, Math.floor(sessionTimeoutMs / 10));
-
 /**
  * How long a stopping runner waits for in-flight work: the shutdown grace less the time to abort what is
  * left (1 s to settle), commit and leave the group, so that all of it ends inside the grace.
@@ -129,14 +128,9 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
     rules: config.rules, contexts, outcomes, deadLetters,
     metrics, logger, retryPolicy: deps.retryPolicy ?? { ...RECONCILE_RETRY, retries: p.retries }, gate, now,
   });
+  const timing = groupTiming(p);
   async function startLane(lane: Lane): Promise<Runner> {
-    const consumer = await deps.openConsumer({
-      groupId: lane.groupId,
-      // Consumer-group timing from the config: how soon a crashed member's partitions move to the others.
-      sessionTimeoutMs: p.sessionTimeoutMs,
-      rebalanceTimeoutMs: p.rebalanceTimeoutMs,
-      heartbeatIntervalMs: heartbeatIntervalMs(p.sessionTimeoutMs),
-    });
+    const consumer = await deps.openConsumer({ groupId: lane.groupId, ...timing });
     return startRunner({
       consumer,
       topics: [lane.topic],
@@ -157,7 +151,7 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
     });
   }
   // A connected member hears from a broker at least every heartbeat interval (a tenth of the session timeout).
-  const limits = { contactTimeoutMs: Math.max(5000, 3 * heartbeatIntervalMs(p.sessionTimeoutMs)), stalledAfterMs: p.stalledAfterMs };
+  const limits = { contactTimeoutMs: Math.max(5000, 3 * timing.heartbeatIntervalMs), stalledAfterMs: p.stalledAfterMs };
   const lanes = [...(deps.lanes ?? [changesLane(config)])];
   if (deps.backfill) {
     lanes.push({ name: 'backfill', topic: config.topicNames.backfill, groupId: `${p.groupId}-backfill`, concurrency: p.backfillConcurrency,

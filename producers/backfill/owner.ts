@@ -3,6 +3,7 @@
 // plans (planner.ts), counts completions exactly (done-counter.ts), applies operators' requests, and writes
 // each job's record. Its transactional id is the same for every owner, so a new owner fences the old one:
 // a zombie that lost the partition can never write a task or a record again.
+import { groupTiming } from '../../core/group-timing.ts';
 import { randomUUID } from 'node:crypto';
 import type { CrrConfig } from '../../core/config/load.ts';
 import { CrrError, describeError } from '../../core/errors.ts';
@@ -44,8 +45,7 @@ export async function startBackfillOwner(deps: OwnerDeps): Promise<BackfillOwner
   const now = deps.now ?? Date.now;
   const topics = config.topicNames;
   const group = `${config.processing.groupId}-backfill-owner`;
-  const membership = await deps.openConsumer({ groupId: group, sessionTimeoutMs: config.processing.sessionTimeoutMs,
-    rebalanceTimeoutMs: config.processing.rebalanceTimeoutMs, heartbeatIntervalMs: Math.max(100, Math.floor(config.processing.sessionTimeoutMs / 10)) });
+  const membership = await deps.openConsumer({ groupId: group, ...groupTiming(config.processing) });
   let epoch = 0;
   let current: Promise<void> = Promise.resolve();
   let owned = false;
