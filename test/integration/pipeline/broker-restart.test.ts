@@ -64,6 +64,8 @@ test('a broker SIGKILLed and restarted: consumption resumes within sessionTimeou
     await waitFor('the first reconciles', async () => (await reconciled()) > 20, 60_000);
     await waitFor('/readyz to pass', () => processing.readiness().ready, 30_000);
 
+    // A lag round has exported the owned partitions before the kill (rounds run every 5 s).
+    await waitFor('the lag of the owned partitions', () => processing.consumerLag!.lag(stack.config.topicNames.changes).size > 0, 30_000, 100);
     const crashes = sink.count('consumer crashed');
     await node.kill('SIGKILL');
     const killedAt = Date.now();
