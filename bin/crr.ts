@@ -37,9 +37,11 @@ program.command('verify')
   .option('--rule <id>', 'only this rule')
   .option('--repair', 'publish REPAIR triggers for the differences')
   .option('--json', 'one JSON report per rule and prefix on stdout (JSON lines), instead of text')
+  .option('--origins', 'also list each replica\'s origin: the source\'s Last-Modified and owner (from the replica marker) beside the replica\'s own')
   .addHelpText('after', commandHelp([
     'npx crr verify --config crr.yaml',
     'npx crr verify --config crr.yaml --rule photos --json | jq .differences',
+    'npx crr verify --config crr.yaml --rule photos --origins',
     'npx crr verify --config crr.yaml --repair',
   ], ['ok', 'differences', 'usage', 'unreachable', 'authentication', 'internal']))
   .action(async (opts) => (await import('./commands/verify.ts')).verifyCommand(opts));

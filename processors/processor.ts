@@ -152,6 +152,14 @@ export function createProcessor(opts: ProcessorOptions): Processor {
         }
       }
       const done = now();
+      if (result.skippedKms) {
+        // Not replicated by the rule's choice (as OSS without SseKmsEncryptedObjects): counted and reported, not retried.
+        metrics.reconciles.inc({ rule: rule.id, op: 'none', result: 'skipped_kms' });
+        await publishOutcome({ ...common, action: 'NONE', result: 'SKIPPED_KMS', bytes: 0, sourceEtag: result.sourceEtag,
+          sourceVersionId: result.sourceVersionId, destinationVersionId: null, completedAt: done, delayMs: null, attempts,
+          errorCode: 'SSE_KMS_NOT_REPLICATED', errorMessage: `the source object is SSE-KMS encrypted and rule ${rule.id} does not set replicateSseKms with a replicaKmsKeyId` }, signal);
+        if (result.action === 'SKIP') return { action: result.action, bytes: 0 };
+      }
       metrics.reconciles.inc({ rule: rule.id, op: result.action.toLowerCase(), result: 'ok' });
       if (realtime) metrics.replicationDelay.observe({ rule: rule.id }, Math.max(0, done - change.eventTime) / 1000);
       // A two-way skip that saw differences means the other side holds the newer write: reconcile the

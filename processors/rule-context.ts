@@ -25,7 +25,9 @@ export function ruleView(rule: RuleConfig): RuleView {
     sourceBucket: rule.source.bucket,
     destinationBucket: rule.destination.bucket,
     action: rule.action,
-    encryption: enc ? (enc.type === 'AES256' ? { algorithm: 'AES256' } : { algorithm: 'KMS', keyId: enc.keyId }) : undefined,
+    encryption: enc ? (enc.type === 'KMS' ? { algorithm: 'KMS', keyId: enc.keyId } : { algorithm: enc.type }) : undefined,
+    // The load-time constraints make replicateSseKms and replicaKmsKeyId come together.
+    replicaKmsKeyId: rule.replicateSseKms ? rule.replicaKmsKeyId : undefined,
     storageClass: rule.destination.storageClass,
     twoWay: rule.twoWay,
   };

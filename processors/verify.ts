@@ -1,9 +1,13 @@
 // Verification of a rule: list both buckets, merge-join the listings, and compare every key with the
 // same "in sync" rule reconcile uses (marker aside). Versioned pairs compare whole version chains:
 // the same sequence of contents and delete markers, oldest first. Used by `crr verify`, the demo and tests.
+// With `origins`, it also reports for each replica what OSS set on it itself and the marker recorded of its
+// origin: Last-Modified and owner, which no API can copy.
 import { byteOrder, mergeJoin } from '../core/listing-merge-join.ts';
-import type { ListedObject, ObjectStore } from '../core/ports/object-store.ts';
+import type { Encryption, ListedObject, ObjectHead, ObjectStore } from '../core/ports/object-store.ts';
 import { differences } from './reconcile/in-sync.ts';
+import { markerOf } from './reconcile/marker.ts';
+import { replicaEncryption } from './reconcile/replica-encryption.ts';
 
 export interface VerifyTarget {
   source: ObjectStore;
@@ -16,12 +20,31 @@ export interface VerifyTarget {
   versioned: boolean;
   /** The rule's destination storage class: replicas must be in it (else in the source's), as reconcile plans. */
   storageClass?: string;
+  /** The rule's destination.encryption and, under replicateSseKms, its replica key: as reconcile plans them. */
+  encryption?: Encryption;
+  replicaKmsKeyId?: string;
+  /** Report each replica's origin (time, owner) beside its own (see ReplicaOrigin). */
+  origins?: boolean;
   concurrency?: number;
   /** Called after each key is compared (a progress display reads the counts so far). */
   onCompared?: (report: Readonly<VerifyReport>) => void;
 }
 
 export interface KeyDifference { key: string; problem: string }
+
+/** What a replica says of the write it copies (its marker) beside what OSS set on the replica itself. */
+export interface ReplicaOrigin {
+  key: string;
+  /** Versioned pairs: the replica's version id. */
+  versionId?: string;
+  originBucket: string;
+  /** The origin's Last-Modified, ISO 8601 (whole seconds, as OSS reports times). */
+  originLastModified: string;
+  /** The origin's owner id; null when the marker predates owners or the read named none. */
+  originOwner: string | null;
+  replicaLastModified: string;
+  replicaOwner: string | null;
+}
 
 export interface VerifyReport {
   compared: number;
@@ -30,11 +53,26 @@ export interface VerifyReport {
   onlyInDestination: number;
   differing: number;
   versionsCompared: number;
+  /** Source objects (versions) the rule does not replicate: SSE-KMS encrypted without replicateSseKms. Not differences. */
+  skippedKms: number;
   differences: KeyDifference[];
+  /** With `origins`: every replica with a marker, in key order. */
+  origins?: ReplicaOrigin[];
 }
 
 export async function verifyRule(t: VerifyTarget): Promise<VerifyReport> {
-  const report: VerifyReport = { compared: 0, inSync: 0, onlyInSource: 0, onlyInDestination: 0, differing: 0, versionsCompared: 0, differences: [] };
+  const report: VerifyReport = { compared: 0, inSync: 0, onlyInSource: 0, onlyInDestination: 0, differing: 0, versionsCompared: 0, skippedKms: 0, differences: [] };
+  if (t.origins) report.origins = [];
+  const rule = { storageClass: t.storageClass, encryption: t.encryption, replicaKmsKeyId: t.replicaKmsKeyId };
+  // Listings name no encryption (OSS's do not), so a source's is read only where it decides: a key the
+  // destination lacks, or one that differs.
+  const notReplicated = (h: ObjectHead | null) => h !== null && replicaEncryption(h, rule).kind === 'skip-kms';
+  const noteOrigin = (h: ObjectHead, versionId?: string) => {
+    const m = report.origins && markerOf(h);
+    if (!m) return;
+    report.origins!.push({ key: h.key, ...(versionId ? { versionId } : {}), originBucket: m.originBucket, originLastModified: iso(m.originTime),
+      originOwner: m.originOwner ?? null, replicaLastModified: iso(h.lastModified), replicaOwner: h.owner ?? null });
+  };
   const list = (store: ObjectStore, bucket: string) =>
     t.versioned ? store.listObjectVersions(bucket, { prefix: t.prefix }) : store.listObjects(bucket, { prefix: t.prefix });
   const pending: Promise<void>[] = [];
@@ -49,6 +87,7 @@ export async function verifyRule(t: VerifyTarget): Promise<VerifyReport> {
     const dLive = d?.filter((v) => t.versioned || !v.isDeleteMarker) ?? [];
     if (!t.versioned) {
       if (!dLive.length) {
+        if (notReplicated(await t.source.headObject(t.sourceBucket, key))) return void report.skippedKms++;
         report.onlyInSource++;
         return note(key, 'missing in destination');
       }
@@ -59,7 +98,9 @@ export async function verifyRule(t: VerifyTarget): Promise<VerifyReport> {
       }
       const [a, b] = await Promise.all([t.source.headObject(t.sourceBucket, key), t.destination.headObject(t.destinationBucket, key)]);
       if (!a || !b) return note(key, `vanished during verification (${a ? 'destination' : 'source'})`);
-      const diff = differences(a, b, { storageClass: t.storageClass });
+      noteOrigin(b);
+      if (notReplicated(a)) return void report.skippedKms++;
+      const diff = differences(a, b, rule);
       if (diff.length) {
         report.differing++;
         return note(key, `differs in ${diff.join(', ')}`);
@@ -68,13 +109,19 @@ export async function verifyRule(t: VerifyTarget): Promise<VerifyReport> {
       return;
     }
     // Versioned: compare chains oldest first, by content crc (etag as fallback) and delete markers.
-    const chain = async (store: ObjectStore, bucket: string, versions: ListedObject[]) =>
-      Promise.all([...versions].reverse().map(async (v) => {
+    // Source versions the rule does not replicate (SSE-KMS) are left out of the chain, as reconcile leaves them out.
+    const chain = async (store: ObjectStore, bucket: string, versions: ListedObject[], side: 'source' | 'destination') =>
+      (await Promise.all([...versions].reverse().map(async (v) => {
         if (v.isDeleteMarker) return 'delete-marker';
         const h = await store.headObject(bucket, key, v.versionId);
+        if (side === 'source' && notReplicated(h)) {
+          report.skippedKms++;
+          return undefined;
+        }
+        if (side === 'destination' && h) noteOrigin(h, v.versionId ?? undefined);
         return h ? `${h.size}:${h.crc64 ?? h.etag}` : 'gone';
-      }));
-    const [a, b] = await Promise.all([chain(t.source, t.sourceBucket, sLive), chain(t.destination, t.destinationBucket, dLive)]);
+      }))).filter((x): x is string => x !== undefined);
+    const [a, b] = await Promise.all([chain(t.source, t.sourceBucket, sLive, 'source'), chain(t.destination, t.destinationBucket, dLive, 'destination')]);
     report.versionsCompared += a.length;
     // ALL mirrors the chain exactly. PUT replicates every version and delete marker but no version delete, so
     // the destination holds the source's chain in order, plus what the source deleted for good.
@@ -92,8 +139,11 @@ export async function verifyRule(t: VerifyTarget): Promise<VerifyReport> {
   }
   await Promise.all(pending);
   report.differences.sort((x, y) => byteOrder(x.key, y.key));
+  report.origins?.sort((x, y) => byteOrder(x.key, y.key));
   return report;
 }
+
+const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Whether `needle` occurs in `hay` in order (not necessarily contiguous). */
 function isSubsequence(needle: string[], hay: string[]): boolean {

@@ -19,7 +19,7 @@ export type BackfillTaskResult = (typeof BACKFILL_TASK_RESULTS)[number];
 export const REPLICATION_ACTIONS = ['COPY', 'DELETE', 'DELETE_MARKER', 'UPDATE_ATTRIBUTES', 'SKIP', 'NONE'] as const;
 export type ReplicationAction = (typeof REPLICATION_ACTIONS)[number];
 
-export const REPLICATION_RESULTS = ['OK', 'FAILED', 'DEAD_LETTERED'] as const;
+export const REPLICATION_RESULTS = ['OK', 'FAILED', 'DEAD_LETTERED', 'SKIPPED_KMS'] as const;
 export type ReplicationResult = (typeof REPLICATION_RESULTS)[number];
 
 export const REPLICATION_TRIGGERS = ['REALTIME', 'BACKFILL', 'REPAIR', 'REPLAY'] as const;

@@ -1,5 +1,6 @@
-// crr verify --config FILE [--rule R] [--repair] [--json]: compares source and destination of each rule and
-// prints what it compared and every difference: text by default, one JSON report per rule and prefix on
+// crr verify --config FILE [--rule R] [--repair] [--json] [--origins]: compares source and destination of each
+// rule and prints what it compared and every difference (with --origins, each replica's origin time and owner
+// beside its own): text by default, one JSON report per rule and prefix on
 // stdout with --json (JSON lines, so `| jq` works; logs and the progress display are on stderr). With
 // --repair, publishes a REPAIR trigger for each differing key, so processors reconcile it. Exits 1 when
 // differences were found; an OSS failure no retry fixes (a wrong secret, an unreachable endpoint, a
@@ -7,6 +8,7 @@
 import { createProducer } from '../../core/adapters/kafka/producer.ts';
 import type { CrrConfig } from '../../core/config/load.ts';
 import { CrrError } from '../../core/errors.ts';
+import { ruleView } from '../../processors/rule-context.ts';
 import { verifyRule, type VerifyReport } from '../../processors/verify.ts';
 import { changeRecord, repairChange } from '../../schemas/records.ts';
 import { progressBar } from '../progress-bar.ts';
@@ -16,7 +18,7 @@ import { storeFactory } from '../../core/adapters/oss/store-factory.ts';
 
 type Rule = CrrConfig['rules'][number];
 
-export async function verifyCommand(opts: { config: string; rule?: string; repair?: boolean; json?: boolean }): Promise<void> {
+export async function verifyCommand(opts: { config: string; rule?: string; repair?: boolean; json?: boolean; origins?: boolean }): Promise<void> {
   const selected = <R extends { id: string }>(rules: R[]) => rules.filter((r) => !opts.rule || r.id === opts.rule);
   const rt = await startOneShot('verify', opts.config, {
     endpoints: (cfg) => selected(cfg.rules).flatMap((r) => [r.source.endpoint, r.destination.endpoint]),
@@ -36,11 +38,13 @@ export async function verifyCommand(opts: { config: string; rule?: string; repai
     const source = storeFor(rule.source.endpoint, rule.id);
     const destination = storeFor(rule.destination.endpoint, rule.id);
     const prefixes = rule.prefixes.length ? rule.prefixes : [undefined];
+    const view = ruleView(rule);
     for (const prefix of prefixes) {
       const progress = progressBar({ label: `verify ${rule.id}${prefix ? ` ${prefix}` : ''}`, unit: 'keys' });
       const report = await explained(rule, config, async () => verifyRule({
         source, sourceBucket: rule.source.bucket, destination, destinationBucket: rule.destination.bucket, prefix, action: rule.action,
         versioned: await source.isVersioned(rule.source.bucket), storageClass: rule.destination.storageClass,
+        encryption: view.encryption, replicaKmsKeyId: view.replicaKmsKeyId, origins: opts.origins,
         onCompared: (r) => progress.update(r.compared, `${r.differences.length} differences`),
       }));
       progress.finish(`${report.differences.length} differences`);
@@ -62,8 +66,13 @@ export async function verifyCommand(opts: { config: string; rule?: string; repai
 function asText(rule: Rule, prefix: string | undefined, r: VerifyReport): string {
   const lines = [`rule ${rule.id}: ${rule.source.bucket} -> ${rule.destination.bucket}${prefix ? `, prefix ${prefix}` : ''}: `
     + `${r.compared} compared, ${r.inSync} in sync, ${r.onlyInSource} missing in destination, ${r.onlyInDestination} only in destination, `
-    + `${r.differing} differing${r.versionsCompared ? `, ${r.versionsCompared} versions` : ''}`];
+    + `${r.differing} differing${r.versionsCompared ? `, ${r.versionsCompared} versions` : ''}`
+    + `${r.skippedKms ? `, ${r.skippedKms} not replicated (SSE-KMS; the rule does not set replicateSseKms)` : ''}`];
   for (const d of r.differences) lines.push(`  ${d.key}: ${d.problem}`);
+  for (const o of r.origins ?? []) {
+    lines.push(`  ${o.key}${o.versionId ? ` (version ${o.versionId})` : ''}: origin ${o.originBucket} last modified ${o.originLastModified}`
+      + ` by owner ${o.originOwner ?? 'unrecorded'}; replica last modified ${o.replicaLastModified} by owner ${o.replicaOwner ?? 'unknown'}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,6 +1,7 @@
 // The constraints OSS puts on a set of replication rules, checked together (pure: no I/O, no YAML): different
 // regions unless `sameRegion`, one-to-one buckets with the mutual pair as the one exception, a mutual pair
-// declared alike on both sides, at most 10 prefixes that neither are empty nor cover each other. The config
+// declared alike on both sides, at most 10 prefixes that neither are empty nor cover each other, SSE-KMS
+// replication with its replica key. The config
 // loader calls it at start; a rules control plane can call it on a proposed rule set.
 
 /** What the checks read of a rule (a parsed RuleConfig has all of it). */
@@ -12,6 +13,8 @@ export interface ConstrainedRule {
   action: 'ALL' | 'PUT';
   twoWay: boolean;
   sameRegion?: boolean;
+  replicateSseKms?: boolean;
+  replicaKmsKeyId?: string;
 }
 
 export interface RuleProblem {
@@ -52,6 +55,13 @@ export function ruleProblems(rules: readonly ConstrainedRule[], endpoints: Reado
       add(i, 'destination.bucket', `rule "${r.id}" replicates bucket "${r.source.bucket}" onto itself`);
     } else if (from !== undefined && to !== undefined && from === to && !r.sameRegion) {
       add(i, 'destination.endpoint', `rule "${r.id}": source and destination are both in region ${endpoints[r.source.endpoint]!.region}; cross-region replication needs two regions (set sameRegion: true to replicate within one region)`);
+    }
+
+    // OSS refuses SseKmsEncryptedObjects Enabled without EncryptionConfiguration/ReplicaKmsKeyID (0031-00000033).
+    if (r.replicateSseKms && !r.replicaKmsKeyId) {
+      add(i, 'replicaKmsKeyId', `rule "${r.id}" sets replicateSseKms but names no replicaKmsKeyId: the KMS key the replicas of SSE-KMS objects are encrypted with`);
+    } else if (!r.replicateSseKms && r.replicaKmsKeyId) {
+      add(i, 'replicateSseKms', `rule "${r.id}" names replicaKmsKeyId but does not set replicateSseKms: true, so SSE-KMS objects would not be replicated`);
     }
 
     if (r.prefixes.length > MAX_PREFIXES) add(i, 'prefixes', `rule "${r.id}" has ${r.prefixes.length} prefixes; OSS allows at most ${MAX_PREFIXES}`);

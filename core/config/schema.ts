@@ -8,6 +8,7 @@ const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environ
 
 export const encryptionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('AES256') }).strict(),
+  z.object({ type: z.literal('SM4') }).strict(),
   z.object({ type: z.literal('KMS'), keyId: z.string().min(1).optional() }).strict(),
 ]);
 
@@ -75,6 +76,13 @@ export const ruleSchema = z.object({
   historical: z.boolean().default(false),
   /** Source and destination may share a region (OSS's same-region replication); otherwise they must differ. */
   sameRegion: z.boolean().default(false),
+  /**
+   * Replicate SSE-KMS encrypted source objects (OSS's SseKmsEncryptedObjects), their replicas encrypted with
+   * replicaKmsKeyId (OSS's ReplicaKmsKeyID); one needs the other. Without them such objects are skipped and
+   * counted (outcome SKIPPED_KMS), never decrypted or re-encrypted.
+   */
+  replicateSseKms: z.boolean().default(false),
+  replicaKmsKeyId: z.string().min(1).optional(),
 }).strict();
 
 export const configSchema = z.object({

@@ -24,7 +24,7 @@ export function createMetrics(registry: Registry) {
     echoesDropped: new Counter({ name: 'crr_capture_echoes_dropped_total', help: 'Events caused by replication itself, dropped before publishing, per rule', labelNames: ['rule'], registers }),
     captureDelay: new Histogram({ name: 'crr_capture_delay_seconds', help: 'From the OSS event time to the Kafka acknowledgement', labelNames: ['rule'], buckets: delayBuckets, registers }),
     // processing
-    reconciles: new Counter({ name: 'crr_reconciles_total', help: 'Reconciles finished, by rule, action (op) and result', labelNames: ['rule', 'op', 'result'], registers }),
+    reconciles: new Counter({ name: 'crr_reconciles_total', help: 'Reconciles finished, by rule, action (op) and result (ok, dead_lettered, no_rule, skipped_kms: an SSE-KMS source the rule does not replicate)', labelNames: ['rule', 'op', 'result'], registers }),
     bytesCopied: new Counter({ name: 'crr_copied_bytes_total', help: 'Bytes written to destinations, per rule', labelNames: ['rule'], registers }),
     ossRequests: new Counter({ name: 'crr_oss_requests_total', help: 'OSS requests made by processors, per rule, operation and result: ok, absent (no such key or version), exists (a create-only PUT found the key) or error (for per-tenant accounting)', labelNames: ['rule', 'op', 'result'], registers }),
     replicationDelay: new Histogram({ name: 'crr_replication_delay_seconds', help: 'From the source change to the destination being in sync', labelNames: ['rule'], buckets: delayBuckets, registers }),

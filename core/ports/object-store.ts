@@ -33,7 +33,11 @@ export interface ContentHeaders {
   contentLanguage?: string;
 }
 
-export type Encryption = { algorithm: 'AES256' } | { algorithm: 'KMS'; keyId?: string };
+/**
+ * Server-side encryption as OSS reports it (x-oss-server-side-encryption): SSE-OSS with AES256 or SM4, or
+ * SSE-KMS with its key id and, when the data itself is encrypted with SM4, dataEncryption (x-oss-server-side-data-encryption).
+ */
+export type Encryption = { algorithm: 'AES256' } | { algorithm: 'SM4' } | { algorithm: 'KMS'; keyId?: string; dataEncryption?: 'SM4' };
 
 /** Everything HEAD + GetObjectTagging + GetObjectACL say about one object (version). */
 export interface ObjectHead {
@@ -55,6 +59,8 @@ export interface ObjectHead {
   acl: ObjectAcl;
   /** Normal, Multipart, Appendable. */
   objectType?: string;
+  /** The owner's id, from GetObjectACL's Owner (HEAD does not report it); absent when the answer named none. */
+  owner?: string;
 }
 
 /**

@@ -22,6 +22,7 @@ import { serveMetrics } from '../../core/metrics/serve.ts';
 import type { ObjectStore } from '../../core/ports/object-store.ts';
 import { startProcessing, type Processing } from '../../processors/start-processing.ts';
 import { verifyRule } from '../../processors/verify.ts';
+import { ruleView } from '../../processors/rule-context.ts';
 import { startCapture, type Capture } from '../../producers/capture.ts';
 import { freePort } from './free-port.ts';
 import { start as startBroker, stop as stopBroker, type BrokerOptions } from './kafka/broker.ts';
@@ -93,7 +94,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     const regions = Object.fromEntries(await Promise.all(regionNames.map(async (name) => {
       const region = await startRegion({
         name, region: LOCAL_REGIONS[name], dataDir: join(dir, LOCAL_REGIONS[name]), credentials: [principals.user, principals.replicator],
-        mode: oss.mode, port: oss.ports?.[name], faults: oss.faults, server, cpuProfileDir: oss.cpuProfileDir, addressing, ca: oss.tls?.ca,
+        mode: oss.mode, port: oss.ports?.[name], faults: oss.faults, server: oss.accounts?.[name] ? { ...server, accountId: oss.accounts[name] } : server, cpuProfileDir: oss.cpuProfileDir, addressing, ca: oss.tls?.ca,
         webhooks: sources.has(name) ? webhooks : [], eventLogFile: oss.eventLog && sources.has(name) ? eventLogOf(name) : undefined,
       });
       regionList.push(region);
@@ -114,8 +115,10 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       endpoints: Object.fromEntries(regionNames.map((name) => [name, { endpoint: regions[name].configEndpoint, region: regions[name].region,
         credentials: principals.replicator, source: oss.endpointCredentials?.[name], caFile: oss.tls?.caFile, addressing, signatureVersion: oss.signatureVersion, timeoutMs: oss.timeoutMs }])),
       rules: rules.map((r) => ({ id: r.id, source: { endpoint: r.sourceEndpoint, bucket: bucket(r.source) },
-        destination: { endpoint: r.destinationEndpoint, bucket: bucket(r.destination), ...(r.maxBytesPerSecond ? { maxBytesPerSecond: r.maxBytesPerSecond } : {}) },
-        action: r.action ?? 'ALL', ...(r.prefixes ? { prefixes: r.prefixes } : {}), ...(r.historical ? { historical: true } : {}) })),
+        destination: { endpoint: r.destinationEndpoint, bucket: bucket(r.destination), ...(r.maxBytesPerSecond ? { maxBytesPerSecond: r.maxBytesPerSecond } : {}),
+          ...(r.encryption ? { encryption: r.encryption } : {}) },
+        action: r.action ?? 'ALL', ...(r.prefixes ? { prefixes: r.prefixes } : {}), ...(r.historical ? { historical: true } : {}),
+        ...(r.replicateSseKms ? { replicateSseKms: true } : {}), ...(r.replicaKmsKeyId ? { replicaKmsKeyId: r.replicaKmsKeyId } : {}) })),
       receiver: { port: receiverPort, token: receiverToken },
       replicatorPrincipals: [principals.replicator.principalId],
       processing: o.processing,
@@ -189,8 +192,10 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       },
       async verify(ruleId) {
         const { spec, rule } = ruleOf(ruleId);
+        const view = ruleView(rule);
         return verifyRule({ source: storeFor(rule.source.endpoint), sourceBucket: rule.source.bucket, destination: storeFor(rule.destination.endpoint),
-          destinationBucket: rule.destination.bucket, action: rule.action, versioned: Boolean(spec.versioned) });
+          destinationBucket: rule.destination.bucket, action: rule.action, versioned: Boolean(spec.versioned),
+          encryption: view.encryption, replicaKmsKeyId: view.replicaKmsKeyId });
       },
       waitConverged: (ruleIds, timeoutMs) => waitConverged(stack, ruleIds, timeoutMs),
       stop: () => (stopped ??= shutdown()),

@@ -1,7 +1,11 @@
 // DESIGN §4 rule 1, "in sync": what differs between a source object and its destination copy. The
 // replica marker is ignored: it records where a write came from, not what the object is.
 import { MARKER_META_KEY, normalizeEtag } from './marker.ts';
+import { encryptionMatches, replicaEncryption, type EncryptionRule } from './replica-encryption.ts';
 import type { ContentHeaders, Difference, ObjectState } from './types.ts';
+
+/** What "in sync" reads of a rule: the replica's storage class and encryption. */
+export type SyncRule = { storageClass?: string } & Partial<EncryptionRule>;
 
 export const CONTENT_HEADER_FIELDS: readonly (keyof ContentHeaders)[] = [
   'contentType', 'contentEncoding', 'contentDisposition', 'cacheControl', 'expires', 'contentLanguage',
@@ -20,10 +24,11 @@ export function wantedStorageClass(source: ObjectState, rule: { storageClass?: s
 
 /**
  * The differences between two states, in a fixed order; empty means in sync. With `rule`, the replica's
- * storage class counts too (see wantedStorageClass); without it (version chains, whose versions cannot change
- * class in place) it does not.
+ * storage class and encryption count too (see wantedStorageClass, replica-encryption.ts); without it (version
+ * chains, whose versions cannot change either in place) they do not. A source the rule does not replicate
+ * (SSE-KMS without a replica key) has no encryption difference: the planner skips it before asking.
  */
-export function differences(source: ObjectState, destination: ObjectState, rule?: { storageClass?: string }): Difference[] {
+export function differences(source: ObjectState, destination: ObjectState, rule?: SyncRule): Difference[] {
   const out: Difference[] = [];
   if (!sameContent(source, destination)) out.push('content');
   if (!sameHeaders(source.headers, destination.headers)) out.push('headers');
@@ -31,6 +36,10 @@ export function differences(source: ObjectState, destination: ObjectState, rule?
   if (!sameRecord(source.tags, destination.tags)) out.push('tags');
   if (source.acl !== destination.acl) out.push('acl');
   if (rule && wantedStorageClass(source, rule) !== classOf(destination.storageClass)) out.push('storage-class');
+  if (rule) {
+    const wanted = replicaEncryption(source, rule);
+    if (wanted.kind === 'replicate' && !encryptionMatches(wanted.encryption, destination.encryption)) out.push('encryption');
+  }
   return out;
 }
 

@@ -1,9 +1,11 @@
 // The replica marker: one user-metadata entry (x-oss-meta-crr-origin) naming the write a replica is a copy
 // of. It is what makes two-way sync safe (echo suppression, last-writer-wins) and maps versions.
 //
-// Format: `b=<bucket>;t=<ms>;e=<etag>[;v=<versionId>]`, each value URL-escaped (encodeURIComponent), so
-// the string is ASCII (OSS user metadata must be) and ';' or '=' inside a value cannot break parsing.
-// Unknown fields are ignored on parse, so later versions may add some.
+// Format: `b=<bucket>;t=<ms>;e=<etag>[;v=<versionId>][;o=<owner id>]`, each value URL-escaped
+// (encodeURIComponent), so the string is ASCII (OSS user metadata must be) and ';' or '=' inside a value cannot
+// break parsing. Unknown fields are ignored on parse, so later versions may add some (o= came later: markers
+// without it still parse). t and o record what OSS sets on the replica itself and no API can copy: the
+// origin's Last-Modified and its owner.
 import type { ObjectState, ReplicaMarker } from './types.ts';
 
 /** The userMeta name (x-oss-meta-crr-origin on the wire). */
@@ -12,6 +14,7 @@ export const MARKER_META_KEY = 'crr-origin';
 export function formatMarker(m: ReplicaMarker): string {
   const parts = [`b=${encodeURIComponent(m.originBucket)}`, `t=${Math.trunc(m.originTime)}`, `e=${encodeURIComponent(normalizeEtag(m.originEtag))}`];
   if (m.originVersionId) parts.push(`v=${encodeURIComponent(m.originVersionId)}`);
+  if (m.originOwner) parts.push(`o=${encodeURIComponent(m.originOwner)}`);
   return parts.join(';');
 }
 
@@ -39,6 +42,8 @@ export function parseMarker(text: string | undefined | null): ReplicaMarker | un
   const marker: ReplicaMarker = { originBucket: bucket, originTime: Number(time), originEtag: etag };
   const version = fields.get('v');
   if (version) marker.originVersionId = version;
+  const owner = fields.get('o');
+  if (owner) marker.originOwner = owner;
   return marker;
 }
 
@@ -49,13 +54,14 @@ export function markerOf(state: ObjectState): ReplicaMarker | undefined {
 
 /**
  * The write an object is: its marker if it is a replica, else an original write in `ownBucket` (its own
- * time, etag and version id).
+ * time, etag, version id and owner, when the read reported one).
  */
 export function originOf(state: ObjectState, ownBucket: string): ReplicaMarker {
   const marker = markerOf(state);
   if (marker) return marker;
   const origin: ReplicaMarker = { originBucket: ownBucket, originTime: state.lastModified, originEtag: normalizeEtag(state.etag) };
   if (state.versionId) origin.originVersionId = state.versionId;
+  if (state.owner) origin.originOwner = state.owner;
   return origin;
 }
 

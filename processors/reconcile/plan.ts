@@ -4,11 +4,15 @@ import { differences } from './in-sync.ts';
 import { precedence } from './last-writer-wins.ts';
 import { normalizeEtag, originOf } from './marker.ts';
 import { copyHeaders, replaceMetaHeaders } from './put-headers.ts';
+import { replicaEncryption } from './replica-encryption.ts';
 import type { CopySettings, Difference, ObjectState, Plan, ReplicaMarker, RuleView, Trigger } from './types.ts';
 
 export function planUnversioned(source: ObjectState | null, destination: ObjectState | null, rule: RuleView, copy: Pick<CopySettings, 'multipartThresholdBytes'>,
   trigger: Trigger): Plan {
   if (!source) return planSourceAbsent(destination, rule, trigger);
+  // As OSS: an SSE-KMS object is replicated only under a rule naming the replica's key; else the replica is
+  // left as it is (never decrypted, never re-encrypted with another key).
+  if (replicaEncryption(source, rule).kind === 'skip-kms') return { kind: 'skip', reason: 'sse-kms' };
   const origin = originOf(source, rule.sourceBucket);
   if (!destination) {
     // Two-way: a replica of a destination write that the destination no longer has was deleted there
@@ -61,13 +65,13 @@ function copyPlan(source: ObjectState, rule: RuleView, copy: Pick<CopySettings, 
 }
 
 /**
- * Same content, different attributes. Content headers, user metadata or the storage class can only change by
+ * Same content, different attributes. Content headers, user metadata, the storage class or the encryption can only change by
  * rewriting the object (CopyObject onto itself), which then also states ACL, tags and a fresh marker: one request.
  * Otherwise PutObjectACL and/or PutObjectTagging, which leave the object and its marker untouched.
  */
 function updatePlan(source: ObjectState, destination: ObjectState, rule: RuleView, origin: ReplicaMarker, diffs: Difference[]): Plan {
   const destinationEtag = normalizeEtag(destination.etag);
-  if (diffs.includes('headers') || diffs.includes('meta') || diffs.includes('storage-class')) {
+  if (diffs.includes('headers') || diffs.includes('meta') || diffs.includes('storage-class') || diffs.includes('encryption')) {
     return { kind: 'update', replaceMeta: replaceMetaHeaders(source, destination, rule, origin), destinationEtag, differences: diffs };
   }
   const plan: Plan = { kind: 'update', destinationEtag, differences: diffs };

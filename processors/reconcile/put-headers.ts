@@ -2,7 +2,9 @@
 // that replaces a replica's metadata. Pure; the applier sends them unchanged.
 import { CONTENT_HEADER_FIELDS, metaWithoutMarker, wantedStorageClass } from './in-sync.ts';
 import { MARKER_META_KEY, formatMarker } from './marker.ts';
+import { encryptionHeaders, replicaEncryption } from './replica-encryption.ts';
 import type { ContentHeaders, Encryption, ObjectState, ReplicaMarker, RuleView } from './types.ts';
+
 
 export const CONTENT_HEADER_NAMES: Record<keyof ContentHeaders, string> = {
   contentType: 'Content-Type',
@@ -34,15 +36,15 @@ export function decodeTagging(value: string): Record<string, string> {
 
 /**
  * Headers for the PUT of a replica: content headers, user metadata (the source's own marker replaced by
- * `origin`), tags, ACL (omitted for 'default', which is what a new object gets anyway), the rule's
- * encryption and the storage class the replica must have (the rule's, else the source's; see in-sync.ts).
+ * `origin`), tags, ACL (omitted for 'default', which is what a new object gets anyway), the encryption the
+ * replica must have (replica-encryption.ts) and its storage class (the rule's, else the source's; see in-sync.ts).
  */
 export function copyHeaders(source: ObjectState, rule: RuleView, origin: ReplicaMarker): Record<string, string> {
   const h = describedHeaders(source, origin);
   const tagging = encodeTagging(source.tags);
   if (tagging) h['x-oss-tagging'] = tagging;
   if (source.acl !== 'default') h['x-oss-object-acl'] = source.acl;
-  Object.assign(h, encryptionHeaders(rule.encryption));
+  Object.assign(h, encryptionHeaders(wantedEncryption(source, rule)));
   // Stated even for Standard: left out, the destination bucket's default class would apply, and the replica
   // would differ from what "in sync" asks of it.
   h['x-oss-storage-class'] = wantedStorageClass(source, rule);
@@ -51,9 +53,9 @@ export function copyHeaders(source: ObjectState, rule: RuleView, origin: Replica
 
 /**
  * Headers for CopyObject(destination → destination) replacing metadata in place. A copy is a new write to
- * OSS, so everything is stated: metadata and tagging directives REPLACE, the ACL (even 'default'), and
- * encryption (the rule's, else the destination's current one, so the copy keeps it) and the storage class the
- * replica must have (the rule's, else the source's).
+ * OSS, so everything is stated: metadata and tagging directives REPLACE, the ACL (even 'default'), the
+ * encryption the replica must have (else the destination's current one: CopyObject does not keep it unasked)
+ * and the storage class the replica must have (the rule's, else the source's).
  */
 export function replaceMetaHeaders(source: ObjectState, destination: ObjectState, rule: RuleView, origin: ReplicaMarker): Record<string, string> {
   const h = describedHeaders(source, origin);
@@ -62,17 +64,15 @@ export function replaceMetaHeaders(source: ObjectState, destination: ObjectState
   const tagging = encodeTagging(source.tags);
   if (tagging) h['x-oss-tagging'] = tagging;
   h['x-oss-object-acl'] = source.acl;
-  Object.assign(h, encryptionHeaders(rule.encryption ?? destination.encryption));
+  Object.assign(h, encryptionHeaders(wantedEncryption(source, rule) ?? destination.encryption));
   h['x-oss-storage-class'] = wantedStorageClass(source, rule);
   return h;
 }
 
-export function encryptionHeaders(enc: Encryption | undefined): Record<string, string> {
-  if (!enc) return {};
-  if (enc.algorithm === 'AES256') return { 'x-oss-server-side-encryption': 'AES256' };
-  const h: Record<string, string> = { 'x-oss-server-side-encryption': 'KMS' };
-  if (enc.keyId) h['x-oss-server-side-encryption-key-id'] = enc.keyId;
-  return h;
+/** The encryption a write of this replica states; a source the rule does not replicate never gets this far. */
+function wantedEncryption(source: ObjectState, rule: RuleView): Encryption | undefined {
+  const wanted = replicaEncryption(source, rule);
+  return wanted.kind === 'replicate' ? wanted.encryption : undefined;
 }
 
 /** Content headers and user metadata with the new marker: what describes the object itself. */

@@ -8,6 +8,7 @@ import { abortLeftUploads, copyObject, type CopyTarget } from './copy-object.ts'
 import { planUnversioned } from './plan.ts';
 import { planVersioned } from './plan-versioned.ts';
 import type { DestinationPresence } from './presence.ts';
+import { replicaEncryption } from './replica-encryption.ts';
 import type { CopySettings, ObjectState, Plan, RuleView, Trigger, VersionEntry, VersionStep } from './types.ts';
 
 /** One rule's context: the rule, and beside it the copy settings (the part sizes are also what copyObject reads). */
@@ -33,6 +34,9 @@ export interface ReconcileResult {
   sourceEtag: string | null;
   sourceVersionId: string | null;
   destinationVersionId: string | null;
+  /** The source object (versioned: the triggering or latest version) is SSE-KMS encrypted and the rule does not
+   * replicate such objects: not replicated, to be counted and reported (outcome SKIPPED_KMS). */
+  skippedKms?: boolean;
 }
 
 /**
@@ -112,6 +116,8 @@ async function createOnly(ctx: ReconcileContext, key: string, trigger: Trigger, 
   if (!opened) return undefined;
   try {
     const plan = planUnversioned(opened.head, null, ctx.rule, ctx, trigger);
+    // Not replicated whatever the destination holds: no second read of the source.
+    if (plan.kind === 'skip' && plan.reason === 'sse-kms') return applyPlan(ctx, key, plan, opened.head);
     if (plan.kind !== 'copy' || plan.multipart) return undefined;
     const result = await applyPlan(ctx, key, plan, opened.head, opened.stream, { forbidOverwrite: true });
     presence.record(false);
@@ -132,7 +138,8 @@ async function applyPlan(ctx: ReconcileContext, key: string, plan: Plan, source:
   const base = { sourceEtag: source?.etag ?? null, sourceVersionId: source?.versionId ?? null };
   switch (plan.kind) {
     case 'skip':
-      return { ...base, action: 'SKIP', reason: plan.reason, differences: plan.differences, bytes: 0, writes: 0, destinationVersionId: null };
+      return { ...base, action: 'SKIP', reason: plan.reason, differences: plan.differences, bytes: 0, writes: 0, destinationVersionId: null,
+        ...(plan.reason === 'sse-kms' ? { skippedKms: true } : {}) };
     case 'copy': {
       const written = await copyObject(ctx, { from: plan.source, size: plan.size, multipart: plan.multipart, headers: plan.headers,
         expectedCrc64: source?.crc64, forbidOverwrite: copy.forbidOverwrite }, opened);
@@ -187,12 +194,23 @@ async function reconcileVersioned(ctx: ReconcileContext, key: string, trigger: T
     chainOf(ctx.source, ctx.sourceBucket, key),
     chainOf(ctx.destination, ctx.destinationBucket, key),
   ]);
-  const steps = planVersioned(sourceChain, destinationChain, ctx.rule, ctx, trigger);
+  // Versions the rule does not replicate (SSE-KMS without a replica key) are left out of the target, as OSS
+  // leaves them out of the destination; the planner stays unaware of encryption.
+  const notReplicated = new Set(sourceChain.filter((v) => v.state && replicaEncryption(v.state, ctx.rule).kind === 'skip-kms').map((v) => v.versionId));
+  const target = notReplicated.size ? sourceChain.filter((v) => !notReplicated.has(v.versionId)) : sourceChain;
+  const steps = planVersioned(target, destinationChain, ctx.rule, ctx, trigger);
   const latest = sourceChain.find((v) => v.isLatest) ?? sourceChain[0];
   const result: ReconcileResult = {
     action: 'SKIP', reason: 'in-sync', bytes: 0, writes: 0,
     sourceEtag: latest?.etag ?? null, sourceVersionId: latest?.versionId ?? null, destinationVersionId: null,
   };
+  // Counted once per trigger of such a version (or, without a version, when the latest is one), not for every
+  // later trigger of the key.
+  const triggered = trigger.versionId ?? latest?.versionId;
+  if (triggered && notReplicated.has(triggered)) {
+    result.skippedKms = true;
+    result.reason = 'sse-kms';
+  }
   for (const step of steps) await applyStep(ctx, key, step, sourceChain, result);
   return result;
 }

@@ -21,12 +21,14 @@ export interface VersionEntry {
   state?: ObjectState;
 }
 
-/** Which write a replica is a copy of: the bucket that first saw it, its time there, its etag there. */
+/** Which write a replica is a copy of: the bucket that first saw it, its time (Last-Modified) there, its etag there,
+ * and its owner there (absent in markers written before it was recorded, or when the read named none). */
 export interface ReplicaMarker {
   originBucket: string;
   originTime: number;
   originEtag: string;
   originVersionId?: string | null;
+  originOwner?: string;
 }
 
 /** The part of a replication rule the planner needs. */
@@ -36,8 +38,11 @@ export interface RuleView {
   destinationBucket: string;
   /** ALL replicates writes and deletes; PUT replicates writes only. */
   action: 'ALL' | 'PUT';
-  /** Encryption of the replicas; none means the destination bucket's default. */
+  /** destination.encryption: encryption of the replicas of objects that are not SSE-KMS encrypted at the source
+   * (see replica-encryption.ts); none means the source's SSE-OSS algorithm, else the destination bucket's default. */
   encryption?: Encryption;
+  /** The replicas' KMS key for SSE-KMS source objects; without it such objects are not replicated (replicateSseKms). */
+  replicaKmsKeyId?: string;
   /** Storage class of the replicas; none means the source object's. */
   storageClass?: string;
   /** Mutual sync with a rule in the other direction: enables echo suppression and last-writer-wins. */
@@ -65,7 +70,7 @@ export interface Trigger {
 }
 
 /** What differs between two object states (see in-sync.ts). */
-export type Difference = 'content' | 'headers' | 'meta' | 'tags' | 'acl' | 'storage-class';
+export type Difference = 'content' | 'headers' | 'meta' | 'tags' | 'acl' | 'storage-class' | 'encryption';
 
 /** How to read the source for a copy: If-Match on the etag, and the version when versioned. */
 export interface CopySource {
@@ -74,7 +79,8 @@ export interface CopySource {
   versionId?: string | null;
 }
 
-export type SkipReason = 'in-sync' | 'echo' | 'destination-newer' | 'action-put' | 'both-absent';
+/** 'sse-kms': the source is SSE-KMS encrypted and the rule does not replicate such objects (replicateSseKms). */
+export type SkipReason = 'in-sync' | 'echo' | 'destination-newer' | 'action-put' | 'both-absent' | 'sse-kms';
 
 /**
  * The decision for one key of an unversioned pair. Header names are the ones OSS expects on the request

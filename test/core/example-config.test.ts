@@ -25,6 +25,7 @@ test('the shipped example config is valid', (t) => {
   assert.deepEqual(['hangzhou', 'shanghai', 'singapore'].map((n) => cfg.credentialSource(n).kind), ['sts-file', 'ecs-ram-role', 'env']);
   assert.equal(requestEndpoint(cfg.endpoint('singapore')), 'https://oss-accelerate-overseas.aliyuncs.com');
   assert.equal(cfg.kafka.sasl?.mechanism, 'scram-sha-512');
+  assert.deepEqual(cfg.rules.map((r) => [r.replicateSseKms, r.replicaKmsKeyId]), [[true, 'replica-key-1'], [false, undefined], [false, undefined], [false, undefined]]);
   // Without the acceleration the cross-border rule is refused.
   raw.endpoints.singapore.accelerate = false;
   assert.throws(() => parseConfig(raw, env), /rule "backups-hz-to-sg" replicates between cn-hangzhou .* and ap-southeast-1/);

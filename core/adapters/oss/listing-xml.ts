@@ -136,6 +136,17 @@ export function parseAcl(doc: string | Buffer): string {
   return (list && childText(list, 'Grant')) || 'default';
 }
 
+/** The Owner ID of a GetObjectAcl answer (what OSS reports as the object's owner; HEAD does not), if any. */
+export function parseAclOwner(doc: string | Buffer): string | undefined {
+  const text = typeof doc === 'string' ? doc : doc.toString('utf8');
+  const id = /<Owner>\s*<ID>([^<]*)<\/ID>/.exec(text)?.[1];
+  return id ? unescapeXmlText(id) : undefined;
+}
+
+function unescapeXmlText(s: string): string {
+  return s.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' } as Record<string, string>)[e]);
+}
+
 export function parseVersioningStatus(doc: string | Buffer): string | null {
   return orNull(childText(parseXml(doc), 'Status'));
 }

@@ -39,10 +39,11 @@ function one(headers: Headers, name: string): string | undefined {
 
 function encryptionOf(headers: Headers): ObjectHead['encryption'] {
   const algorithm = one(headers, 'x-oss-server-side-encryption');
-  if (algorithm === 'AES256') return { algorithm };
+  if (algorithm === 'AES256' || algorithm === 'SM4') return { algorithm };
   if (algorithm === 'KMS') {
     const keyId = one(headers, 'x-oss-server-side-encryption-key-id');
-    return keyId ? { algorithm, keyId } : { algorithm };
+    const data = one(headers, 'x-oss-server-side-data-encryption');
+    return { algorithm, ...(keyId ? { keyId } : {}), ...(data === 'SM4' ? { dataEncryption: data } : {}) };
   }
   return undefined;
 }
@@ -52,8 +53,8 @@ export function taggingCount(headers: Headers): number {
   return Number(one(headers, 'x-oss-tagging-count') ?? 0) || 0;
 }
 
-/** Everything HEAD says; tags and ACL come from their own requests. */
-export function headFromHeaders(key: string, headers: Headers, tags: Record<string, string>, acl: ObjectAcl): ObjectHead {
+/** Everything HEAD says; tags, ACL and owner come from their own requests. */
+export function headFromHeaders(key: string, headers: Headers, tags: Record<string, string>, acl: ObjectAcl, owner?: string): ObjectHead {
   const content: ObjectHead['headers'] = {};
   const pairs: [keyof ObjectHead['headers'], string][] = [
     ['contentType', 'content-type'], ['contentEncoding', 'content-encoding'], ['contentDisposition', 'content-disposition'],
@@ -86,5 +87,6 @@ export function headFromHeaders(key: string, headers: Headers, tags: Record<stri
   if (encryption) head.encryption = encryption;
   const objectType = one(headers, 'x-oss-object-type');
   if (objectType) head.objectType = objectType;
+  if (owner) head.owner = owner;
   return head;
 }

@@ -6,7 +6,7 @@ import { CrrError } from '../../errors.ts';
 import type { GetOptions, ObjectAcl, ObjectBody, ObjectHead, PutOptions, WriteResult } from '../../ports/object-store.ts';
 import { pacedBody, type BandwidthLimit } from './bandwidth-limit.ts';
 import { classifyOssError } from './error-table.ts';
-import { parseAcl, parseTagging, taggingXml, unquote } from './listing-xml.ts';
+import { parseAcl, parseAclOwner, parseTagging, taggingXml, unquote } from './listing-xml.ts';
 import { headFromHeaders, taggingCount, toAcl, wireHeaders } from './object-head.ts';
 import { header, type RawResponse } from './signed-request.ts';
 import { bodyTimeout, type StoreContext } from './context.ts';
@@ -26,6 +26,12 @@ function isAbsent(err: unknown): boolean {
   return err instanceof CrrError && (err.code === 'NOT_FOUND' || err.context.status === 405);
 }
 
+/** GetObjectAcl's answer: the grant, and the owner OSS names (the one place an object's owner is read without a listing). */
+function aclAnswer(r: { data?: Buffer | string | null }): { acl: ObjectAcl; owner?: string } {
+  const doc = r.data ?? '';
+  return { acl: toAcl(parseAcl(doc)), owner: parseAclOwner(doc) };
+}
+
 export async function headObject(ctx: StoreContext, bucket: string, key: string, versionId?: string | null): Promise<ObjectHead | null> {
   const scope = { bucket, key, versionId };
   const subres = versionSubres(versionId);
@@ -38,10 +44,9 @@ export async function headObject(ctx: StoreContext, bucket: string, key: string,
         ? ctx.request('GetObjectTagging', scope, { method: 'GET', object: key, subres: { tagging: '', ...pin }, successStatuses: [200] })
           .then((r) => parseTagging(r.data ?? ''))
         : Promise.resolve({}),
-      ctx.request('GetObjectAcl', scope, { method: 'GET', object: key, subres: { acl: '', ...pin }, successStatuses: [200] })
-        .then((r) => toAcl(parseAcl(r.data ?? ''))),
+      ctx.request('GetObjectAcl', scope, { method: 'GET', object: key, subres: { acl: '', ...pin }, successStatuses: [200] }).then(aclAnswer),
     ]);
-    return headFromHeaders(key, head.headers, tags, acl);
+    return headFromHeaders(key, head.headers, tags, acl.acl, acl.owner);
   } catch (err) {
     if (isAbsent(err)) return null; // also when the key vanished between HEAD and its tagging/ACL
     throw err;
@@ -69,8 +74,7 @@ export async function getObject(ctx: StoreContext, bucket: string, key: string, 
 
 export async function openObject(ctx: StoreContext, bucket: string, key: string): Promise<{ head: ObjectHead; stream: Readable } | null> {
   const scope = { bucket, key };
-  const acl = ctx.request('GetObjectAcl', scope, { method: 'GET', object: key, subres: { acl: '' }, successStatuses: [200] })
-    .then((r) => toAcl(parseAcl(r.data ?? '')));
+  const acl = ctx.request('GetObjectAcl', scope, { method: 'GET', object: key, subres: { acl: '' }, successStatuses: [200] }).then(aclAnswer);
   acl.catch(() => undefined); // awaited below; an absent key fails the GET first
   let res: RawResponse;
   try {
@@ -91,7 +95,8 @@ export async function openObject(ctx: StoreContext, bucket: string, key: string)
       ? parseTagging((await ctx.request('GetObjectTagging', scope, { method: 'GET', object: key,
         subres: { tagging: '', ...versionSubres(versionId) }, successStatuses: [200] })).data ?? '')
       : {};
-    return { head: headFromHeaders(key, res.headers, tags, await acl), stream };
+    const { acl: grant, owner } = await acl;
+    return { head: headFromHeaders(key, res.headers, tags, grant, owner), stream };
   } catch (err) {
     stream.destroy();
     if (isAbsent(err)) return null; // gone between the GET and its ACL/tagging

@@ -32,6 +32,11 @@ export interface StackRule {
   historical?: boolean;
   /** The rule's destination.maxBytesPerSecond. */
   maxBytesPerSecond?: number;
+  /** The rule's destination.encryption, as the config spells it. */
+  encryption?: { type: 'AES256' | 'SM4' } | { type: 'KMS'; keyId?: string };
+  /** The rule's replicateSseKms and replicaKmsKeyId. */
+  replicateSseKms?: boolean;
+  replicaKmsKeyId?: string;
 }
 
 /** Kafka: brokers that already run, or the local broker started (and left running unless stopAtEnd). */
@@ -59,6 +64,8 @@ export interface StackOssOptions {
   webhook?: WebhookTarget;
   /** The servers' own options, passed through. */
   server?: RegionOptions['server'];
+  /** A region's account (its objects' owner), e.g. cross-account replication; by default both share the server's. */
+  accounts?: Partial<Record<RegionName, string>>;
   cpuProfileDir?: string;
   /**
    * How every client of the stack names buckets: virtual-hosted (the default, as real OSS wants; the servers

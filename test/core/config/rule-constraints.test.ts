@@ -106,6 +106,16 @@ const cases: { name: string; rules: R[]; expect: string[] }[] = [
     expect: ['rules[0].prefixes[1]: rule "r1": prefix "x/" is listed twice'],
   },
   { name: 'prefixes that only share a start', rules: [rule('r1', 'aaa', 'bbb', { prefixes: ['log/', 'logs/'] })], expect: [] },
+  { name: 'SSE-KMS replication with the replica key', rules: [rule('r1', 'aaa', 'bbb', { replicateSseKms: true, replicaKmsKeyId: 'key-dst' })], expect: [] },
+  {
+    name: 'replicateSseKms without replicaKmsKeyId', rules: [rule('r1', 'aaa', 'bbb', { replicateSseKms: true })],
+    expect: ['rules[0].replicaKmsKeyId: rule "r1" sets replicateSseKms but names no replicaKmsKeyId: the KMS key the replicas of SSE-KMS objects are encrypted with'],
+  },
+  {
+    name: 'replicaKmsKeyId without replicateSseKms', rules: [rule('r1', 'aaa', 'bbb', { replicaKmsKeyId: 'key-dst' })],
+    expect: ['rules[0].replicateSseKms: rule "r1" names replicaKmsKeyId but does not set replicateSseKms: true, so SSE-KMS objects would not be replicated'],
+  },
+  { name: 'destination.encryption SM4 (an SSE-OSS override)', rules: [rule('r1', 'aaa', 'bbb', { destination: { endpoint: 'sh', bucket: 'bbb', encryption: { type: 'SM4' } } })], expect: [] },
 ];
 
 for (const c of cases) {

@@ -27,7 +27,7 @@ describe('in sync (DESIGN §4 rule 1)', () => {
     { name: 'tags differ', dest: { tags: { t: '2' } }, expect: ['tags'] },
     { name: 'tags extra', dest: { tags: { t: '1', u: '' } }, expect: ['tags'] },
     { name: 'acl differs', dest: { acl: 'default' }, expect: ['acl'] },
-    { name: 'storage class and encryption are not part of in-sync', dest: { storageClass: 'IA', encryption: { algorithm: 'AES256' } }, expect: [] },
+    { name: 'without a rule (version chains) storage class and encryption are not compared', dest: { storageClass: 'IA', encryption: { algorithm: 'AES256' } }, expect: [] },
     { name: 'everything differs', dest: { crc64: '9', headers: {}, userMeta: {}, tags: {}, acl: 'public-read' }, expect: ['content', 'headers', 'meta', 'tags', 'acl'] },
   ];
   for (const c of cases) {

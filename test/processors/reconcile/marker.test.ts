@@ -35,6 +35,21 @@ describe('replica marker', () => {
     it(`parses ${name} as undefined without throwing`, () => assert.equal(parseMarker(input as string), undefined));
   }
 
+  it('records the origin owner (o=), and a marker written before it still parses (no owner)', () => {
+    const m = { originBucket: 'a', originTime: 1700000000000, originEtag: 'E', originVersionId: 'v1', originOwner: '1305433xxxx;x' };
+    const text = formatMarker(m);
+    assert.equal(text, 'b=a;t=1700000000000;e=E;v=v1;o=1305433xxxx%3Bx');
+    assert.deepEqual(parseMarker(text), m);
+    assert.deepEqual(parseMarker('b=a;t=1700000000000;e=E;v=v1'), { originBucket: 'a', originTime: 1700000000000, originEtag: 'E', originVersionId: 'v1' });
+  });
+
+  it('an original write\'s origin carries its owner and Last-Modified; a replica keeps its marker\'s (chains name the first write)', () => {
+    assert.deepEqual(originOf(obj({ owner: 'acct-a', lastModified: 7000, etag: 'e1' }), 'src'),
+      { originBucket: 'src', originTime: 7000, originEtag: 'E1', originOwner: 'acct-a' });
+    assert.deepEqual(originOf(obj({ owner: 'acct-b', userMeta: { 'crr-origin': 'b=a;t=12;e=EA;o=acct-a' } }), 'src'),
+      { originBucket: 'a', originTime: 12, originEtag: 'EA', originOwner: 'acct-a' });
+  });
+
   it('ignores unknown fields (forward compatible)', () => {
     assert.deepEqual(parseMarker('b=a;t=1;e=E;z=new'), { originBucket: 'a', originTime: 1, originEtag: 'E' });
   });

@@ -71,17 +71,26 @@ describe('planUnversioned: one-way', () => {
         'Content-Type': 'image/png', 'Content-Encoding': 'gzip', 'Content-Disposition': 'attachment; filename="a.png"', 'Cache-Control': 'max-age=60',
         Expires: 'Wed, 21 Oct 2026 07:28:00 GMT', 'Content-Language': 'de',
         'x-oss-meta-owner': 'alice', 'x-oss-meta-x-y': 'z', 'x-oss-meta-crr-origin': 'b=src;t=4000;e=ABC',
-        'x-oss-tagging': 'a%20b=x%26y&k=v%3D1', 'x-oss-object-acl': 'private', 'x-oss-storage-class': 'IA',
+        'x-oss-tagging': 'a%20b=x%26y&k=v%3D1', 'x-oss-object-acl': 'private', 'x-oss-server-side-encryption': 'AES256', 'x-oss-storage-class': 'IA',
       },
     });
   });
 
   const headerCases: { name: string; src?: Partial<ObjectState>; rule?: Partial<RuleView>; has: Record<string, string>; lacks: string[] }[] = [
     { name: 'default ACL and no tags: no ACL or tagging header', has: {}, lacks: ['x-oss-object-acl', 'x-oss-tagging'] },
-    { name: 'rule AES256 overrides the source (KMS)', src: { encryption: { algorithm: 'KMS', keyId: 'k' } }, rule: { encryption: { algorithm: 'AES256' } }, has: { 'x-oss-server-side-encryption': 'AES256' }, lacks: ['x-oss-server-side-encryption-key-id'] },
+    { name: 'rule AES256 overrides the source (SM4)', src: { encryption: { algorithm: 'SM4' } }, rule: { encryption: { algorithm: 'AES256' } }, has: { 'x-oss-server-side-encryption': 'AES256' }, lacks: ['x-oss-server-side-encryption-key-id'] },
+    { name: 'rule SM4 encrypts an unencrypted source', rule: { encryption: { algorithm: 'SM4' } }, has: { 'x-oss-server-side-encryption': 'SM4' }, lacks: ['x-oss-server-side-encryption-key-id'] },
     { name: 'rule KMS with the replica key', rule: { encryption: { algorithm: 'KMS', keyId: 'replica-key' } }, has: { 'x-oss-server-side-encryption': 'KMS', 'x-oss-server-side-encryption-key-id': 'replica-key' }, lacks: [] },
     { name: 'rule KMS without key: the default KMS key', rule: { encryption: { algorithm: 'KMS' } }, has: { 'x-oss-server-side-encryption': 'KMS' }, lacks: ['x-oss-server-side-encryption-key-id'] },
-    { name: 'no rule encryption: none (source encryption is not copied)', src: { encryption: { algorithm: 'AES256' } }, has: {}, lacks: ['x-oss-server-side-encryption'] },
+    { name: 'no rule encryption: the source\'s SSE-OSS AES256 is kept', src: { encryption: { algorithm: 'AES256' } }, has: { 'x-oss-server-side-encryption': 'AES256' }, lacks: [] },
+    { name: 'no rule encryption: the source\'s SSE-OSS SM4 is kept', src: { encryption: { algorithm: 'SM4' } }, has: { 'x-oss-server-side-encryption': 'SM4' }, lacks: [] },
+    { name: 'unencrypted source, no rule encryption: none stated (the destination bucket\'s default applies)', has: {}, lacks: ['x-oss-server-side-encryption'] },
+    { name: 'SSE-KMS source under replicateSseKms: KMS with the replica key, not the source\'s', src: { encryption: { algorithm: 'KMS', keyId: 'src-key' } },
+      rule: { replicaKmsKeyId: 'replica-key' }, has: { 'x-oss-server-side-encryption': 'KMS', 'x-oss-server-side-encryption-key-id': 'replica-key' }, lacks: ['x-oss-server-side-data-encryption'] },
+    { name: 'SSE-KMS with SM4 data encryption keeps SM4 under the replica key', src: { encryption: { algorithm: 'KMS', keyId: 'src-key', dataEncryption: 'SM4' } },
+      rule: { replicaKmsKeyId: 'replica-key' }, has: { 'x-oss-server-side-encryption': 'KMS', 'x-oss-server-side-encryption-key-id': 'replica-key', 'x-oss-server-side-data-encryption': 'SM4' }, lacks: [] },
+    { name: 'the replica key wins over destination.encryption for SSE-KMS sources', src: { encryption: { algorithm: 'KMS', keyId: 'src-key' } },
+      rule: { replicaKmsKeyId: 'replica-key', encryption: { algorithm: 'AES256' } }, has: { 'x-oss-server-side-encryption': 'KMS', 'x-oss-server-side-encryption-key-id': 'replica-key' }, lacks: [] },
     { name: 'rule storage class wins', src: { storageClass: 'Standard' }, rule: { storageClass: 'Archive' }, has: { 'x-oss-storage-class': 'Archive' }, lacks: [] },
     { name: 'else the source storage class', src: { storageClass: 'IA' }, has: { 'x-oss-storage-class': 'IA' }, lacks: [] },
     { name: 'neither: Standard, stated (not the destination bucket\'s default class)', has: { 'x-oss-storage-class': 'Standard' }, lacks: [] },
@@ -98,6 +107,36 @@ describe('planUnversioned: one-way', () => {
       for (const k of c.lacks) assert.ok(!(k in plan.headers), `${k} should be absent`);
     });
   }
+
+  // Issue 12 item 5: SSE-KMS objects replicate only under a rule naming the replica key; encryption is part of "in sync".
+  table([
+    { name: 'SSE-KMS source without replicateSseKms: skipped, destination absent', src: obj({ encryption: { algorithm: 'KMS', keyId: 'k' } }), dst: null,
+      expect: { kind: 'skip', reason: 'sse-kms' } },
+    { name: 'SSE-KMS source without replicateSseKms: skipped, never rewritten, even with destination.encryption', src: obj({ encryption: { algorithm: 'KMS' }, crc64: '7' }),
+      dst: obj(), rule: { encryption: { algorithm: 'AES256' } }, expect: { kind: 'skip', reason: 'sse-kms' } },
+    { name: 'SSE-KMS source, replica under the replica key: in sync', src: obj({ encryption: { algorithm: 'KMS', keyId: 'k' } }),
+      dst: obj({ encryption: { algorithm: 'KMS', keyId: 'rk' } }), rule: { replicaKmsKeyId: 'rk' }, expect: { kind: 'skip', reason: 'in-sync' } },
+    { name: 'SSE-KMS replica under another key: rewritten in place', src: obj({ encryption: { algorithm: 'KMS', keyId: 'k' } }),
+      dst: obj({ encryption: { algorithm: 'KMS', keyId: 'k' } }), rule: { replicaKmsKeyId: 'rk' }, expect: { kind: 'update', differences: ['encryption'] } },
+    { name: 'source moved from AES256 to SM4: the replica follows (in place)', src: obj({ encryption: { algorithm: 'SM4' } }),
+      dst: obj({ encryption: { algorithm: 'AES256' } }), expect: { kind: 'update', differences: ['encryption'] } },
+    { name: 'source encrypted, replica plain: rewritten in place', src: obj({ encryption: { algorithm: 'AES256' } }), dst: obj(),
+      expect: { kind: 'update', differences: ['encryption'] } },
+    { name: 'unencrypted source, replica encrypted by the destination bucket\'s default: in sync', src: obj(), dst: obj({ encryption: { algorithm: 'KMS', keyId: 'bucket-default' } }),
+      expect: { kind: 'skip', reason: 'in-sync' } },
+    { name: 'destination.encryption override met: in sync whatever the SSE-OSS source uses', src: obj({ encryption: { algorithm: 'SM4' } }),
+      dst: obj({ encryption: { algorithm: 'AES256' } }), rule: { encryption: { algorithm: 'AES256' } }, expect: { kind: 'skip', reason: 'in-sync' } },
+    { name: 'destination.encryption KMS without a key id accepts any key', src: obj(), dst: obj({ encryption: { algorithm: 'KMS', keyId: 'managed' } }),
+      rule: { encryption: { algorithm: 'KMS' } }, expect: { kind: 'skip', reason: 'in-sync' } },
+  ]);
+
+  it('an encryption change is one in-place CopyObject stating the new encryption', () => {
+    const plan = planUnversioned(obj({ encryption: { algorithm: 'KMS', keyId: 'k' } }), obj({ encryption: { algorithm: 'AES256' } }), rule({ replicaKmsKeyId: 'rk' }), copy, realtime);
+    assert.ok(plan.kind === 'update' && plan.replaceMeta, JSON.stringify(plan));
+    assert.equal(plan.replaceMeta['x-oss-server-side-encryption'], 'KMS');
+    assert.equal(plan.replaceMeta['x-oss-server-side-encryption-key-id'], 'rk');
+    assert.equal(plan.replaceMeta['x-oss-metadata-directive'], 'REPLACE');
+  });
 
   it('multipart only above the threshold', () => {
     const at = planUnversioned(obj({ size: 100 }), null, rule(), copy, realtime);

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  completeMultipartXml, parseAcl, parseListObjectsV2, parseListParts, parseListUploads, parseListVersions, parseTagging, taggingXml, unquote,
+  completeMultipartXml, parseAcl, parseAclOwner, parseListObjectsV2, parseListParts, parseListUploads, parseListVersions, parseTagging, taggingXml, unquote,
 } from '../../../../core/adapters/oss/listing-xml.ts';
 import { escapeXml } from '../../../../core/adapters/oss/xml.ts';
 
@@ -67,4 +67,10 @@ test('ACL grant, and the complete-multipart body in part order with quoted etags
   const xml = completeMultipartXml([{ partNumber: 2, etag: 'B' }, { partNumber: 1, etag: '"A"' }]);
   assert.match(xml, /<Part><PartNumber>1<\/PartNumber><ETag>"A"<\/ETag><\/Part><Part><PartNumber>2<\/PartNumber><ETag>"B"<\/ETag><\/Part>/);
   assert.equal(unquote('W/"x"'), 'x');
+});
+
+test('parseAclOwner: the Owner ID of a GetObjectAcl answer, unescaped; none when absent', () => {
+  assert.equal(parseAclOwner('<AccessControlPolicy><Owner><ID>1305433xxxx</ID><DisplayName>1305433xxxx</DisplayName></Owner><AccessControlList><Grant>default</Grant></AccessControlList></AccessControlPolicy>'), '1305433xxxx');
+  assert.equal(parseAclOwner('<AccessControlPolicy><Owner>\n  <ID>a&amp;b</ID></Owner></AccessControlPolicy>'), 'a&b');
+  assert.equal(parseAclOwner('<AccessControlPolicy><AccessControlList><Grant>private</Grant></AccessControlList></AccessControlPolicy>'), undefined);
 });

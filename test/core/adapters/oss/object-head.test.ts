@@ -41,3 +41,13 @@ test('an unversioned, unencrypted object', () => {
   assert.deepEqual(head.userMeta, {});
   assert.equal(head.crc64, undefined);
 });
+
+test('SSE-OSS SM4 and SSE-KMS with SM4 data encryption are read as OSS reports them; the owner comes from the ACL answer', () => {
+  const sm4 = headFromHeaders('k', { etag: '"E"', 'content-length': '0', 'x-oss-server-side-encryption': 'SM4' }, {}, 'default');
+  assert.deepEqual(sm4.encryption, { algorithm: 'SM4' });
+  const kms = headFromHeaders('k', { etag: '"E"', 'content-length': '0', 'x-oss-server-side-encryption': 'KMS', 'x-oss-server-side-encryption-key-id': 'kid',
+    'x-oss-server-side-data-encryption': 'SM4' }, {}, 'default', '1234567890');
+  assert.deepEqual(kms.encryption, { algorithm: 'KMS', keyId: 'kid', dataEncryption: 'SM4' });
+  assert.equal(kms.owner, '1234567890');
+  assert.equal(sm4.owner, undefined);
+});
