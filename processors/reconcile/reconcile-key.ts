@@ -208,8 +208,8 @@ async function reconcileVersioned(ctx: ReconcileContext, key: string, trigger: T
   // later trigger of the key.
   const triggered = trigger.versionId ?? latest?.versionId;
   if (triggered && notReplicated.has(triggered)) {
-    result.skippedKms = true;
-    result.reason = 'sse-kms';
+    const skipped = sourceChain.find((v) => v.versionId === triggered);
+    Object.assign(result, { skippedKms: true, reason: 'sse-kms', sourceVersionId: triggered, sourceEtag: skipped?.etag ?? null });
   }
   for (const step of steps) await applyStep(ctx, key, step, sourceChain, result);
   return result;

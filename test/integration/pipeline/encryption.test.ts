@@ -41,6 +41,7 @@ test('SSE-OSS keeps its algorithm, SSE-KMS follows the rule (replica key, or ski
     rules: [
       { id: 'kms', source: 'src-kms', destination: 'dst-kms', replicateSseKms: true, replicaKmsKeyId: 'replica-key' },
       { id: 'nokms', source: 'src-nokms', destination: 'dst-nokms' },
+      { id: 'vnokms', source: 'src-v', destination: 'dst-v', versioned: true },
     ],
     partitions: 2,
     oss: { accounts: { hangzhou: SOURCE_ACCOUNT, shanghai: DESTINATION_ACCOUNT } },
@@ -60,10 +61,15 @@ test('SSE-OSS keeps its algorithm, SSE-KMS follows the rule (replica key, or ski
     for (const [key, headers] of Object.entries(writes)) await put(srcKms, key, headers);
     await put(srcNo, 'kms.bin', writes['kms.bin']);
     await put(srcNo, 'aes.bin', writes['aes.bin']);
+    // A versioned chain plain → SSE-KMS → AES256 under a rule without replicateSseKms: the KMS version is left out.
+    const [srcV, dstV] = [stack.bucket('src-v'), stack.bucket('dst-v')];
+    const v1 = await put(srcV, 'chain.bin', {});
+    const v2 = await put(srcV, 'chain.bin', writes['kms.bin']);
+    const v3 = await put(srcV, 'chain.bin', writes['aes.bin']);
 
     const skippedKms = () => metricSum(stack.metrics.reconciles, (l) => l.rule === 'nokms' && l.result === 'skipped_kms');
     await waitFor('the SSE-KMS object of rule nokms to be skipped', async () => (await skippedKms()) >= 1, 60_000);
-    await stack.waitConverged(['kms', 'nokms'], 60_000);
+    await stack.waitConverged(['kms', 'nokms', 'vnokms'], 60_000);
 
     const head = async (store: ObjectStore, bucket: string, key: string) => {
       const h = await store.headObject(bucket, key);
@@ -82,10 +88,15 @@ test('SSE-OSS keeps its algorithm, SSE-KMS follows the rule (replica key, or ski
     // Rule nokms: the SSE-KMS object is not replicated (neither decrypted nor re-encrypted); the AES256 one is.
     assert.equal(await stack.writer.sh.headObject(dstNo, 'kms.bin'), null, 'the SSE-KMS object was not replicated');
     assert.deepEqual((await head(stack.writer.sh, dstNo, 'aes.bin')).encryption, { algorithm: 'AES256' });
-    const messages = await readUntil(stack.kafka, stack.config.topicNames.outcomes,
-      (ms) => ms.some((m) => decode('ReplicationOutcome', m.value!).result === 'SKIPPED_KMS'), 30_000);
-    const skipped = messages.map((m) => decode('ReplicationOutcome', m.value!)).filter((o) => o.result === 'SKIPPED_KMS');
-    assert.deepEqual(skipped.map((o) => [o.ruleId, o.key, o.action, o.bytes, o.errorCode]), [['nokms', 'kms.bin', 'NONE', 0, 'SSE_KMS_NOT_REPLICATED']]);
+    const kmsSkips = (ms: { value: Buffer | null }[]) => ms.map((m) => decode('ReplicationOutcome', m.value!)).filter((o) => o.result === 'SKIPPED_KMS');
+    const messages = await readUntil(stack.kafka, stack.config.topicNames.outcomes, (ms) => kmsSkips(ms).length >= 2, 30_000);
+    assert.deepEqual(kmsSkips(messages).map((o) => [o.ruleId, o.key, o.action, o.bytes, o.errorCode, o.sourceVersionId]).sort(),
+      [['nokms', 'kms.bin', 'NONE', 0, 'SSE_KMS_NOT_REPLICATED', null], ['vnokms', 'chain.bin', 'NONE', 0, 'SSE_KMS_NOT_REPLICATED', v2.versionId]]);
+    // The destination chain holds copies of v1 and v3 only, oldest first, v3's replica AES256.
+    const chain = (await stack.writer.sh.listKeyVersions(dstV, 'chain.bin')).reverse();
+    const replicaOf = await Promise.all(chain.map(async (v) => markerOf((await stack.writer.sh.headObject(dstV, 'chain.bin', v.versionId))!)?.originVersionId));
+    assert.deepEqual(replicaOf, [v1.versionId, v3.versionId], `not ${v2.versionId}`);
+    assert.deepEqual((await head(stack.writer.sh, dstV, 'chain.bin')).encryption, { algorithm: 'AES256' });
 
     // What OSS sets on the replica itself differs (its own time and owner); the marker keeps the origin's.
     const source = await head(stack.writer.hz, srcKms, 'aes.bin');
