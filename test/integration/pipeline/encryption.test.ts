@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { ObjectStore } from '../../../core/ports/object-store.ts';
 import { markerOf } from '../../../processors/reconcile/marker.ts';
@@ -59,6 +60,9 @@ test('SSE-OSS keeps its algorithm, SSE-KMS follows the rule (replica key, or ski
       'plain.bin': {},
     };
     for (const [key, headers] of Object.entries(writes)) await put(srcKms, key, headers);
+    // Above the 2 MiB multipart threshold: InitiateMultipartUpload states the replica's encryption.
+    const big = randomBytes(3 * 1024 * 1024);
+    await stack.writer.hz.putObject(srcKms, 'big-kms.bin', big, { headers: writes['kms.bin'], contentLength: big.length });
     await put(srcNo, 'kms.bin', writes['kms.bin']);
     await put(srcNo, 'aes.bin', writes['aes.bin']);
     // A versioned chain plain → SSE-KMS → AES256 under a rule without replicateSseKms: the KMS version is left out.
@@ -84,6 +88,9 @@ test('SSE-OSS keeps its algorithm, SSE-KMS follows the rule (replica key, or ski
     assert.deepEqual(replicas['sm4.bin'].encryption, { algorithm: 'SM4' });
     assert.equal(replicas['plain.bin'].encryption, undefined);
     for (const key of Object.keys(writes)) assert.equal(await body(stack.writer.sh, dstKms, key), `body of ${key}`, `${key}: same bytes`);
+    const bigReplica = await head(stack.writer.sh, dstKms, 'big-kms.bin');
+    assert.deepEqual([bigReplica.encryption, bigReplica.objectType, bigReplica.crc64], [{ algorithm: 'KMS', keyId: 'replica-key' }, 'Multipart',
+      (await head(stack.writer.hz, srcKms, 'big-kms.bin')).crc64]);
 
     // Rule nokms: the SSE-KMS object is not replicated (neither decrypted nor re-encrypted); the AES256 one is.
     assert.equal(await stack.writer.sh.headObject(dstNo, 'kms.bin'), null, 'the SSE-KMS object was not replicated');
