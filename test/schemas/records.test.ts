@@ -2,6 +2,8 @@
 // each kind of trigger carries the capture source and rules the processors act on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import avro from 'avsc';
 import { CrrError } from '../../core/errors.ts';
 import { decode } from '../../schemas/codec.ts';
 import { changeRecord, newChange, objectKey, oppositeChange, outcomeRecord, repairChange, replayChange } from '../../schemas/records.ts';
@@ -44,4 +46,15 @@ test('a key with a lone UTF-16 surrogate is refused, not sent as one U+FFFD in t
   assert.throws(() => objectKey('src', 'a\ud800b'), (err: unknown) => err instanceof CrrError && err.code === 'INVALID_RECORD');
   assert.throws(() => changeRecord({ ...SAMPLES.ObjectChange, key: '\udfffx' }), /lone UTF-16 surrogate/);
   assert.equal(objectKey('src', 'pair-😀'), 'src/pair-😀');
+});
+
+test('ReplicationOutcome v2: SKIPPED_KMS round-trips, and a reader of v1 reads it as FAILED (the enum default)', () => {
+  const outcome = { ...SAMPLES.ReplicationOutcome, action: 'NONE' as const, result: 'SKIPPED_KMS' as const, errorCode: 'SSE_KMS_NOT_REPLICATED' };
+  const record = outcomeRecord(outcome);
+  assert.equal(decode('ReplicationOutcome', record.value!).result, 'SKIPPED_KMS');
+  const schema = (v: number) => avro.Type.forSchema(JSON.parse(readFileSync(new URL(`../../schemas/ReplicationOutcome/v${v}.avsc`, import.meta.url), 'utf8')));
+  const [v1, v2] = [schema(1), schema(2)];
+  const body = v2.toBuffer(outcome);
+  const old = v1.fromBuffer(body, v1.createResolver(v2)) as { result: string; errorCode: string };
+  assert.deepEqual([old.result, old.errorCode], ['FAILED', 'SSE_KMS_NOT_REPLICATED']);
 });
