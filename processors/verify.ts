@@ -64,8 +64,8 @@ export async function verifyRule(t: VerifyTarget): Promise<VerifyReport> {
   const report: VerifyReport = { compared: 0, inSync: 0, onlyInSource: 0, onlyInDestination: 0, differing: 0, versionsCompared: 0, skippedKms: 0, differences: [] };
   if (t.origins) report.origins = [];
   const rule = { storageClass: t.storageClass, encryption: t.encryption, replicaKmsKeyId: t.replicaKmsKeyId };
-  // Listings name no encryption (OSS's do not), so a source's is read only where it decides: a key the
-  // destination lacks, or one that differs.
+  // Listings name no encryption (OSS's do not): a key both sides hold is HEADed anyway, and a key the
+  // destination lacks costs one HEAD of the source to tell a skipped SSE-KMS object from a missing replica.
   const notReplicated = (h: ObjectHead | null) => h !== null && replicaEncryption(h, rule).kind === 'skip-kms';
   const noteOrigin = (h: ObjectHead, versionId?: string) => {
     const m = report.origins && markerOf(h);
