@@ -1,8 +1,8 @@
 // The constraints OSS puts on a set of replication rules, checked together (pure: no I/O, no YAML): different
 // regions unless `sameRegion`, one-to-one buckets with the mutual pair as the one exception, a mutual pair
 // declared alike on both sides, at most 10 prefixes that neither are empty nor cover each other, SSE-KMS
-// replication with its replica key. The config
-// loader calls it at start; a rules control plane can call it on a proposed rule set.
+// replication with its replica key. The config loader calls it at start; a rules control plane can call it
+// on a proposed rule set.
 
 /** What the checks read of a rule (a parsed RuleConfig has all of it). */
 export interface ConstrainedRule {
