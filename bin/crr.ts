@@ -67,7 +67,42 @@ program.command('status')
     'npx crr status --config crr.yaml --watch'], runs))
   .action(async (opts) => (await import('./commands/status/command.ts')).statusCommand(opts));
 
-const backfill = program.command('backfill').description('historical replication: copy what a rule\'s source already holds (jobs run in crr process)');
+const rules = program.command('rules').description('the rules control plane: rules on the compacted rules topic, followed live by every capture and processor')
+  .addHelpText('after', commandHelp(['npx crr rules apply --config crr.yaml -f rules.yaml --dry-run', 'npx crr rules list --config crr.yaml --json | jq .',
+    'npx crr rules pause photos --config crr.yaml'], runs));
+rules.command('apply')
+  .description('validate the rule set the file would leave (every constraint), print the diff and write the added and changed rules (a rule absent from the file is kept)')
+  .requiredOption('-c, --config <file>', 'YAML config file (Kafka and the endpoints the rules name)')
+  .requiredOption('-f, --file <rules.yaml>', 'a YAML file with a rules: list (a config file works)')
+  .option('--dry-run', 'validate and print the diff; write nothing')
+  .option('--json', 'the diff as one JSON document on stdout')
+  .addHelpText('after', commandHelp(['npx crr rules apply --config crr.yaml -f rules.yaml --dry-run', 'npx crr rules apply --config crr.yaml -f rules.yaml',
+    'npx crr rules apply --config crr.yaml -f rules.yaml --json | jq .added'], runs))
+  .action(async (opts) => (await import('./commands/rules.ts')).rulesApplyCommand(opts));
+rules.command('list')
+  .description('the rules on the rules topic, with their state')
+  .requiredOption('-c, --config <file>', 'YAML config file')
+  .option('--json', 'one JSON array on stdout')
+  .addHelpText('after', commandHelp(['npx crr rules list --config crr.yaml', 'npx crr rules list --config crr.yaml --json | jq \'.[] | select(.state == "PAUSED") | .id\''], runs))
+  .action(async (opts) => (await import('./commands/rules.ts')).rulesListCommand(opts));
+for (const [name, state, what] of [['pause', 'PAUSED', 'pause a rule: it is still captured, its triggers wait in the processors (nothing dead-lettered)'],
+  ['resume', 'ACTIVE', 'resume a paused rule: its waiting triggers go on']] as const) {
+  rules.command(`${name} <rule>`)
+    .description(what)
+    .requiredOption('-c, --config <file>', 'YAML config file')
+    .addHelpText('after', commandHelp([`npx crr rules ${name} photos --config crr.yaml`], runs))
+    .action(async (rule, opts) => (await import('./commands/rules.ts')).rulesStateCommand(state, { ...opts, rule }));
+}
+rules.command('delete <rule>')
+  .description('delete a rule (a tombstone on the rules topic): capture refuses its bucket\'s events, processors stop its work')
+  .requiredOption('-c, --config <file>', 'YAML config file')
+  .addHelpText('after', commandHelp(['npx crr rules delete photos --config crr.yaml'], runs))
+  .action(async (rule, opts) => (await import('./commands/rules.ts')).rulesDeleteCommand({ ...opts, rule }));
+
+const backfillExits: ExitName[] = ['ok', 'usage', 'unreachable', 'authentication', 'internal'];
+const backfill = program.command('backfill').description('historical replication: copy what a rule\'s source already holds (jobs run in crr process)')
+  .addHelpText('after', commandHelp(['npx crr backfill start --config crr.yaml --rule photos --wait', 'npx crr backfill status --config crr.yaml --json | jq .',
+    'npx crr backfill pause photos-1a2b3c4d --config crr.yaml'], [...backfillExits, 'jobRunning']));
 backfill.command('start')
   .description('start a backfill job for a rule (one job per rule at a time; exit 5 names the running one)')
   .requiredOption('-c, --config <file>', 'YAML config file')
@@ -75,6 +110,8 @@ backfill.command('start')
   .option('--prefix <p>', 'only keys under this prefix')
   .option('--compare <mode>', 'listing: skip keys whose listings match (etag, size); full: reconcile every source key', 'listing')
   .option('--wait', 'show progress until the job ends (a bar on a terminal, lines when piped)')
+  .addHelpText('after', commandHelp(['npx crr backfill start --config crr.yaml --rule photos', 'npx crr backfill start --config crr.yaml --rule photos --prefix 2026/ --compare full --wait'],
+    ['ok', 'differences', 'usage', 'unreachable', 'authentication', 'jobRunning', 'internal']))
   .action(async (opts) => (await import('./commands/backfill.ts')).backfillStartCommand(opts));
 backfill.command('status')
   .description('the backfill jobs: state, percent, counts')
@@ -82,11 +119,13 @@ backfill.command('status')
   .option('--job <id>', 'only this job')
   .option('--rule <id>', 'only this rule\'s jobs')
   .option('--json', 'print JSON')
+  .addHelpText('after', commandHelp(['npx crr backfill status --config crr.yaml', 'npx crr backfill status --config crr.yaml --rule photos --json | jq \'.[0].percent\''], backfillExits))
   .action(async (opts) => (await import('./commands/backfill.ts')).backfillStatusCommand(opts));
 for (const [name, request] of [['pause', 'PAUSE'], ['resume', 'RESUME'], ['cancel', 'CANCEL']] as const) {
   backfill.command(`${name} <jobId>`)
     .description(`${name} a backfill job`)
     .requiredOption('-c, --config <file>', 'YAML config file')
+    .addHelpText('after', commandHelp([`npx crr backfill ${name} photos-1a2b3c4d --config crr.yaml`], backfillExits))
     .action(async (jobId, opts) => (await import('./commands/backfill.ts')).backfillRequestCommand(request, { ...opts, job: jobId }));
 }
 

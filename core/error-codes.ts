@@ -12,6 +12,8 @@ export const ERROR_CODES = [
   'WRONG_RECORD', //          the bytes hold another record than the one expected
   'MALFORMED_BODY', //        the bytes do not decode with their writer schema
   'NOT_SINGLE_OBJECT', //     not Avro single-object encoding (no C3 01 header)
+  'INVALID_RULE', //          a rule record on the rules topic (or in a rules file) that the rule schema refuses
+  'RULE_NOT_FOUND', //        no rule with that id on the rules topic (exit 2)
   // Capture
   'MALFORMED_EVENT', //       an OSS event notification the receiver cannot read
   // Processing

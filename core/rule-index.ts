@@ -9,14 +9,21 @@ export function ruleCovers(rule: RuleScope, bucket: string, key: string): boolea
 }
 
 export class RuleIndex<R extends RuleScope> {
-  private readonly byBucket = new Map<string, R[]>();
+  private byBucket = new Map<string, R[]>();
 
   constructor(rules: readonly R[]) {
+    this.replace(rules);
+  }
+
+  /** The rules from now on (the live rule set changed). */
+  replace(rules: readonly R[]): void {
+    const byBucket = new Map<string, R[]>();
     for (const rule of rules) {
-      const list = this.byBucket.get(rule.source.bucket) ?? [];
+      const list = byBucket.get(rule.source.bucket) ?? [];
       list.push(rule);
-      this.byBucket.set(rule.source.bucket, list);
+      byBucket.set(rule.source.bucket, list);
     }
+    this.byBucket = byBucket;
   }
 
   /** True when some rule replicates from this bucket (whatever the key). */

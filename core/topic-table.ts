@@ -21,6 +21,8 @@ export const BUS_TOPICS = {
   // Compacted state: one partition keeps every key's latest value in one place.
   backfillJobs: { suffix: 'backfill-jobs', cleanupPolicy: 'compact', partitions: 1 },
   state: { suffix: 'state', cleanupPolicy: 'compact', partitions: 1 },
+  // The rules control plane (crr rules): key rule id, value io.crr.Rule, a tombstone deletes.
+  rules: { suffix: 'rules', cleanupPolicy: 'compact', partitions: 1 },
 } as const satisfies Record<string, BusTopicDefinition>;
 
 export type BusTopic = keyof typeof BUS_TOPICS;

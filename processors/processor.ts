@@ -55,6 +55,8 @@ export interface Processor {
    * the real-time delay histogram.
    */
   reconcileTask(msg: InboundMessage, task: BackfillTask, signal?: AbortSignal): Promise<{ result: BackfillTaskResult; bytes: number }>;
+  /** The rules from now on (the rules topic changed): triggers fetched later match them; a removed rule's waiting triggers end. */
+  setRules(rules: readonly RuleConfig[]): void;
 }
 
 const TASK_RESULT: Record<string, BackfillTaskResult> = {
@@ -83,19 +85,24 @@ function triggerKind(change: ObjectChange): ReplicationTrigger {
 export function createProcessor(opts: ProcessorOptions): Processor {
   const now = opts.now ?? Date.now;
   const { metrics, logger } = opts;
-  const byId = new Map(opts.rules.map((r) => [r.id, r]));
-  const index = new RuleIndex(opts.rules);
+  let byId = new Map<string, RuleConfig>();
+  let index = new RuleIndex<RuleConfig>([]);
+  // Two-way pairs: the rule in the opposite direction of each rule, if configured.
+  let reverseOf = new Map<string, RuleConfig>();
+  const setRules = (rules: readonly RuleConfig[]) => {
+    byId = new Map(rules.map((r) => [r.id, r]));
+    index = new RuleIndex(rules);
+    reverseOf = new Map();
+    for (const r of rules) {
+      const back = rules.find((o) => o.twoWay && r.twoWay && o.source.bucket === r.destination.bucket && o.destination.bucket === r.source.bucket);
+      if (back) reverseOf.set(r.id, back);
+    }
+  };
+  setRules(opts.rules);
   // Decoded at fetch for progressOf, kept until handled so the trigger is decoded once; its progress entry
   // loses each rule as that rule's reconcile ends.
   const decoded = new WeakMap<InboundMessage, ObjectChange>();
   const progressByMessage = new WeakMap<InboundMessage, MessageProgress>();
-
-  // Two-way pairs: the rule in the opposite direction of each rule, if configured.
-  const reverseOf = new Map<string, RuleConfig>();
-  for (const r of opts.rules) {
-    const back = opts.rules.find((o) => o.twoWay && r.twoWay && o.source.bucket === r.destination.bucket && o.destination.bucket === r.source.bucket);
-    if (back) reverseOf.set(r.id, back);
-  }
 
   const rulesOf = (change: ObjectChange): RuleConfig[] => {
     const named = change.ruleIds.map((id) => byId.get(id)).filter((r): r is RuleConfig => r !== undefined);
@@ -140,6 +147,11 @@ export function createProcessor(opts: ProcessorOptions): Processor {
       for (;;) {
         // A halted rule's trigger waits here, holding its key: no retries burnt, no dead letter.
         await opts.gate?.wait(rule.id, signal);
+        // Deleted while it waited (or before): the rule's processing stops, the trigger is done.
+        if (!byId.has(rule.id)) {
+          metrics.reconciles.inc({ rule: rule.id, op: 'none', result: 'no_rule' });
+          return { action: 'NONE', bytes: 0 };
+        }
         try {
           result = await attempt();
           break;
@@ -242,5 +254,5 @@ export function createProcessor(opts: ProcessorOptions): Processor {
     }
   }
 
-  return { handle, progressOf, reconcileTask };
+  return { handle, progressOf, reconcileTask, setRules };
 }

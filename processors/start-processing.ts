@@ -16,6 +16,8 @@ import { createProcessor } from './processor.ts';
 import { groupTiming } from '../core/group-timing.ts';
 import { RuleContexts } from './rule-context.ts';
 import { RuleGate } from './rule-gate.ts';
+import { rulesOf, staticRules, type LiveRules } from '../core/rules/live-rules.ts';
+import { followRules } from './follow-rules.ts';
 import { startVersioningCheck } from './versioning-check.ts';
 import type { SchedulerShares } from './runner/key-scheduler.ts';
 import { processingReadiness, type Readiness } from './readiness.ts';
@@ -52,6 +54,11 @@ export interface ProcessingDeps {
   openConsumer: OpenConsumer;
   /** Default: the changes lane alone. */
   lanes?: Lane[];
+  /**
+   * The live rule set (the rules topic, core/rules/rules-view.ts): rules added, changed, paused, resumed and
+   * deleted take effect without a restart. Default: config.rules, fixed.
+   */
+  liveRules?: LiveRules;
   /**
    * Adds the backfill lane: the backfill topic in its own group (`<groupId>-backfill`) with
    * processing.backfillConcurrency, reading the jobs' states (pause, cancel) from `view`.
@@ -93,15 +100,18 @@ export interface Processing {
  * Fair shares of a lane's budget, one per rule. A message's key is `sourceBucket/key`, and rules are one-to-one,
  * so its source bucket names its rule. Off with a single rule (it has the whole budget).
  */
-export function ruleShares(config: Pick<CrrConfig, 'rules' | 'processing'>, concurrency: number): SchedulerShares<InboundMessage> | undefined {
-  if (config.rules.length < 2) return undefined;
+export function ruleShares(config: Pick<CrrConfig, 'rules' | 'processing'>, concurrency: number,
+  ruleCount?: () => number): SchedulerShares<InboundMessage> | undefined {
+  if (!ruleCount && config.rules.length < 2) return undefined;
+  const share = Math.max(1, Math.floor(concurrency * config.processing.ruleShare));
   return {
     of: (msg) => {
       const key = msg.key?.toString() ?? '';
       const slash = key.indexOf('/');
       return slash < 0 ? key : key.slice(0, slash);
     },
-    max: Math.max(1, Math.floor(concurrency * config.processing.ruleShare)),
+    // A live rule set may shrink to one rule, which then has the whole budget again.
+    get max() { return ruleCount && ruleCount() < 2 ? concurrency : share; },
   };
 }
 
@@ -117,17 +127,21 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
   const { config, metrics, logger } = deps;
   const now = deps.now ?? Date.now;
   const p = config.processing;
-  const contexts = new RuleContexts(new Map(config.rules.map((r) => [r.id, r])), {
+  const live = deps.liveRules ?? staticRules(config.rules);
+  const ruleMap = new Map(rulesOf(live).map((r) => [r.id, r]));
+  const currentRules = () => [...ruleMap.values()];
+  const contexts = new RuleContexts(ruleMap, {
     copy: { multipartThresholdBytes: p.multipartThresholdBytes, partSizeBytes: p.partSizeBytes, partConcurrency: p.partConcurrency }, storeFor: deps.storeFor,
   });
   const outcomes = new CoalescingPublisher(deps.producer, config.topicNames.outcomes);
   const deadLetters = new DeadLetters(deps.producer, config.topicNames.deadLetter);
   const gate = new RuleGate({ now, onChange: (rule, reason, halted) => metrics.ruleHalted.set({ rule, reason }, halted ? 1 : 0) });
-  const versioning = startVersioningCheck({ rules: config.rules, probe: contexts, gate, intervalMs: p.versioningCheckMs, logger });
+  const versioning = startVersioningCheck({ rules: currentRules, probe: contexts, gate, intervalMs: p.versioningCheckMs, logger });
   const processor = createProcessor({
-    rules: config.rules, contexts, outcomes, deadLetters,
+    rules: currentRules(), contexts, outcomes, deadLetters,
     metrics, logger, retryPolicy: deps.retryPolicy ?? { ...RECONCILE_RETRY, retries: p.retries }, gate, now,
   });
+  const follow = followRules({ live, ruleMap, contexts, processor, gate, versioning, logger });
   const timing = groupTiming(p);
   async function startLane(lane: Lane): Promise<Runner> {
     const consumer = await deps.openConsumer({ groupId: lane.groupId, ...timing });
@@ -136,7 +150,7 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
       topics: [lane.topic],
       fromBeginning: true,
       concurrency: lane.concurrency,
-      shares: ruleShares(config, lane.concurrency),
+      shares: ruleShares(config, lane.concurrency, deps.liveRules ? () => ruleMap.size : undefined),
       handoverGraceMs: p.handoverGraceMs,
       drainTimeoutMs: drainBudgetMs(config.shutdownGraceMs),
       handle: lane.handle ?? ((msg, { signal }) => processor.handle(msg, signal)),
@@ -166,6 +180,7 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
     for (const lane of lanes) runners[lane.name] = await startLane(lane);
     await lag?.start();
   } catch (err) {
+    follow();
     versioning.stop();
     await Promise.all(Object.values(runners).map((r) => r.stop()));
     await deps.brokerOffsets?.close();
@@ -184,6 +199,7 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
     gate,
     readiness: () => processingReadiness(Object.fromEntries(Object.entries(runners).map(([name, r]) => [name, r.health()])), limits, now()),
     async stop() {
+      follow();
       versioning.stop();
       janitor.stop();
       await Promise.all(Object.values(runners).map((r) => r.stop()));

@@ -22,7 +22,9 @@ export interface VersioningCheck {
   stop(): void;
 }
 
-export function startVersioningCheck(o: { rules: RuleConfig[]; probe: VersioningProbe; gate: RuleGate; intervalMs: number; logger: Logger }): VersioningCheck {
+/** `rules` is read at each round when it is a function (the live rule set). */
+export function startVersioningCheck(o: { rules: RuleConfig[] | (() => readonly RuleConfig[]); probe: VersioningProbe; gate: RuleGate; intervalMs: number; logger: Logger }): VersioningCheck {
+  const rulesNow = () => (typeof o.rules === 'function' ? o.rules() : o.rules);
   const last = new Map<string, string>();
   const checkRule = async (rule: RuleConfig) => {
     let state: { source: boolean; destination: boolean };
@@ -50,7 +52,7 @@ export function startVersioningCheck(o: { rules: RuleConfig[]; probe: Versioning
     }
   };
   let running: Promise<void> | undefined;
-  const checkNow = () => (running ??= Promise.all(o.rules.map(checkRule)).then(() => { running = undefined; }));
+  const checkNow = () => (running ??= Promise.all(rulesNow().map(checkRule)).then(() => { running = undefined; }));
   void checkNow();
   const timer = setInterval(() => void checkNow(), o.intervalMs);
   timer.unref();

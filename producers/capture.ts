@@ -10,6 +10,7 @@ import { startPoller, type Poller } from './poller/poller.ts';
 import { KafkaSnapshotStore } from './poller/snapshot-store.ts';
 import { CoalescingPublisher } from '../core/coalescing-publisher.ts';
 import { RuleIndex } from '../core/rule-index.ts';
+import { rulesOf, staticRules, type LiveRules } from '../core/rules/live-rules.ts';
 import { splitHostPort } from '../core/metrics/serve.ts';
 
 export interface CaptureDeps {
@@ -22,6 +23,12 @@ export interface CaptureDeps {
   receiverToken?: string;
   /** Reads the state topic from its start to its end (the poller's snapshots); needed by the poller. */
   readState?: (onRecord: (m: InboundMessage) => void) => Promise<void>;
+  /**
+   * The live rule set (the rules topic): the receiver accepts a new rule's bucket at once and refuses a deleted
+   * rule's (422 unknown_bucket, as for any bucket no rule names); a paused rule is still captured. Default:
+   * config.rules, fixed. The poller lists the buckets of capture.poller.rules (from the config file).
+   */
+  liveRules?: LiveRules;
   now?: () => number;
 }
 
@@ -29,7 +36,16 @@ export interface Capture { receiver?: Receiver; poller?: Poller; stop(): Promise
 
 export async function startCapture(deps: CaptureDeps, what: { receiver: boolean; poller: boolean }): Promise<Capture> {
   const { config, metrics, logger } = deps;
-  const rules = new RuleIndex(config.rules);
+  const live = deps.liveRules ?? staticRules(config.rules);
+  const rules = new RuleIndex(rulesOf(live));
+  const sourceRegions = new Map<string, string>();
+  const follow = () => {
+    rules.replace(rulesOf(live));
+    sourceRegions.clear();
+    for (const r of rulesOf(live)) sourceRegions.set(r.source.bucket, config.endpoint(r.source.endpoint).region);
+  };
+  follow();
+  const unfollow = live.onChange(follow);
   const publisher = new CoalescingPublisher(deps.producer, config.topicNames.changes);
   const capture: Capture = { async stop() {} };
 
@@ -41,7 +57,7 @@ export async function startCapture(deps: CaptureDeps, what: { receiver: boolean;
     capture.receiver = await startReceiver({
       host, port, path: rc.path, token: deps.receiverToken, maxBodyBytes: rc.maxBodyBytes, rules,
       replicatorPrincipals: new Set(config.capture.replicatorPrincipals), publisher, metrics, logger, now: deps.now,
-      sourceRegions: new Map(config.rules.map((r) => [r.source.bucket, config.endpoint(r.source.endpoint).region])),
+      sourceRegions,
     });
     logger.info({ url: capture.receiver.url }, 'notification receiver listening');
   }
@@ -59,6 +75,7 @@ export async function startCapture(deps: CaptureDeps, what: { receiver: boolean;
     logger.info({ buckets: buckets.map((b) => b.bucket), intervalMs: pc.intervalMs }, 'listing poller started');
   }
   capture.stop = async () => {
+    unfollow();
     await capture.receiver?.stop();
     await capture.poller?.stop();
     await publisher.flush();

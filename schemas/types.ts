@@ -22,6 +22,12 @@ export type ReplicationAction = (typeof REPLICATION_ACTIONS)[number];
 export const REPLICATION_RESULTS = ['OK', 'FAILED', 'DEAD_LETTERED', 'SKIPPED_KMS'] as const;
 export type ReplicationResult = (typeof REPLICATION_RESULTS)[number];
 
+export const RULE_STATES = ['ACTIVE', 'PAUSED'] as const;
+export type RuleState = (typeof RULE_STATES)[number];
+
+export const RULE_ACTIONS = ['ALL', 'PUT'] as const;
+export type RuleAction = (typeof RULE_ACTIONS)[number];
+
 export const REPLICATION_TRIGGERS = ['REALTIME', 'BACKFILL', 'REPAIR', 'REPLAY'] as const;
 export type ReplicationTrigger = (typeof REPLICATION_TRIGGERS)[number];
 
@@ -121,14 +127,36 @@ export interface ReplicationOutcome {
   errorMessage: string | null;
 }
 
+/** A replication rule (compacted topic rules, key: the rule id; a tombstone deletes it). Endpoints are names in each process's config. */
+export interface Rule {
+  id: string;
+  state: RuleState;
+  sourceEndpoint: string;
+  sourceBucket: string;
+  destinationEndpoint: string;
+  destinationBucket: string;
+  storageClass: string | null;
+  /** AES256 or KMS. */
+  encryption: string | null;
+  kmsKeyId: string | null;
+  maxBytesPerSecond: number | null;
+  prefixes: string[];
+  action: RuleAction;
+  twoWay: boolean;
+  historical: boolean;
+  sameRegion: boolean;
+  updatedAt: number;
+}
+
 export interface RecordTypes extends Record<RecordName, object> {
   ObjectChange: ObjectChange;
   BackfillTask: BackfillTask;
   BackfillJob: BackfillJob;
   BackfillTaskDone: BackfillTaskDone;
   ReplicationOutcome: ReplicationOutcome;
+  Rule: Rule;
 }
 
-export type RecordName = 'ObjectChange' | 'BackfillTask' | 'BackfillJob' | 'BackfillTaskDone' | 'ReplicationOutcome';
+export type RecordName = 'ObjectChange' | 'BackfillTask' | 'BackfillJob' | 'BackfillTaskDone' | 'ReplicationOutcome' | 'Rule';
 
-export const RECORD_NAMES: readonly RecordName[] = ['ObjectChange', 'BackfillTask', 'BackfillJob', 'BackfillTaskDone', 'ReplicationOutcome'];
+export const RECORD_NAMES: readonly RecordName[] = ['ObjectChange', 'BackfillTask', 'BackfillJob', 'BackfillTaskDone', 'ReplicationOutcome', 'Rule'];

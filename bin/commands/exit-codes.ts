@@ -23,6 +23,8 @@ export const EXIT_MEANING: Record<ExitName, string> = {
 const byCode: Partial<Record<ErrorCode, number>> = {
   INVALID_CONFIG: EXIT.usage,
   BACKFILL_JOB_NOT_FOUND: EXIT.usage,
+  INVALID_RULE: EXIT.usage,
+  RULE_NOT_FOUND: EXIT.usage,
   BACKFILL_JOB_RUNNING: EXIT.jobRunning,
   // A rule naming a bucket that does not exist is a config mistake.
   BUCKET_NOT_FOUND: EXIT.usage,

@@ -10,6 +10,8 @@ import { startJobView } from '../../core/backfill-job-view.ts';
 import { setJobGauges } from '../../producers/backfill/job-gauges.ts';
 import { startBackfillOwner } from '../../producers/backfill/owner.ts';
 import { EXIT } from './exit-codes.ts';
+import { followRulesTopic } from './live-rules.ts';
+import { rulesOf } from '../../core/rules/live-rules.ts';
 import { onShutdown, startRuntime } from './shared.ts';
 import { storeFactory } from '../../core/adapters/oss/store-factory.ts';
 
@@ -17,14 +19,17 @@ export async function processCommand(opts: { config: string }): Promise<void> {
   const rt = await startRuntime('process', opts.config);
   const producer = await createProducer(rt.kafka);
   const openConsumer = consumerOpener(rt.kafka);
-  const storeFor = storeFactory(rt.config, rt.metrics);
+  const rules = await followRulesTopic(rt, producer);
+  const storeFor = storeFactory(rt.config, rt.metrics, undefined, (id) => rules.entries().get(id)?.rule);
   const view = await startJobView(openConsumer, rt.config.topicNames.backfillJobs, `${rt.config.processing.groupId}-backfill-view`);
   view.onChange((job) => setJobGauges(rt.metrics, job));
-  const processing = await startProcessing({ config: rt.config, openConsumer, producer, storeFor, metrics: rt.metrics, logger: rt.logger, backfill: { view },
+  const processing = await startProcessing({ config: rt.config, openConsumer, producer, storeFor, metrics: rt.metrics, logger: rt.logger, backfill: { view }, liveRules: rules,
     brokerOffsets: brokerOffsets(rt.kafka) });
-  const owner = await startBackfillOwner({ config: rt.config, openConsumer, view, storeFor, logger: rt.logger, pageKeys: rt.config.processing.backfillPageKeys,
+  // The owner reads config.rules when it plans a job or starts a historical one: the live set's, not the file's.
+  const liveConfig = Object.create(rt.config, { rules: { get: () => rulesOf(rules) } }) as typeof rt.config;
+  const owner = await startBackfillOwner({ config: liveConfig, openConsumer, view, storeFor, logger: rt.logger, pageKeys: rt.config.processing.backfillPageKeys,
     transactionalProducer: (id) => createTransactionalProducer(rt.kafka, id), endOffsets: (topic) => endOffsets(rt.kafka, topic) });
-  rt.logger.info({ rules: rt.config.rules.map((r) => r.id), group: rt.config.processing.groupId }, 'processing changes');
+  rt.logger.info({ rules: [...rules.entries().keys()], group: rt.config.processing.groupId }, 'processing changes');
   processing.done.catch((err) => {
     rt.logger.error({ err: (err as Error).message }, 'the runner stopped on an error; exiting so a restart resumes from the last commit');
     process.exit(EXIT.internal);
@@ -35,6 +40,7 @@ export async function processCommand(opts: { config: string }): Promise<void> {
     await owner.stop();
     await processing.stop();
     await view.stop();
+    await rules.stop();
     await producer.disconnect();
     await rt.closeMetrics();
   }, rt.config.shutdownGraceMs);

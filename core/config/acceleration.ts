@@ -6,7 +6,8 @@
 import { ossRegion } from '../oss-regions.ts';
 import type { CrrConfigFile } from './schema.ts';
 
-export function accelerationProblems(cfg: CrrConfigFile): string[] {
+/** `at(i)` names rule i in the messages (the config's `rules[i]` by default). */
+export function accelerationProblems(cfg: Pick<CrrConfigFile, 'rules' | 'endpoints'>, at: (i: number) => string = (i) => `rules[${i}]`): string[] {
   const problems: string[] = [];
   cfg.rules.forEach((rule, i) => {
     const src = cfg.endpoints[rule.source.endpoint];
@@ -17,7 +18,7 @@ export function accelerationProblems(cfg: CrrConfigFile): string[] {
     const missing = [{ side: 'destination', ep: dst, name: rule.destination.endpoint }, ...(rule.twoWay ? [{ side: 'source', ep: src, name: rule.source.endpoint }] : [])]
       .filter((s) => !s.ep.accelerate);
     for (const s of missing) {
-      problems.push(`rules[${i}].${s.side}.endpoint: rule "${rule.id}" replicates between ${from.id} (${from.mainland ? 'Chinese mainland' : 'outside the Chinese mainland'}) ` +
+      problems.push(`${at(i)}.${s.side}.endpoint: rule "${rule.id}" replicates between ${from.id} (${from.mainland ? 'Chinese mainland' : 'outside the Chinese mainland'}) ` +
         `and ${to.id} (${to.mainland ? 'Chinese mainland' : 'outside the Chinese mainland'}); OSS requires transfer acceleration across that border: ` +
         `set accelerate: true on endpoint "${s.name}"`);
     }

@@ -6,8 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { CrrError } from '../errors.ts';
 import { topicNames, type TopicNames } from '../topic-table.ts';
 import { readStsFile } from '../adapters/oss/credentials/sts-file.ts';
-import { accelerationProblems } from './acceleration.ts';
-import { formatRuleProblem, ruleProblems } from './rule-constraints.ts';
+import { ruleSetProblems } from './rule-set-problems.ts';
 import { configSchema, type CrrConfigFile, type EndpointConfig } from './schema.ts';
 
 export interface Credentials { accessKeyId: string; accessKeySecret: string }
@@ -53,16 +52,8 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv, source = '(inl
   const result = configSchema.safeParse(raw);
   if (!result.success) invalid(result.error.issues.map((i) => `${fieldPath(i.path)}: ${i.message}`), source);
   const cfg = result.data;
-  const problems: string[] = [];
-  const ids = new Set<string>();
-  cfg.rules.forEach((rule, i) => {
-    if (ids.has(rule.id)) problems.push(`rules[${i}].id: duplicate rule id "${rule.id}"`);
-    ids.add(rule.id);
-    for (const side of ['source', 'destination'] as const) {
-      if (!cfg.endpoints[rule[side].endpoint]) problems.push(`rules[${i}].${side}.endpoint: no endpoint named "${rule[side].endpoint}"`);
-    }
-  });
-  problems.push(...ruleProblems(cfg.rules, cfg.endpoints).map(formatRuleProblem));
+  const problems: string[] = ruleSetProblems(cfg.rules, cfg.endpoints);
+  const ids = new Set(cfg.rules.map((r) => r.id));
   cfg.capture.poller?.rules.forEach((id, i) => {
     if (!ids.has(id)) problems.push(`capture.poller.rules[${i}]: no rule with id "${id}"`);
   });
@@ -101,7 +92,6 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv, source = '(inl
       }
     }
   }
-  problems.push(...accelerationProblems(cfg));
   if (needs.receiver !== false && cfg.capture.receiver && !env[cfg.capture.receiver.tokenEnv]) {
     problems.push(`capture.receiver.tokenEnv: environment variable ${cfg.capture.receiver.tokenEnv} is not set`);
   }

@@ -10,7 +10,7 @@ import { Registry } from 'prom-client';
 import { stringify } from 'yaml';
 import { createKafka } from '../../core/adapters/kafka/client.ts';
 import { consumerOpener } from '../../core/adapters/kafka/consumer.ts';
-import { brokerOffsets } from '../../core/adapters/kafka/offsets.ts';
+import { brokerOffsets, endOffsets } from '../../core/adapters/kafka/offsets.ts';
 import { createProducer, type BusProducer } from '../../core/adapters/kafka/producer.ts';
 import { ensureTopics } from '../../core/adapters/kafka/topics.ts';
 import { storeFactory } from '../../core/adapters/oss/store-factory.ts';
@@ -18,6 +18,7 @@ import { busTopicSpecs } from '../../core/bus-topics.ts';
 import { parseConfig } from '../../core/config/load.ts';
 import { createLogger } from '../../core/logging.ts';
 import { createMetrics, type CrrMetrics } from '../../core/metrics/metrics.ts';
+import { seedRules, startRulesView, type RulesView } from '../../core/rules/rules-view.ts';
 import { serveMetrics } from '../../core/metrics/serve.ts';
 import type { ObjectStore } from '../../core/ports/object-store.ts';
 import { startProcessing, type Processing } from '../../processors/start-processing.ts';
@@ -73,6 +74,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const producers: BusProducer[] = [];
   let capture: Capture | undefined;
   const processings: Processing[] = [];
+  let rulesView: RulesView | undefined;
   const children: ProcessorChild[] = [];
   let stopped: Promise<void> | undefined;
   const shutdown = async () => {
@@ -80,6 +82,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     await Promise.all(children.map((c) => c.exited));
     await capture?.stop();
     await Promise.all(processings.map((p) => p.stop().catch(() => {})));
+    await rulesView?.stop();
     await Promise.all(producers.map((p) => p.disconnect()));
     await served?.close();
     await Promise.all(regionList.map((r) => r.stop()));
@@ -137,7 +140,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       const wrapped = o.hooks?.wrapStore?.(store, endpointName, ruleId) ?? store;
       const observer = o.hooks?.onDestinationWrite;
       return observer && destinations.has(endpointName) ? observeWrites(wrapped, observer) : wrapped;
-    });
+    }, (id) => rulesView?.entries().get(id)?.rule ?? config.rules.find((r) => r.id === id));
     const storeFor = storesFor(metrics);
     const newProducer = async (component: 'capture' | 'processing') => {
       const p = await createProducer(kafka);
@@ -145,7 +148,17 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       return o.hooks?.wrapProducer?.(component, p) ?? p;
     };
     const producer = await newProducer('capture');
-    if (o.capture !== false) capture = await startCapture({ config, producer, storeFor, metrics, logger, receiverToken }, { receiver: true, poller: false });
+    if (o.followRulesTopic) {
+      const topic = config.topicNames.rules;
+      const end = async () => BigInt((await endOffsets(kafka, topic)).get(0) ?? '0');
+      rulesView = await startRulesView({ openConsumer: consumerOpener(kafka), topic, group: `${id}-rules-view`, endpoints: config.endpoints, logger });
+      await rulesView.caughtUp(await end());
+      await seedRules({ view: rulesView, rules: config.rules, producer, topic, logger });
+      await rulesView.caughtUp(await end());
+    }
+    if (o.capture !== false) {
+      capture = await startCapture({ config, producer, storeFor, metrics, logger, receiverToken, liveRules: rulesView }, { receiver: true, poller: false });
+    }
     const ruleOf = (ruleId: string) => {
       const spec = rules.find((x) => x.id === ruleId);
       if (!spec) throw new Error(`no rule ${ruleId} in this stack`);
@@ -153,7 +166,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     };
 
     const stack: LocalStack = {
-      run, dir, principals, regions, raw, env, config, configFile, receiverToken, kafka, producer, metrics, logger, storeFor, capture, processings, bucket,
+      run, dir, principals, regions, raw, env, config, configFile, receiverToken, kafka, producer, metrics, logger, storeFor, capture, rulesView, processings, bucket,
       broker: { brokers: broker.brokers, version: broker.version, started: broker.started },
       metricsUrl: served?.url,
       writer: Object.fromEntries(regionNames.map((n) => [n, regions[n].store(principals.user, { timeoutMs: oss.writerTimeoutMs })])) as Record<RegionName, ObjectStore>,
@@ -163,7 +176,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
         const processing = await startProcessing({
           config: s.groupId ? { ...config, processing: { ...config.processing, groupId: s.groupId } } : config,
           openConsumer: consumerOpener(kafka), lanes: s.lanes, producer: o.separateProducers ? await newProducer('processing') : producer, storeFor: s.metrics ? storesFor(m) : storeFor,
-          metrics: m, logger, retryPolicy: s.retryPolicy ?? o.retryPolicy, brokerOffsets: brokerOffsets(kafka),
+          metrics: m, logger, retryPolicy: s.retryPolicy ?? o.retryPolicy, brokerOffsets: brokerOffsets(kafka), liveRules: rulesView,
         });
         processings.push(processing);
         return processing;

@@ -4,7 +4,7 @@
 import { createLogger } from '../../core/logging.ts';
 import type { ObjectStore } from '../../core/ports/object-store.ts';
 import { fastRetryPolicy } from '../../core/retry.ts';
-import { startLocalStack, type LocalRegion, type LocalStack, type ProcessingOverrides, type StackOssOptions, type StackRule } from '../../deploy/local/stack.ts';
+import { startLocalStack, type LocalRegion, type LocalStack, type LocalStackOptions, type ProcessingOverrides, type StackOssOptions, type StackRule } from '../../deploy/local/stack.ts';
 import { testBrokers } from './kafka.ts';
 
 export { projectRoot } from '../../deploy/local/project-root.ts';
@@ -18,6 +18,10 @@ export interface StackOptions {
   processing?: ProcessingOverrides;
   /** Merged over the tests' OSS options (e.g. tls, endpointCredentials). */
   oss?: StackOssOptions;
+  /** Buckets no rule names yet (a rule applied later replicates between them). */
+  buckets?: LocalStackOptions['buckets'];
+  /** In-process capture and processing follow the rules topic (see LocalStackOptions). */
+  followRulesTopic?: boolean;
 }
 
 /** The local stack under the names the pipeline tests use: hz (the sources' region) and sh (the destinations'). */
@@ -46,7 +50,8 @@ export async function metricSum(metric: { get(): Promise<{ values: { labels: Rec
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const processing = { concurrency: 64, multipartThresholdBytes: 2 * 1024 * 1024, partSizeBytes: 1024 * 1024, retries: 8, ...opts.processing };
   const local = await startLocalStack({
-    name: 'pipeline', kafka: { brokers: testBrokers() }, rules: opts.rules, partitions: opts.partitions, processing,
+    name: 'pipeline', kafka: { brokers: testBrokers() }, rules: opts.rules, partitions: opts.partitions, processing, buckets: opts.buckets,
+    followRulesTopic: opts.followRulesTopic,
     oss: { eventLog: true, timeoutMs: 20_000, writerTimeoutMs: 30_000, ...opts.oss },
     keepData: Boolean(process.env.CRR_KEEP_TEST_DATA),
     retryPolicy: { ...fastRetryPolicy, retries: processing.retries },

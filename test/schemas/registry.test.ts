@@ -100,6 +100,7 @@ test('types.ts matches the current schemas: field names and enum symbols', () =>
     ChangeOperation: types.CHANGE_OPERATIONS, CaptureSource: types.CAPTURE_SOURCES, BackfillJobState: types.BACKFILL_JOB_STATES,
     BackfillCompare: types.BACKFILL_COMPARES, BackfillTaskResult: types.BACKFILL_TASK_RESULTS,
     ReplicationAction: types.REPLICATION_ACTIONS, ReplicationResult: types.REPLICATION_RESULTS, ReplicationTrigger: types.REPLICATION_TRIGGERS,
+    RuleState: types.RULE_STATES, RuleAction: types.RULE_ACTIONS,
   };
   const seen = new Set<string>();
   for (const name of RECORD_NAMES) {

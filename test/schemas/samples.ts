@@ -83,6 +83,24 @@ export const SAMPLES: { [N in RecordName]: RecordTypes[N] } = {
     errorCode: 'SOURCE_CHANGED',
     errorMessage: 'precondition failed',
   },
+  Rule: {
+    id: 'photos-eu',
+    state: 'PAUSED',
+    sourceEndpoint: 'hangzhou',
+    sourceBucket: 'src-bucket',
+    destinationEndpoint: 'frankfurt',
+    destinationBucket: 'dst-bucket',
+    storageClass: 'IA',
+    encryption: 'KMS',
+    kmsKeyId: 'key-1',
+    maxBytesPerSecond: 2 ** 33,
+    prefixes: ['photos/', 'été/'],
+    action: 'PUT',
+    twoWay: true,
+    historical: true,
+    sameRegion: true,
+    updatedAt: 1_764_000_010_000,
+  },
 };
 
 /** The same records with every nullable field null and arrays empty. */
@@ -100,4 +118,6 @@ export const MINIMAL: { [N in RecordName]: RecordTypes[N] } = {
     ...SAMPLES.ReplicationOutcome, action: 'SKIP', result: 'OK', trigger: 'BACKFILL', bytes: 0, sourceEtag: null, sourceVersionId: null,
     destinationVersionId: null, eventTime: null, delayMs: null, attempts: 1, errorCode: null, errorMessage: null,
   },
+  Rule: { ...SAMPLES.Rule, state: 'ACTIVE', storageClass: null, encryption: null, kmsKeyId: null, maxBytesPerSecond: null, prefixes: [], action: 'ALL',
+    twoWay: false, historical: false, sameRegion: false },
 };

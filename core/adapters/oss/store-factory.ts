@@ -5,7 +5,7 @@
 import { bandwidthLimit, type BandwidthLimit } from './bandwidth-limit.ts';
 import { createObjectStore } from './object-store.ts';
 import type { CredentialSource, CrrConfig } from '../../config/load.ts';
-import type { EndpointConfig } from '../../config/schema.ts';
+import type { EndpointConfig, RuleConfig } from '../../config/schema.ts';
 import type { CredentialsProvider } from '../../ports/credentials.ts';
 import { accelerateHost } from '../../oss-regions.ts';
 import { ecsRamRoleCredentials } from './credentials/ecs-ram-role.ts';
@@ -16,7 +16,12 @@ import type { ObjectStore } from '../../ports/object-store.ts';
 
 export type StoreWrapper = (store: ObjectStore, endpointName: string, ruleId: string) => ObjectStore;
 
-export function storeFactory(config: CrrConfig, metrics: CrrMetrics, wrap?: StoreWrapper): (endpointName: string, ruleId?: string) => ObjectStore {
+/**
+ * `ruleOf` finds a rule by id (default: in config.rules); a live rule set passes its own, so a rule added on the
+ * rules topic gets its stores and its bandwidth limit when its first store is asked for.
+ */
+export function storeFactory(config: CrrConfig, metrics: CrrMetrics, wrap?: StoreWrapper,
+  ruleOf: (id: string) => RuleConfig | undefined = (id) => config.rules.find((r) => r.id === id)): (endpointName: string, ruleId?: string) => ObjectStore {
   const stores = new Map<string, ObjectStore>();
   // One provider per endpoint: its rules' stores share the held credentials (and one metadata fetch).
   const providers = new Map<string, CredentialsProvider>();
@@ -26,11 +31,16 @@ export function storeFactory(config: CrrConfig, metrics: CrrMetrics, wrap?: Stor
     return p;
   };
   const limits = new Map<string, BandwidthLimit>();
-  for (const rule of config.rules) {
-    const bytesPerSecond = rule.destination.maxBytesPerSecond;
-    if (bytesPerSecond !== undefined) metrics.destinationBandwidthLimit.set({ rule: rule.id }, bytesPerSecond);
-    limits.set(rule.id, bandwidthLimit({ bytesPerSecond, onBytes: (n) => metrics.destinationBytesSent.inc({ rule: rule.id }, n) }));
-  }
+  const limitOf = (rule: RuleConfig) => {
+    let limit = limits.get(rule.id);
+    if (!limit) {
+      const bytesPerSecond = rule.destination.maxBytesPerSecond;
+      if (bytesPerSecond !== undefined) metrics.destinationBandwidthLimit.set({ rule: rule.id }, bytesPerSecond);
+      limits.set(rule.id, (limit = bandwidthLimit({ bytesPerSecond, onBytes: (n) => metrics.destinationBytesSent.inc({ rule: rule.id }, n) })));
+    }
+    return limit;
+  };
+  for (const rule of config.rules) limitOf(ruleOf(rule.id) ?? rule);
   return (name, ruleId = '') => {
     const key = `${name}/${ruleId}`;
     let store = stores.get(key);
@@ -40,7 +50,10 @@ export function storeFactory(config: CrrConfig, metrics: CrrMetrics, wrap?: Stor
         endpoint: requestEndpoint(ep), region: ep.region, addressing: ep.cname ? 'cname' : ep.addressing, signatureVersion: ep.signatureVersion,
         timeoutMs: ep.timeoutMs, credentials: providerFor(name), ca: config.ca(name),
         onRequest: (op, result) => metrics.ossRequests.inc({ rule: ruleId, op, result }),
-        uploadLimit: config.rules.find((r) => r.id === ruleId)?.destination.endpoint === name ? limits.get(ruleId) : undefined,
+        uploadLimit: (() => {
+          const rule = ruleOf(ruleId);
+          return rule?.destination.endpoint === name ? limitOf(rule) : undefined;
+        })(),
       });
       if (wrap) store = wrap(store, name, ruleId);
       stores.set(key, store);

@@ -7,6 +7,7 @@ import type { Logger } from '../../../core/logging.ts';
 import type { CrrMetrics } from '../../../core/metrics/metrics.ts';
 import type { ObjectStore } from '../../../core/ports/object-store.ts';
 import type { RetryPolicy } from '../../../core/retry.ts';
+import type { RulesView } from '../../../core/rules/rules-view.ts';
 import type { Lane, Processing } from '../../../processors/start-processing.ts';
 import type { VerifyReport } from '../../../processors/verify.ts';
 import type { Capture } from '../../../producers/capture.ts';
@@ -108,6 +109,11 @@ export interface LocalStackOptions {
   processing?: ProcessingOverrides;
   /** The notification receiver in this process (default true). */
   capture?: boolean;
+  /**
+   * In-process capture and processing follow the rules topic, seeded with the stack's rules, as `crr capture`
+   * and `crr process` do (default false: the config's rules, fixed). `crr process` children always follow it.
+   */
+  followRulesTopic?: boolean;
   /** Start one processing in this process now (default false: call startProcessing()). */
   processingNow?: boolean;
   /** Capture and each processing get their own producer, as separate processes would (default: one shared). */
@@ -146,6 +152,8 @@ export interface LocalStack {
   client(endpoint: RegionName, bucket?: string): OssClient;
   bucket(short: string): string;
   capture?: Capture;
+  /** The rules topic as in-process capture and processing follow it (with followRulesTopic). */
+  rulesView?: RulesView;
   processings: Processing[];
   /** Processing in this process; `lanes` as startProcessing takes them (default: the changes lane in the config's group, or `groupId`). */
   startProcessing(o?: { retryPolicy?: RetryPolicy; groupId?: string; metrics?: CrrMetrics; lanes?: Lane[] }): Promise<Processing>;
