@@ -63,6 +63,19 @@ test('crr --version prints the package version; every command\'s help has exampl
   assert.match(runs[7].stdout, /Exit codes:[^]* {2}3 +cannot reach Kafka or OSS[^]* {2}4 +authentication failed/);
 });
 
+test('the rules and backfill commands\' help has examples and exit codes', { timeout: 120_000 }, async () => {
+  // pause stands for resume (rules) and for resume and cancel (backfill): one loop defines them.
+  const runs = await Promise.all([['rules', '--help'], ['rules', 'apply', '--help'], ['rules', 'list', '--help'], ['rules', 'pause', '--help'], ['rules', 'delete', '--help'],
+    ['backfill', '--help'], ['backfill', 'start', '--help'], ['backfill', 'status', '--help'], ['backfill', 'pause', '--help']].map((a) => crr(a)));
+  for (const run of runs) {
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /\nExamples:\n {2}\$ npx crr (rules|backfill) /);
+    assert.match(run.stdout, /\nExit codes:\n {2}0 +ok\n[^]* {2}2 +bad usage or config[^]* {2}3 +cannot reach Kafka or OSS/);
+  }
+  assert.match(runs[1]!.stdout, /--dry-run/);
+  assert.match(runs[6]!.stdout, / {2}5 +a backfill job of the rule already runs/);
+});
+
 test('crr against a bad config, an unreachable Kafka, an unreachable OSS, a wrong OSS secret, and differences', { timeout: 240_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'crr-cli-'));
   const run = randomBytes(3).toString('hex');
@@ -119,6 +132,38 @@ test('crr against a bad config, an unreachable Kafka, an unreachable OSS, a wron
     crr(['verify', '--config', good3], env),
     crr(['process', '--config', portTaken], env),
   ]);
+
+  // The rules commands, once the bus's topics exist (the process that found its metrics port taken created them),
+  // with the config's rule applied.
+  const rulesFile = (rules: unknown[]) => {
+    const file = join(dir, `rules-${randomBytes(3).toString('hex')}.yaml`);
+    writeFileSync(file, stringify({ rules }));
+    return file;
+  };
+  const applied = await crr(['rules', 'apply', '--config', good, '-f', good], env); // a config file is a rules file too
+  assert.equal(applied.code, 0, applied.stderr);
+  assert.match(applied.stdout, /^added: +cli\n[^]*applied: 1 rule record\(s\) written\n$/);
+  const twoSources = rulesFile([{ id: 'other', source: { endpoint: 'hz', bucket: src }, destination: { endpoint: 'sh', bucket: `${dst}-2` } }]);
+  const fresh = rulesFile([{ id: 'fresh', source: { endpoint: 'hz', bucket: `${src}-2` }, destination: { endpoint: 'sh', bucket: `${dst}-2` } }]);
+  const [rulesBad, rulesKafkaDown, rulesNoFile, rulesConflict, rulesUnknown, rulesDryRun, rulesList] = await Promise.all([
+    crr(['rules', 'list', '--config', badConfig], env),
+    crr(['rules', 'list', '--config', noKafka, '--json'], env),
+    crr(['rules', 'apply', '--config', good, '-f', join(dir, 'absent.yaml')], env),
+    crr(['rules', 'apply', '--config', good, '-f', twoSources, '--dry-run'], env),
+    crr(['rules', 'pause', 'nope', '--config', good], env),
+    crr(['rules', 'apply', '--config', good, '-f', fresh, '--dry-run', '--json'], env),
+    crr(['rules', 'list', '--config', good2, '--json'], env),
+  ]);
+  assertFailure(rulesBad, 2, /^invalid config .*\.yaml:\n {2}- processing\.concurrency: /, 2);
+  assertFailure(rulesKafkaDown, 3, /^crr: cannot reach Kafka/);
+  assertFailure(rulesNoFile, 2, /^crr: -f .*absent\.yaml: no such file$/);
+  // The file's rule and the seeded one (on the topic) share a source bucket: named with its field.
+  assertFailure(rulesConflict, 2, /^crr: invalid rules in .*\.yaml:\n {2}- rule "cli" \(on the rules topic\)\.source\.bucket: bucket .* is already the source of rule "other"/, 2);
+  assertFailure(rulesUnknown, 2, /^crr: no rule "nope" on the rules topic \(rules: cli\)$/);
+  assert.equal(rulesDryRun.code, 0, rulesDryRun.stderr);
+  assert.deepEqual(JSON.parse(rulesDryRun.stdout), { added: ['fresh'], changed: [], unchanged: [], kept: ['cli'], applied: false });
+  assert.equal(rulesList.code, 0, rulesList.stderr);
+  assert.deepEqual((JSON.parse(rulesList.stdout) as { id: string; state: string }[]).map((r) => [r.id, r.state]), [['cli', 'ACTIVE']], 'the dry run wrote nothing');
 
   for (const r of bad) assertFailure(r, 2, /^invalid config .*\.yaml:\n {2}- processing\.concurrency: /, 2);
   assertFailure(inUse, 2, new RegExp(`^metrics\\.listen: cannot listen on 127\\.0\\.0\\.1:${takenPort}: EADDRINUSE$`));
