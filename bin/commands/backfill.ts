@@ -11,6 +11,7 @@ import { jobRow, readJobRows } from '../../producers/backfill/job-rows.ts';
 import { startJobView, type JobView } from '../../core/backfill-job-view.ts';
 import { encode } from '../../schemas/codec.ts';
 import type { BackfillJob } from '../../schemas/types.ts';
+import { readRules } from './rules.ts';
 import { startRuntime, type Runtime } from './shared.ts';
 
 async function withJobs<T>(rt: Runtime, fn: (view: JobView) => Promise<T>): Promise<T> {
@@ -71,8 +72,11 @@ async function waitDone(rt: Runtime, jobId: string): Promise<BackfillJob> {
 
 export async function backfillStartCommand(opts: { config: string; rule: string; prefix?: string; compare?: string; wait?: boolean }): Promise<void> {
   const rt = await startRuntime('backfill', opts.config, { serveMetrics: false });
-  const rule = rt.config.rules.find((r) => r.id === opts.rule);
-  if (!rule) throw new CrrError(`--rule: no rule "${opts.rule}" in ${opts.config} (rules: ${rt.config.rules.map((r) => r.id).join(', ')})`, { code: 'INVALID_CONFIG', stage: 'config' });
+  // The rules topic holds the bus's rules (the file's are seeded there); the file alone when the topic has none.
+  const onTopic = await readRules(rt);
+  const rule = onTopic.get(opts.rule)?.rule ?? (onTopic.size ? undefined : rt.config.rules.find((r) => r.id === opts.rule));
+  const known = onTopic.size ? [...onTopic.keys()] : rt.config.rules.map((r) => r.id);
+  if (!rule) throw new CrrError(`--rule: no rule "${opts.rule}" on the rules topic or in ${opts.config} (rules: ${known.join(', ')})`, { code: 'INVALID_CONFIG', stage: 'config' });
   const compare = (opts.compare ?? 'listing').toUpperCase();
   if (compare !== 'LISTING' && compare !== 'FULL') throw new CrrError(`--compare must be listing or full, not "${opts.compare}"`, { code: 'INVALID_CONFIG', stage: 'config' });
   const running = await withJobs(rt, async (view) => [...view.jobs().values()].map((e) => e.latest).find((j) => j.ruleId === rule.id && isActive(j)));

@@ -17,7 +17,7 @@ import { startOneShot, type Runtime } from './shared.ts';
 const open = (configFile: string) => startOneShot('rules', configFile, { endpoints: () => [], receiver: false, topics: (cfg) => [cfg.topicNames.rules] });
 
 /** The topic's rules now: the latest record per id, tombstones removing. */
-async function readRules(rt: Runtime): Promise<Map<string, RuleEntry>> {
+export async function readRules(rt: Runtime): Promise<Map<string, RuleEntry>> {
   const rules = new Map<string, RuleEntry>();
   await readTopicToEnd(rt.kafka, rt.config.topicNames.rules, (m) => {
     const id = m.key?.toString() ?? '';
