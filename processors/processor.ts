@@ -203,8 +203,13 @@ export function createProcessor(opts: ProcessorOptions): Processor {
 
   async function reconcileTask(msg: InboundMessage, task: BackfillTask, signal?: AbortSignal): Promise<{ result: BackfillTaskResult; bytes: number }> {
     const rule = byId.get(task.ruleId);
-    if (!rule) throw new CrrError(`backfill task of job ${task.jobId} names rule "${task.ruleId}", which this processor's config lacks`, {
-      code: 'UNKNOWN_RULE', stage: 'backfill', context: { rule: task.ruleId, job: task.jobId } });
+    if (!rule) {
+      // Deleted (crr rules delete) while its job ran, or never here: the task is done with nothing to do. Throwing
+      // would stop the lane, and every member given the task would stop the same way.
+      logger.warn({ rule: task.ruleId, job: task.jobId, key: task.key }, 'backfill task of a rule this processor does not have; skipped');
+      metrics.reconciles.inc({ rule: task.ruleId, op: 'none', result: 'no_rule' });
+      return { result: 'SKIPPED', bytes: 0 };
+    }
     const change = newChange({ eventId: `backfill:${task.jobId}:${task.seq}`, ruleIds: [rule.id], sourceBucket: task.sourceBucket, region: '', key: task.key,
       operation: 'UNKNOWN', eventTime: task.listedAt, captureTime: task.listedAt, captureSource: 'LISTING', eventName: 'Backfill',
       versionId: task.versionId, etag: task.etag, size: task.size });

@@ -1,5 +1,5 @@
 // A processor following its live rule set: a paused rule's trigger waits at the gate (no reconcile, no dead
-// letter); deleting the rule ends the wait with nothing done; a rule added later is matched by triggers.
+// letter); deleting the rule ends the wait with nothing done, and its backfill tasks are skipped.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
@@ -51,4 +51,9 @@ test('a paused rule\'s trigger waits; deleting the rule ends it with nothing rec
   assert.equal(sent.length, 0, 'nothing dead-lettered, no outcome');
   assert.equal(await metricSum(metrics.reconciles, (l) => l.rule === 'a' && l.result === 'no_rule'), 1);
   assert.equal(gate.isOpen('a'), true);
+  // A backfill task of the deleted rule is done with nothing to do (throwing would stop the backfill lane).
+  const task = { jobId: 'j', ruleId: 'a', sourceBucket: 'src-a', key: 'k', versionId: null, etag: null, size: null, listedAt: 1, seq: 0 };
+  assert.deepEqual(await processor.reconcileTask(msg, task), { result: 'SKIPPED', bytes: 0 });
+  assert.equal(reconciles, 0);
+  assert.equal(sent.length, 0);
 });
