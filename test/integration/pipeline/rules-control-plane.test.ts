@@ -11,7 +11,7 @@ import { topicOffsets } from '../../../core/adapters/kafka/offsets.ts';
 import { spawnCrr } from '../../../deploy/local/stack/crr-child.ts';
 import { metricSum, scrape, startStack, waitFor } from '../../helpers/pipeline.ts';
 
-test('crr rules apply, pause, resume and delete take effect in running capture and processors', { timeout: 180_000 }, async (t) => {
+test('crr rules apply, pause, resume and delete take effect in running capture and processors', { timeout: 300_000 }, async (t) => {
   const stack = await startStack({
     rules: [{ id: 'r1', source: 'src-1', destination: 'dst-1' }],
     buckets: [{ bucket: 'src-2', endpoint: 'hangzhou' }, { bucket: 'dst-2', endpoint: 'shanghai' }],
