@@ -1,8 +1,9 @@
 // Benchmark: OSS requests one trigger of a versioned key costs, for keys of 1, 10 and 100 versions (issue 12,
-// item 4): the first reconcile (copies the whole chain) and a later one on a key already in sync (the common
-// case: a realtime trigger). The ceiling, measured in the same run: a bare ListObjectVersions of the key on
-// both sides, the least a trigger that reads both chains can cost. Two local OSS regions in this process, no
-// Kafka: reconcileKey is called directly, as the processor does for each trigger.
+// item 4). Per key: the first trigger (copies the whole chain), a realtime trigger on the key in sync (a
+// duplicate event of its latest version), the trigger of one new version, and a REPAIR trigger (the full
+// check: every version read on both sides). The ceiling, measured in the same run: a bare ListObjectVersions
+// of the key on both sides, the least a trigger that reads both chains can cost. Two local OSS regions in this
+// process, no Kafka: reconcileKey is called directly, as the processor does for each trigger.
 //   node --import tsx bench/versioned-requests.ts [--versions 1,10,100]
 // Prints one JSON object.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,6 +15,7 @@ import type { ObjectStore } from '../core/ports/object-store.ts';
 import { makePrincipals } from '../deploy/local/stack/principals.ts';
 import { startRegion } from '../deploy/local/stack/region.ts';
 import { reconcileKey, type ReconcileContext } from '../processors/reconcile/reconcile-key.ts';
+import type { Trigger } from '../processors/reconcile/types.ts';
 
 const { values } = parseArgs({ options: { versions: { type: 'string', default: '1,10,100' } } });
 const sizes = values.versions.split(',').map(Number);
@@ -44,6 +46,7 @@ async function measure(run: () => Promise<unknown>): Promise<{ requests: number;
   return { requests, by_op: { ...byOp }, cpu_ms: Math.round((used.user + used.system) / 1000) };
 }
 
+const ratio = (a: number, b: number): number => Math.round((a / b) * 10) / 10;
 const results = [];
 try {
   for (const n of sizes) {
@@ -52,22 +55,34 @@ try {
     await hz.createBucket(principals.user, src, true);
     await sh.createBucket(principals.user, dst, true);
     const key = `k-${n}`;
-    for (let i = 0; i < n; i++) await writer.putObject(src, key, Buffer.from(`v${i}`), { headers: {}, contentLength: `v${i}`.length });
     const ctx: ReconcileContext = {
       rule: { id: 'bench', sourceBucket: src, destinationBucket: dst, action: 'ALL' },
       multipartThresholdBytes: 64 * 1024 * 1024, partSizeBytes: 16 * 1024 * 1024, partConcurrency: 4,
       versioned: true, source, sourceBucket: src, destination, destinationBucket: dst,
     };
-    const trigger = { kind: 'REALTIME' as const, operation: 'PutObject', eventTime: Date.now() };
-    const first = await measure(() => reconcileKey(ctx, key, trigger));
-    const inSync = await measure(() => reconcileKey(ctx, key, trigger));
+    // Triggers as capture makes them: the event names the version and its size.
+    const put = async (body: string): Promise<Trigger> => {
+      const written = await writer.putObject(src, key, Buffer.from(body), { headers: {}, contentLength: body.length });
+      return { kind: 'REALTIME', operation: 'PUT', versionId: written.versionId ?? null, size: body.length, eventTime: Date.now() };
+    };
+    let last: Trigger | undefined;
+    for (let i = 0; i < n; i++) last = await put(`v${i}`);
+    const first = await measure(() => reconcileKey(ctx, key, last!));
+    const inSync = await measure(() => reconcileKey(ctx, key, last!));
+    const newVersion = await put(`v${n}`);
+    const afterNewVersion = await measure(() => reconcileKey(ctx, key, newVersion));
+    const fullCheck = await measure(() => reconcileKey(ctx, key, { kind: 'REPAIR', eventTime: Date.now(), size: null }));
     const ceiling = await measure(async () => {
       await source.listKeyVersions(src, key);
       await destination.listKeyVersions(dst, key);
     });
-    results.push({ versions: n, first_trigger: first, in_sync_trigger: inSync, ceiling_list_both_chains: ceiling,
-      in_sync_vs_ceiling: Math.round((inSync.requests / ceiling.requests) * 10) / 10,
-      cpu_ms_per_in_sync_trigger: inSync.cpu_ms });
+    results.push({
+      versions: n, first_trigger: first, in_sync_trigger: inSync, new_version_trigger: afterNewVersion, full_check_trigger: fullCheck,
+      ceiling_list_both_chains: ceiling,
+      in_sync_vs_ceiling: ratio(inSync.requests, ceiling.requests),
+      new_version_vs_ceiling: ratio(afterNewVersion.requests, ceiling.requests),
+      cpu_ms_per_in_sync_trigger: inSync.cpu_ms, cpu_ms_per_new_version_trigger: afterNewVersion.cpu_ms,
+    });
   }
   process.stdout.write(`${JSON.stringify({ benchmark: 'versioned-requests', results })}\n`);
 } finally {

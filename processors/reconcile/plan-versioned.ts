@@ -3,13 +3,15 @@
 // destination chain mirror the source chain. Pure; README.md explains the mapping.
 import { CrrError } from '../../core/errors.ts';
 import { differences } from './in-sync.ts';
+import { sourceIdentity } from './chain-reads.ts';
 import { markerOf, normalizeEtag, originOf, writeIdentity } from './marker.ts';
 import { copyHeaders } from './put-headers.ts';
 import type { CopySettings, ObjectState, RuleView, Trigger, VersionEntry, VersionStep } from './types.ts';
 
 /**
- * Chains are newest first, as ListObjectVersions returns them for one key; every object version (not the
- * delete markers) must carry its `state`. Steps come in the order to apply them: appends oldest first,
+ * Chains are newest first, as ListObjectVersions returns them for one key. Object versions carry their
+ * `state` where it was read (every one, for a full check); chooseReads (chain-reads.ts) says which a trigger
+ * needs: a source version to copy must be read, a destination version left unread must be paired. Steps come in the order to apply them: appends oldest first,
  * then attribute updates, then permanent deletes (so readers see the new latest as early as possible, and
  * a crash part-way leaves a state the next reconcile completes).
  */
@@ -27,10 +29,12 @@ export function planVersioned(sourceChain: VersionEntry[], destinationChain: Ver
   const mayDelete = rule.action === 'ALL';
 
   const indexesOf = new Map<string, number[]>();
+  const indexOfVersion = new Map<string, number>();
   target.forEach((v, i) => {
     if (v.isDeleteMarker) return;
-    const id = writeIdentity(originOf(stateOf(v, 'source', rule), rule.sourceBucket));
+    const id = sourceIdentity(v, rule);
     indexesOf.set(id, [...(indexesOf.get(id) ?? []), i]);
+    indexOfVersion.set(v.versionId, i);
   });
 
   // Walk the destination oldest first, mapping each entry to a target position. `p` is the target
@@ -49,9 +53,12 @@ export function planVersioned(sourceChain: VersionEntry[], destinationChain: Ver
       else latest = { entry: d, retained: true };
       continue;
     }
-    const state = stateOf(d, 'destination', rule);
-    const marker = markerOf(state);
-    const candidates = marker ? indexesOf.get(writeIdentity(marker)) : undefined;
+    // An unread version maps where the listings paired it (chain-reads.ts); one neither read nor paired lies
+    // where the planner leaves anything alone, so it counts as a write made on the replica.
+    const state = d.state;
+    const marker = state ? markerOf(state) : undefined;
+    const paired = !state && d.pairedWith !== undefined ? indexOfVersion.get(d.pairedWith) : undefined;
+    const candidates = paired !== undefined ? [paired] : marker ? indexesOf.get(writeIdentity(marker)) : undefined;
     if (marker && !candidates) {
       if (mayDelete) deletes.push({ kind: 'delete-version', versionId: d.versionId, reason: 'source-version-gone' });
       else latest = { entry: d, retained: true };
@@ -75,7 +82,8 @@ export function planVersioned(sourceChain: VersionEntry[], destinationChain: Ver
     }
     p = next;
     latest = { entry: d, mappedTo: next };
-    const update = attributeUpdate(stateOf(target[next]!, 'source', rule), state, d.versionId);
+    // Tags and ACL are compared where both sides were read: the versions that can differ (chain-reads.ts).
+    const update = state && target[next]!.state ? attributeUpdate(target[next]!.state!, state, d.versionId) : undefined;
     if (update) updates.push(update);
   }
 

@@ -3,7 +3,8 @@
 // changes under a copy (412/404 on the pinned read), the key is simply reconciled again.
 import type { Readable } from 'node:stream';
 import { CrrError } from '../../core/errors.ts';
-import type { ListedObject, ObjectStore } from '../../core/ports/object-store.ts';
+import type { ListedObject } from '../../core/ports/object-store.ts';
+import { readChains, type ChainIo } from './chain-reads.ts';
 import { abortLeftUploads, copyObject, type CopyTarget } from './copy-object.ts';
 import { planUnversioned } from './plan.ts';
 import { planVersioned } from './plan-versioned.ts';
@@ -169,33 +170,28 @@ async function applyPlan(ctx: ReconcileContext, key: string, plan: Plan, source:
   }
 }
 
-/** A key's version chain with the state of every object version (the planner maps versions through markers). */
-async function chainOf(store: ObjectStore, bucket: string, key: string): Promise<VersionEntry[]> {
-  const versions: ListedObject[] = await store.listKeyVersions(bucket, key);
-  return Promise.all(versions.map(async (v) => {
-    const entry: VersionEntry = { versionId: v.versionId ?? 'null', isDeleteMarker: Boolean(v.isDeleteMarker), isLatest: Boolean(v.isLatest),
-      lastModified: v.lastModified, etag: v.etag, size: v.size };
-    if (!entry.isDeleteMarker) {
-      const state = await store.headObject(bucket, key, entry.versionId);
-      // Listed a moment ago, gone now: the chain changed under us, so read it again (reconcileKey loops).
-      if (!state) {
-        throw new CrrError(`version ${entry.versionId} of ${key} in ${bucket} vanished while its chain was read`, {
-          code: 'SOURCE_CHANGED', retriable: true, stage: 'source-read', context: { bucket, key, versionId: entry.versionId },
-        });
-      }
-      entry.state = state;
-    }
-    return entry;
-  }));
+/** One key's chains through the context's stores: ListObjectVersions filtered to the key, HEADs by version. */
+function chainIo(ctx: ReconcileContext, key: string): ChainIo {
+  const side = (s: 'source' | 'destination') => (s === 'source' ? { store: ctx.source, bucket: ctx.sourceBucket } : { store: ctx.destination, bucket: ctx.destinationBucket });
+  return {
+    list: async (s) => {
+      const { store, bucket } = side(s);
+      const versions: ListedObject[] = await store.listKeyVersions(bucket, key);
+      return versions.map((v) => ({ versionId: v.versionId ?? 'null', isDeleteMarker: Boolean(v.isDeleteMarker), isLatest: Boolean(v.isLatest),
+        lastModified: v.lastModified, etag: v.etag, size: v.size }));
+    },
+    head: (s, versionId) => {
+      const { store, bucket } = side(s);
+      return store.headObject(bucket, key, versionId);
+    },
+  };
 }
 
 async function reconcileVersioned(ctx: ReconcileContext, key: string, trigger: Trigger): Promise<ReconcileResult> {
-  const [sourceChain, destinationChain] = await Promise.all([
-    chainOf(ctx.source, ctx.sourceBucket, key),
-    chainOf(ctx.destination, ctx.destinationBucket, key),
-  ]);
+  const { source: sourceChain, destination: destinationChain } = await readChains(chainIo(ctx, key), ctx.rule, trigger);
   // Versions the rule does not replicate (SSE-KMS without a replica key) are left out of the target, as OSS
-  // leaves them out of the destination; the planner stays unaware of encryption.
+  // leaves them out of the destination; the planner stays unaware of encryption. Such a version has no
+  // replica, so chain-reads always reads it and its state says so.
   const notReplicated = new Set(sourceChain.filter((v) => v.state && replicaEncryption(v.state, ctx.rule).kind === 'skip-kms').map((v) => v.versionId));
   const target = notReplicated.size ? sourceChain.filter((v) => !notReplicated.has(v.versionId)) : sourceChain;
   const steps = planVersioned(target, destinationChain, ctx.rule, ctx, trigger);

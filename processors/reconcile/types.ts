@@ -16,9 +16,12 @@ export interface VersionEntry {
   lastModified: number;
   etag?: string;
   size?: number;
-  /** Required for every object version (not delete markers) on both sides: the planner maps versions
-   * through the replica marker and copies attributes from it. */
+  /** The version's HEAD (with ACL and tags), where it was read: the planner maps destination versions
+   * through their replica marker and copies attributes from it. Unread versions are listing entries. */
   state?: ObjectState;
+  /** Destination versions left unread (chain-reads.ts): the source version the two listings pair this one
+   * with. The planner maps it there as it would map it through its marker. */
+  pairedWith?: string;
 }
 
 /** Which write a replica is a copy of: the bucket that first saw it, its time (Last-Modified) there, its etag there,
