@@ -17,7 +17,18 @@ interface Chain {
   markerOnTop: boolean;
 }
 
+/** The key's chain as ListObjectVersions shows it; read again when a listed version is deleted before its GET (the processor works meanwhile). */
 async function chainOf(c: OssClient, key: string): Promise<Chain> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await readChain(c, key);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'NoSuchVersion' || attempt >= 5) throw err;
+    }
+  }
+}
+
+async function readChain(c: OssClient, key: string): Promise<Chain> {
   const listed = await c.getBucketVersions({ prefix: key });
   const objects = listed.objects.filter((o) => o.name === key);
   const versions = await Promise.all(objects.map(async (o) => ({
