@@ -1,7 +1,8 @@
 // Benchmark: OSS requests one trigger of a versioned key costs, for keys of 1, 10 and 100 versions (issue 12,
 // item 4). Per key: the first trigger (copies the whole chain), a realtime trigger on the key in sync (a
-// duplicate event of its latest version), the trigger of one new version, and a REPAIR trigger (the full
-// check: every version read on both sides). The ceiling, measured in the same run: a bare ListObjectVersions
+// duplicate event of its latest version), the trigger of one new version, a REPAIR trigger (the full
+// check: every version read on both sides), and the trigger of a version deleted for good on the source
+// (action ALL: it reads the destination chain, the one trigger whose cost grows with the history). The ceiling, measured in the same run: a bare ListObjectVersions
 // of the key on both sides, the least a trigger that reads both chains can cost. Two local OSS regions in this
 // process, no Kafka: reconcileKey is called directly, as the processor does for each trigger.
 //   node --import tsx bench/versioned-requests.ts [--versions 1,10,100]
@@ -72,12 +73,16 @@ try {
     const newVersion = await put(`v${n}`);
     const afterNewVersion = await measure(() => reconcileKey(ctx, key, newVersion));
     const fullCheck = await measure(() => reconcileKey(ctx, key, { kind: 'REPAIR', eventTime: Date.now(), size: null }));
+    // A version deleted for good on the source (the oldest): its trigger reads the destination chain.
+    const oldest = (await source.listKeyVersions(src, key)).at(-1)!.versionId!;
+    await writer.deleteObject(src, key, oldest);
+    const versionDelete = await measure(() => reconcileKey(ctx, key, { kind: 'REALTIME', operation: 'DELETE', versionId: oldest, size: null, eventTime: Date.now() }));
     const ceiling = await measure(async () => {
       await source.listKeyVersions(src, key);
       await destination.listKeyVersions(dst, key);
     });
     results.push({
-      versions: n, first_trigger: first, in_sync_trigger: inSync, new_version_trigger: afterNewVersion, full_check_trigger: fullCheck,
+      versions: n, first_trigger: first, in_sync_trigger: inSync, new_version_trigger: afterNewVersion, full_check_trigger: fullCheck, version_delete_trigger: versionDelete,
       ceiling_list_both_chains: ceiling,
       in_sync_vs_ceiling: ratio(inSync.requests, ceiling.requests),
       new_version_vs_ceiling: ratio(afterNewVersion.requests, ceiling.requests),
