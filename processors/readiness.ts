@@ -1,6 +1,8 @@
 // Whether a processor is ready (GET /readyz): every lane's group member is connected to Kafka, holds an
 // assignment, and is not stalled, i.e. has finished work within `stalledAfterMs` or has nothing to do.
-// Pure: the runners' member health in, the reasons it is not ready out.
+// "Something to do" is the broker's lag (end − committed, core/metrics/consumer-lag.ts) where a lag round
+// has read it: the runner's lag comes from fetched batches and freezes when fetches stop, so a stalled
+// fetch with messages waiting would look idle. Pure: the members' health in, the reasons out.
 import type { Readiness } from '../core/metrics/serve.ts';
 import type { MemberHealth } from './runner/key-ordered-runner.ts';
 
@@ -11,6 +13,18 @@ export interface ReadinessLimits {
   contactTimeoutMs: number;
   /** No finished work for longer than this while lag > 0 means the member is stalled. */
   stalledAfterMs: number;
+}
+
+/**
+ * The member's health with its lag taken from the broker: `brokerLag` is partition → lag for the partitions
+ * it owns, as the last lag round read them. Without such a reading (no round yet, no lag monitor) the
+ * runner's fetched lag stands.
+ */
+export function withBrokerLag(h: MemberHealth, brokerLag: ReadonlyMap<number, number> | undefined): MemberHealth {
+  if (!brokerLag || brokerLag.size === 0) return h;
+  let lag = 0;
+  for (const l of brokerLag.values()) lag += l;
+  return { ...h, lag };
 }
 
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;

@@ -20,7 +20,7 @@ import { rulesOf, staticRules, type LiveRules } from '../core/rules/live-rules.t
 import { followRules } from './follow-rules.ts';
 import { startVersioningCheck } from './versioning-check.ts';
 import type { SchedulerShares } from './runner/key-scheduler.ts';
-import { processingReadiness, type Readiness } from './readiness.ts';
+import { processingReadiness, withBrokerLag, type Readiness } from './readiness.ts';
 import { startRunner, type Runner } from './runner/key-ordered-runner.ts';
 import type { MessageProgress } from './runner/pending-progress.ts';
 import { startUploadJanitor } from './upload-janitor.ts';
@@ -197,7 +197,7 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
     done,
     consumerLag: lag,
     gate,
-    readiness: () => processingReadiness(Object.fromEntries(Object.entries(runners).map(([name, r]) => [name, r.health()])), limits, now()),
+    readiness: () => processingReadiness(Object.fromEntries(lanes.map((l) => [l.name, withBrokerLag(runners[l.name]!.health(), lag?.lag(l.topic))])), limits, now()),
     async stop() {
       follow();
       versioning.stop();

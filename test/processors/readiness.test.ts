@@ -2,8 +2,17 @@
 // an assignment, and not stalled (nothing finished for stalledAfterMs while messages wait).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { processingReadiness } from '../../processors/readiness.ts';
+import { Writable } from 'node:stream';
+import { Registry } from 'prom-client';
+import { parseConfig } from '../../core/config/load.ts';
+import { createLogger } from '../../core/logging.ts';
+import { createMetrics } from '../../core/metrics/metrics.ts';
+import type { BusProducer } from '../../core/ports/bus.ts';
+import type { ObjectStore } from '../../core/ports/object-store.ts';
+import { processingReadiness, withBrokerLag } from '../../processors/readiness.ts';
 import { startRunner } from '../../processors/runner/key-ordered-runner.ts';
+import { startProcessing } from '../../processors/start-processing.ts';
+import { FakeBrokerOffsets } from '../helpers/fake-broker-offsets.ts';
 import { FakeConsumer, messages } from './runner/fake-consumer.ts';
 
 const limits = { contactTimeoutMs: 9000, stalledAfterMs: 60_000 };
@@ -61,5 +70,58 @@ test('a runner reports its member: none before the join, ready once assigned and
   } finally {
     release();
     await runner.stop();
+  }
+});
+
+test('the stall is judged on the broker\'s lag: a fetch that stopped with messages waiting is not idle', () => {
+  const at = 1_000_000;
+  // The fetched lag froze at 0 (no batch since); the broker says 7 messages wait past the committed offset.
+  const frozen = { ...healthy, lag: 0, lastContactAt: at + 61_000 };
+  assert.equal(processingReadiness({ changes: frozen }, limits, at + 61_000).ready, true, 'the fetched lag alone reads as idle');
+  const fromBroker = withBrokerLag(frozen, new Map([[0, 3], [2, 4]]));
+  assert.equal(fromBroker.lag, 7);
+  assert.match(processingReadiness({ changes: fromBroker }, limits, at + 61_000).reasons.join(), /changes: stalled: nothing finished for 61 s while 7 messages wait/);
+  // The broker's lag replaces the fetched one both ways; no reading yet leaves the fetched lag.
+  assert.equal(withBrokerLag({ ...healthy, lag: 9 }, new Map([[0, 0]])).lag, 0);
+  assert.equal(withBrokerLag({ ...healthy, lag: 9 }, new Map()).lag, 9);
+  assert.equal(withBrokerLag({ ...healthy, lag: 9 }, undefined).lag, 9);
+});
+
+test('a processor whose member holds partitions but fetches nothing, while the broker has messages for it, reads stalled', async () => {
+  const config = parseConfig({
+    kafka: { brokers: ['127.0.0.1:1'] },
+    endpoints: {
+      hz: { endpoint: 'http://localhost:1', region: 'oss-cn-hangzhou', accessKeyIdEnv: 'HZ_AK', accessKeySecretEnv: 'HZ_SK' },
+      sh: { endpoint: 'http://localhost:2', region: 'oss-cn-shanghai', accessKeyIdEnv: 'SH_AK', accessKeySecretEnv: 'SH_SK' },
+    },
+    rules: [{ id: 'r1', source: { endpoint: 'hz', bucket: 'src' }, destination: { endpoint: 'sh', bucket: 'dst' } }],
+    processing: { groupId: 'g', stalledAfterMs: 1000, handoverGraceMs: 0 },
+  }, { HZ_AK: 'id', HZ_SK: 'secret', SH_AK: 'id2', SH_SK: 'secret2' });
+  const topic = config.topicNames.changes;
+  const consumer = new FakeConsumer();
+  const broker = new FakeBrokerOffsets();
+  broker.setEnd(topic, 0, 12);
+  broker.setEnd(topic, 1, 4);
+  broker.commit('g', topic, 0, 5);
+  broker.commit('g', topic, 1, 4);
+  let skew = 0; // the processor's clock runs ahead of the fake consumer's contact times by this much
+  const processing = await startProcessing({
+    config, openConsumer: async () => consumer, brokerOffsets: broker, lagIntervalMs: 60_000, now: () => Date.now() + skew,
+    producer: { send: async () => [], sendBatch: async () => [], disconnect: async () => {} } satisfies BusProducer,
+    storeFor: () => ({ listMultipartUploads: async () => [] }) as unknown as ObjectStore,
+    metrics: createMetrics(new Registry()), logger: createLogger('test', 'silent', new Writable({ write: (_c, _e, cb) => cb() })),
+  });
+  try {
+    consumer.assign({ [topic]: [0, 1] });
+    consumer.contact();
+    assert.equal(processing.readiness().ready, true, 'just assigned');
+    assert.equal(processing.runner.health().lag, 0, 'no batch was fetched: the runner knows of no lag');
+    skew = 2000; // past stalledAfterMs, inside the contact timeout (5 s)
+    consumer.contact();
+    const r = processing.readiness();
+    assert.equal(r.ready, false);
+    assert.deepEqual(r.reasons, ['changes: stalled: nothing finished for 2 s while 7 messages wait']);
+  } finally {
+    await processing.stop();
   }
 });
