@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createOssClient, type OssClient } from '../../core/adapters/oss/client.ts';
-import { startOssServer, type FaultConfig, type OssServer, type WebhookTarget } from '../../deploy/local/oss/server.ts';
+import { startOssServer, type FaultConfig, type OssServer, type OssServerOptions, type WebhookTarget } from '../../deploy/local/oss/server.ts';
 
 /**
  * ali-oss's published typings lag the library (no versionId options, response headers typed `{}`), so tests
@@ -35,6 +35,9 @@ export interface TestOssOptions {
   webhooks?: WebhookTarget[];
   faults?: FaultConfig;
   eventLogFile?: string;
+  webhookRetry?: OssServerOptions['webhookRetry'];
+  /** The server's notice lines (default stderr). */
+  log?: (line: string) => void;
   /** Buckets to create up front; `versioned: true` enables versioning on them. */
   buckets?: { name: string; versioned?: boolean }[];
   principalId?: string;
@@ -50,7 +53,7 @@ export async function startTestOss(opts: TestOssOptions = {}): Promise<TestOss> 
   const dataDir = await mkdtemp(join(tmpdir(), 'crr-oss-'));
   const credentials = { accessKeyId: 'LTAI-test-key', accessKeySecret: `secret-${randomBytes(8).toString('hex')}` };
   const serverOpts = {
-    region, dataDir, webhooks: opts.webhooks, faults: opts.faults, eventLogFile: opts.eventLogFile,
+    region, dataDir, webhooks: opts.webhooks, faults: opts.faults, eventLogFile: opts.eventLogFile, webhookRetry: opts.webhookRetry, log: opts.log,
     credentials: [{ ...credentials, principalId: opts.principalId ?? 'test-principal' }],
   };
   let server = await startOssServer(serverOpts);

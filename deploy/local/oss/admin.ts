@@ -8,6 +8,8 @@
 //   GET      /-/admin/events/parked             events the webhooks gave up on, oldest first: { url, reason (refused |
 //                                              failed), status, answer, attempts, parkedAt, event }
 //   DELETE   /-/admin/events/parked             forget them (answers { cleared: n })
+//   GET      /-/admin/events/queues             each webhook queue: { url, backlog, delivered, parked,
+//                                              unavailableSince (ISO or null), lastStatus, lastAnswer }
 // Authentication: `Authorization: Bearer <accessKeySecret>` of a key given at start (options or --key); keys
 // added later do not open the admin endpoint, so rotating credentials never locks a test out. Secrets and
 // tokens are never answered.
@@ -47,6 +49,10 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, key
     if (req.method === 'GET') return json(res, 200, events.parked());
     if (req.method !== 'DELETE') return json(res, 405, { error: 'MethodNotAllowed' });
     return json(res, 200, { cleared: await events.clearParked() });
+  }
+  if (path === `${ADMIN_PREFIX}events/queues`) {
+    if (req.method !== 'GET') return json(res, 405, { error: 'MethodNotAllowed' });
+    return json(res, 200, events.queueStates());
   }
   if (path === `${ADMIN_PREFIX}faults`) {
     if (req.method === 'GET') return json(res, 200, faults.config);

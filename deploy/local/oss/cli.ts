@@ -78,7 +78,7 @@ if (values['webhook-retry']) {
     fail('--webhook-retry must be JSON');
   }
   for (const [k, v] of Object.entries(webhookRetry ?? {})) {
-    if (!['attempts', 'initialBackoffMs', 'maxBackoffMs', 'timeoutMs'].includes(k)) fail(`--webhook-retry has no field "${k}"`);
+    if (!['attempts', 'initialBackoffMs', 'maxBackoffMs', 'timeoutMs', 'unavailableWarnAfterMs'].includes(k)) fail(`--webhook-retry has no field "${k}"`);
     if (!Number.isInteger(v) || (v as number) < (k === 'attempts' ? 1 : 0)) fail(`--webhook-retry.${k} must be a whole number${k === 'attempts' ? ' from 1' : ''}`);
   }
 }

@@ -28,7 +28,7 @@ import { xmlDocument } from './xml.ts';
 
 export type { OssOperation } from './operations.ts';
 export type { FaultConfig } from './faults.ts';
-export type { ParkedEvent, WebhookRetryPolicy, WebhookTarget } from './events/webhook-queue.ts';
+export type { ParkedEvent, WebhookQueueState, WebhookRetryPolicy, WebhookTarget } from './events/webhook-queue.ts';
 import type { ParkedEvent, WebhookRetryPolicy, WebhookTarget } from './events/webhook-queue.ts';
 
 /** A long-term key, or an STS credential (with securityToken and expiration, ISO 8601 or epoch ms). */
@@ -44,6 +44,8 @@ export interface OssServerOptions {
   /** How a webhook queue retries a failing (5xx) receiver before it parks the event (default DEFAULT_WEBHOOK_RETRY). */
   webhookRetry?: Partial<WebhookRetryPolicy>;
   eventLogFile?: string;
+  /** Where the server's notices go, one line each (default stderr): e.g. a webhook unavailable past its bound. */
+  log?: (line: string) => void;
   faults?: FaultConfig;
   accountId?: string;
   /**
@@ -79,7 +81,7 @@ export async function startOssServer(opts: OssServerOptions): Promise<OssServer>
   if (!opts.credentials.length) throw new Error('at least one access key is needed');
   await mkdir(opts.dataDir, { recursive: true });
   const accountId = opts.accountId ?? '1000000000000000';
-  const publisher = new EventPublisher(opts.region, accountId, opts.webhooks ?? [], opts.eventLogFile, opts.dataDir, opts.webhookRetry);
+  const publisher = new EventPublisher(opts.region, accountId, opts.webhooks ?? [], opts.eventLogFile, opts.dataDir, opts.webhookRetry, opts.log);
   await publisher.restore();
   const store = new Store(opts.dataDir, (change) => publisher.publish(change));
   await store.open();

@@ -1,7 +1,8 @@
 // Conformance: every change reaches a webhook as an OSS EventBridge event, in commit order, at least once
 // (retried through receiver failures), with the token, and in the JSON-lines event log. An event the receiver
 // refuses (4xx) or keeps failing (5xx past the retry policy) is parked, as EventBridge's dead-letter queue
-// keeps it, and delays the events behind it by no more than its bounded retry.
+// keeps it, and delays the events behind it by no more than its bounded retry. An unavailable receiver (503:
+// Kafka down behind it) parks nothing: the queue waits in order, is logged and shown past a bound, and drains.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -232,4 +233,60 @@ test('an event the receiver fails (500) every time is sent as often as the retry
   assert.ok(lines.some((p) => p.event.id === parked[0].event.id));
   await oss.restart();
   assert.deepEqual((await parkedOf(bucket)).map((p) => p.event.id), [parked[0].event.id]);
+});
+
+test('a receiver unavailable (503: its Kafka is down) holds the queue in order without parking; past the bound it is logged and shown, and it drains once the receiver recovers', async () => {
+  // A server of its own, with a short bound; the same receiver answers 503 to everything until told otherwise.
+  const lines: string[] = [];
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/events`;
+  const own = await startTestOss({ webhooks: [{ url, token: 'hook-token' }], webhookRetry: { maxBackoffMs: 100, unavailableWarnAfterMs: 500 }, log: (l) => lines.push(l) });
+  const queues = async () => {
+    const res = await fetch(`${own.endpoint}/-/admin/events/queues`, { headers: { authorization: `Bearer ${own.credentials.accessKeySecret}` } });
+    assert.equal(res.status, 200);
+    return (await res.json()) as { url: string; backlog: number; delivered: number; parked: number; unavailableSince: string | null; lastStatus: number | null; lastAnswer: string | null }[];
+  };
+  try {
+    received = [];
+    posts = [];
+    const bucket = uniqueBucket('ev-503');
+    const c = own.client();
+    await c.putBucket(bucket);
+    c.useBucket(bucket);
+    const keys = Array.from({ length: 8 }, (_, i) => `k${i}`);
+    failStatus = 503;
+    failNext = 1_000_000;
+    const start = Date.now();
+    for (const k of keys) await c.put(k, Buffer.from(k));
+    await waitFor(() => lines.length > 0, 10_000);
+    // Past the bound (several times the default attempts of a 5xx), the outage is logged once and visible.
+    assert.ok(Date.now() - start >= 500);
+    assert.equal(lines.length, 1, lines.join('\n'));
+    assert.match(lines[0]!, new RegExp(`^oss-server: webhook ${url} unavailable for \\d+ s \\(last answer 503: \\); \\d+ events wait in order, none parked$`));
+    const [during] = await queues();
+    assert.equal(during!.url, url);
+    assert.equal(during!.lastStatus, 503);
+    assert.ok(during!.unavailableSince !== null && Date.parse(during!.unavailableSince) >= start - 1000);
+    assert.equal(during!.parked, 0);
+    const mine = () => received.filter((e) => e.data.oss.bucket.name === bucket);
+    assert.equal(mine().length, 0, 'nothing was accepted');
+    const unavailablePosts = posts.filter((p) => p.status === 503).length;
+    assert.ok(unavailablePosts > DEFAULT_WEBHOOK_RETRY.attempts, `${unavailablePosts} sends answered 503: more than a failing event's attempts, and nothing parked`);
+    assert.ok(during!.backlog >= 1, 'the changes wait in the queue');
+
+    // The receiver recovers: every change is delivered once, in commit order, nothing parked, and the log says so.
+    failNext = 0;
+    failStatus = 500;
+    await waitFor(() => mine().length >= keys.length, 10_000);
+    assert.deepEqual(mine().map((e) => e.data.oss.object.key), keys);
+    const [afterwards] = await queues();
+    assert.deepEqual([afterwards!.backlog, afterwards!.parked, afterwards!.unavailableSince, afterwards!.lastStatus], [0, 0, null, null]);
+    assert.equal(afterwards!.delivered, keys.length);
+    assert.equal(lines.length, 2, lines.join('\n'));
+    assert.match(lines[1]!, new RegExp(`^oss-server: webhook ${url} accepts again after \\d+ s unavailable; delivering \\d+ waiting events$`));
+    assert.equal(own.server.parkedEvents().length, 0, 'nothing parked');
+  } finally {
+    failNext = 0;
+    failStatus = 500;
+    await own.stop();
+  }
 });

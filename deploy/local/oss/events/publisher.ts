@@ -2,24 +2,27 @@
 // in the event log file. Called synchronously at commit, so queue order is commit order. Events still
 // undelivered at a clean stop are kept in the data folder and sent first after the next start. Events a
 // queue gave up on (refused, or failing past its retry policy) are parked: kept in memory for the admin
-// endpoint and appended to events-parked.jsonl in the data folder, which a restart reads back.
+// endpoint and appended to events-parked.jsonl in the data folder, which a restart reads back. A receiver
+// unavailable past the queue's bound (Kafka down behind it: nothing is parked, events wait in order) is
+// logged, and logged again when it recovers.
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Change } from '../store/bucket.ts';
 import { buildEvent, type OssEvent } from './event.ts';
-import { WebhookQueue, type ParkedEvent, type WebhookRetryPolicy, type WebhookTarget } from './webhook-queue.ts';
+import { WebhookQueue, type ParkedEvent, type UnavailableNotice, type WebhookQueueState, type WebhookRetryPolicy, type WebhookTarget } from './webhook-queue.ts';
 
 export class EventPublisher {
   private readonly queues: WebhookQueue[];
-  private readonly log?: WriteStream;
+  private readonly eventLog?: WriteStream;
   private parkedLog?: WriteStream;
   private readonly parkedEvents: ParkedEvent[] = [];
 
   constructor(private readonly region: string, private readonly accountId: string, webhooks: WebhookTarget[], logFile?: string,
-    private readonly dataDir?: string, retry: Partial<WebhookRetryPolicy> = {}) {
-    this.queues = webhooks.map((w) => new WebhookQueue(w, retry, (p) => this.onPark(p)));
-    if (logFile) this.log = createWriteStream(logFile, { flags: 'a' });
+    private readonly dataDir?: string, retry: Partial<WebhookRetryPolicy> = {},
+    private readonly log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)) {
+    this.queues = webhooks.map((w) => new WebhookQueue(w, retry, (p) => this.onPark(p), (n) => this.onUnavailable(n)));
+    if (logFile) this.eventLog = createWriteStream(logFile, { flags: 'a' });
   }
 
   private get pendingFile(): string | undefined {
@@ -36,6 +39,19 @@ export class EventPublisher {
       this.parkedLog ??= createWriteStream(this.parkedFile, { flags: 'a' });
       this.parkedLog.write(`${JSON.stringify(parked)}\n`);
     }
+  }
+
+  private onUnavailable(n: UnavailableNotice): void {
+    const s = n.state;
+    const forS = `${Math.round(n.forMs / 1000)} s`;
+    this.log(n.kind === 'unavailable'
+      ? `oss-server: webhook ${s.url} unavailable for ${forS} (last answer ${s.lastStatus || 'none'}: ${s.lastAnswer ?? ''}); ${s.backlog} events wait in order, none parked`
+      : `oss-server: webhook ${s.url} accepts again after ${forS} unavailable; delivering ${s.backlog} waiting events`);
+  }
+
+  /** Each webhook queue's state, as GET /-/admin/events/queues answers it. */
+  queueStates(): WebhookQueueState[] {
+    return this.queues.map((q) => q.state());
   }
 
   /** The events given up on, oldest first (this run's and, from the data folder, earlier runs'). */
@@ -70,7 +86,7 @@ export class EventPublisher {
   publish(change: Change): OssEvent {
     const event = buildEvent(change, this.region, this.accountId);
     for (const q of this.queues) q.push(event);
-    this.log?.write(`${JSON.stringify(event)}\n`);
+    this.eventLog?.write(`${JSON.stringify(event)}\n`);
     return event;
   }
 
@@ -79,7 +95,7 @@ export class EventPublisher {
     for (const q of this.queues) q.stop();
     const left = this.queues.flatMap((q) => q.undelivered().map((event) => JSON.stringify({ url: q.url, event })));
     if (left.length && this.pendingFile) await writeFile(this.pendingFile, `${left.join('\n')}\n`);
-    if (this.log) await new Promise<void>((r) => this.log?.end(r));
+    if (this.eventLog) await new Promise<void>((r) => this.eventLog?.end(r));
     if (this.parkedLog) await new Promise<void>((r) => this.parkedLog?.end(r));
   }
 }

@@ -10,6 +10,9 @@
 //   any event's attempts: parking every event of an outage would lose them all.
 // A batch that is refused or fails is resent one event at a time, so the events around a bad one are
 // delivered and only it is parked; the events behind it wait at most its attempts and their backoff.
+// An unavailable receiver is not silent: past `unavailableWarnAfterMs` the queue reports it once (the
+// server logs a line) and its state (GET /-/admin/events/queues) says since when, with what answer, and
+// how many events wait; it reports again when the receiver accepts.
 import type { OssEvent } from './event.ts';
 
 export interface WebhookTarget { url: string; token?: string }
@@ -21,9 +24,28 @@ export interface WebhookRetryPolicy {
   maxBackoffMs: number;
   /** How long one POST may take before it counts as no answer. */
   timeoutMs: number;
+  /** An unavailable receiver (503, 408, 429, no answer) for longer than this is reported. */
+  unavailableWarnAfterMs: number;
 }
 
-export const DEFAULT_WEBHOOK_RETRY: WebhookRetryPolicy = { attempts: 5, initialBackoffMs: 100, maxBackoffMs: 2000, timeoutMs: 10_000 };
+export const DEFAULT_WEBHOOK_RETRY: WebhookRetryPolicy = { attempts: 5, initialBackoffMs: 100, maxBackoffMs: 2000, timeoutMs: 10_000, unavailableWarnAfterMs: 60_000 };
+
+/** A queue as an operator sees it (GET /-/admin/events/queues). */
+export interface WebhookQueueState {
+  url: string;
+  /** Events not yet accepted, oldest first. */
+  backlog: number;
+  delivered: number;
+  parked: number;
+  /** Since when every send got "unavailable" (ISO), null while the receiver answers. */
+  unavailableSince: string | null;
+  /** The last answer of that streak: status (0: no answer) and the start of its body. */
+  lastStatus: number | null;
+  lastAnswer: string | null;
+}
+
+/** What the queue reports about an unavailable receiver: past the bound, and again once it accepts. */
+export type UnavailableNotice = { kind: 'unavailable' | 'recovered'; forMs: number; state: WebhookQueueState };
 
 /** An event given up on, as an EventBridge dead-letter queue keeps it: why, after how many sends, and when. */
 export interface ParkedEvent {
@@ -62,9 +84,11 @@ export class WebhookQueue {
   /** Events of a refused or failed batch still to be resent one at a time. */
   private singles = 0;
   private readonly policy: WebhookRetryPolicy;
+  private unavailable: { since: number; last: Answer; reported: boolean } | undefined;
 
   constructor(private readonly target: WebhookTarget, policy: Partial<WebhookRetryPolicy> = {},
-    private readonly onPark: (parked: ParkedEvent) => void = () => {}) {
+    private readonly onPark: (parked: ParkedEvent) => void = () => {},
+    private readonly onUnavailable: (notice: UnavailableNotice) => void = () => {}) {
     this.policy = { ...DEFAULT_WEBHOOK_RETRY, ...policy };
   }
 
@@ -80,6 +104,31 @@ export class WebhookQueue {
 
   get url(): string {
     return this.target.url;
+  }
+
+  state(): WebhookQueueState {
+    const u = this.unavailable;
+    return {
+      url: this.target.url, backlog: this.pending.length, delivered: this.delivered, parked: this.parked,
+      unavailableSince: u ? new Date(u.since).toISOString() : null, lastStatus: u?.last.status ?? null, lastAnswer: u?.last.body ?? null,
+    };
+  }
+
+  /** Tracks a streak of "unavailable" answers: reported once past the bound, and when it ends. */
+  private noteAnswer(answer: Answer): void {
+    const now = Date.now();
+    if (answer.kind === 'unavailable') {
+      const u = this.unavailable ??= { since: now, last: answer, reported: false };
+      u.last = answer;
+      if (!u.reported && now - u.since >= this.policy.unavailableWarnAfterMs) {
+        u.reported = true;
+        this.onUnavailable({ kind: 'unavailable', forMs: now - u.since, state: this.state() });
+      }
+      return;
+    }
+    const u = this.unavailable;
+    this.unavailable = undefined;
+    if (u?.reported) this.onUnavailable({ kind: 'recovered', forMs: now - u.since, state: this.state() });
   }
 
   /** Events not yet accepted by the receiver (oldest first). */
@@ -102,6 +151,7 @@ export class WebhookQueue {
       // An event being retried is retried on its own, so the events that arrived behind it do not share its fate.
       const batch = this.pending.slice(0, this.singles > 0 || attempts > 0 ? 1 : BATCH);
       const answer = await this.post(batch);
+      this.noteAnswer(answer);
       let retrySame = false;
       if (answer.kind === 'unavailable') {
         this.failures++;
