@@ -39,7 +39,7 @@ function line(job: BackfillJob): string {
   const eta = row.etaSeconds === null ? '' : ` eta=${row.etaSeconds}s`;
   return `${job.jobId} rule=${job.ruleId} state=${job.state} ${pct} listed=${job.listed} inSync=${job.inSync} published=${job.published} done=${row.done}` +
     ` (copied=${job.copied} deleted=${job.deleted} updated=${job.updated} skipped=${job.skipped} deadLettered=${job.deadLettered})` +
-    ` ${row.objectsPerSecond} obj/s ${row.bytesPerSecond} B/s${eta}`;
+    ` ${row.objectsPerSecond} obj/s ${row.bytesPerSecond} B/s${eta}${job.error ? ` error: ${job.error}` : ''}`;
 }
 
 function bar(job: BackfillJob, width = 30): string {

@@ -1,5 +1,5 @@
 // crr dlq replay --config FILE [--rule R]: re-publishes dead letters as REPLAY triggers on the changes
-// topic, so the key is reconciled again. A replay consumer group (per rule with --rule) remembers what was
+// topic, so the key is reconciled again; a dead-lettered backfill task goes back to the backfill topic. A replay consumer group (per rule with --rule) remembers what was
 // replayed; the command stops when its group has committed every letter there was when it started. Undecodable letters are not
 // replayable (they would only fail again) and are counted instead.
 import { createConsumer } from '../../core/adapters/kafka/consumer.ts';
@@ -9,7 +9,7 @@ import { describeError } from '../../core/errors.ts';
 import { DLQ_HEADER } from '../../processors/dead-letter.ts';
 import { startRunner } from '../../processors/runner/key-ordered-runner.ts';
 import { decode } from '../../schemas/codec.ts';
-import { changeRecord, replayChange } from '../../schemas/records.ts';
+import { changeRecord, objectKey, replayChange } from '../../schemas/records.ts';
 import { startOneShot } from './shared.ts';
 
 /**
@@ -24,7 +24,7 @@ export function replayGroupId(groupId: string, rule: string | undefined): string
 
 export async function dlqReplayCommand(opts: { config: string; rule?: string }): Promise<void> {
   const rt = await startOneShot('dlq-replay', opts.config, {
-    endpoints: () => [], receiver: false, topics: (cfg) => [cfg.topicNames.deadLetter, cfg.topicNames.changes],
+    endpoints: () => [], receiver: false, topics: (cfg) => [cfg.topicNames.deadLetter, cfg.topicNames.changes, cfg.topicNames.backfill],
   });
   const { config, logger } = rt;
   const topic = config.topicNames.deadLetter;
@@ -42,6 +42,14 @@ export async function dlqReplayCommand(opts: { config: string; rule?: string }):
       const rule = msg.headers[DLQ_HEADER.rule]?.toString();
       if (opts.rule && rule !== opts.rule) return void counts.skippedOtherRule++;
       try {
+        // A backfill task's letter goes back to the backfill topic as it was (same job and seq): the owner
+        // counts its new result in place of the dead letter, so the job's counts still add up.
+        if (msg.headers[DLQ_HEADER.topic]?.toString() === config.topicNames.backfill) {
+          const task = decode('BackfillTask', msg.value ?? Buffer.alloc(0));
+          await producer.send(config.topicNames.backfill, [{ key: msg.key ?? Buffer.from(objectKey(task.sourceBucket, task.key)), value: msg.value }]);
+          counts.replayed++;
+          return;
+        }
         const change = decode('ObjectChange', msg.value ?? Buffer.alloc(0));
         const record = changeRecord(replayChange(change, rule, Date.now()));
         // The letter keeps the original key: the replay lands where the change did.

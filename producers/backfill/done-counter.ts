@@ -1,6 +1,7 @@
 // Exact completion counting: workers write a BackfillTaskDone at least once per task (a worker killed after
 // writing it but before its offset commit repeats the task and writes another). The owner counts each
 // (job, seq) once, with one bit per seq, so repeats never count twice and nothing acknowledged is lost.
+// The one exception, still one count per seq: a dead-lettered task replayed later and done is recounted as done.
 import type { BackfillTaskDone } from '../../schemas/types.ts';
 
 export class SeqSet {
@@ -30,16 +31,35 @@ const FIELD = { COPIED: 'copied', DELETED: 'deleted', UPDATED: 'updated', SKIPPE
 export class DoneCounter {
   private readonly seen = new Map<string, SeqSet>();
   private readonly counts = new Map<string, DoneCounts>();
+  /** Per job, the seqs counted as dead-lettered (few): a replayed letter's later result replaces that count. */
+  private readonly dead = new Map<string, Set<number>>();
 
-  /** Counts the record unless its seq was counted already; true when it counted. */
+  /**
+   * Counts the record unless its seq was counted already; true when it counted. A seq counted as dead-lettered
+   * and then done otherwise (its letter replayed by `crr dlq replay`) moves from deadLettered to that result:
+   * still one count per seq, so done = published holds, and deadLettered is the letters not yet mended.
+   */
   add(d: BackfillTaskDone): boolean {
     let set = this.seen.get(d.jobId);
     if (!set) this.seen.set(d.jobId, (set = new SeqSet()));
-    if (!set.add(d.seq)) return false;
     const c = this.countsOf(d.jobId);
+    if (!set.add(d.seq)) {
+      const dead = this.dead.get(d.jobId);
+      if (d.result === 'DEAD_LETTERED' || !dead?.delete(d.seq)) return false;
+      c.deadLettered--;
+    } else if (d.result === 'DEAD_LETTERED') {
+      let dead = this.dead.get(d.jobId);
+      if (!dead) this.dead.set(d.jobId, (dead = new Set()));
+      dead.add(d.seq);
+    }
     c[FIELD[d.result]]++;
     c.bytesCopied += d.bytes;
     return true;
+  }
+
+  /** Whether any record of the job was counted. */
+  has(jobId: string): boolean {
+    return this.seen.has(jobId);
   }
 
   countsOf(jobId: string): DoneCounts {

@@ -19,6 +19,10 @@ export interface JobRow {
   done: number;
   objectsPerSecond: number;
   bytesPerSecond: number;
+  /** Dead-lettered tasks not mended since (a replayed letter that is done no longer counts here). */
+  deadLettered: number;
+  /** Why the job FAILED (null otherwise). */
+  error: string | null;
   /** Seconds until done at the rate so far; null when unknown (no total, or no progress yet) or finished. */
   etaSeconds: number | null;
   job: BackfillJob;
@@ -35,7 +39,7 @@ export function jobRow(job: BackfillJob, now: number): JobRow {
   return {
     jobId: job.jobId, ruleId: job.ruleId, state: job.state, percent: ratio === null ? null : Math.floor(ratio * 10_000) / 100,
     completed, listed: job.listed, done: doneCount(job), objectsPerSecond: Math.round(objectsPerSecond * 10) / 10,
-    bytesPerSecond: Math.round(job.bytesCopied / seconds),
+    bytesPerSecond: Math.round(job.bytesCopied / seconds), deadLettered: job.deadLettered, error: job.error,
     etaSeconds: remaining === null || !isActive(job) || objectsPerSecond === 0 ? null : Math.round(remaining / objectsPerSecond),
     job,
   };

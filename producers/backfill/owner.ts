@@ -28,6 +28,8 @@ export interface OwnerDeps {
   view: JobView;
   logger: Logger;
   pageKeys?: number;
+  /** Listing attempts of a job (backoff 0.5 s doubling to 30 s: about 3.5 minutes for 10) before it FAILS. */
+  planAttempts?: number;
   tickMs?: number;
   now?: () => number;
 }
@@ -45,6 +47,7 @@ export async function startBackfillOwner(deps: OwnerDeps): Promise<BackfillOwner
   const now = deps.now ?? Date.now;
   const topics = config.topicNames;
   const group = `${config.processing.groupId}-backfill-owner`;
+  const planAttempts = deps.planAttempts ?? 10;
   const membership = await deps.openConsumer({ groupId: group, ...groupTiming(config.processing) });
   let epoch = 0;
   let current: Promise<void> = Promise.resolve();
@@ -89,9 +92,14 @@ export async function startBackfillOwner(deps: OwnerDeps): Promise<BackfillOwner
         const req = entry?.request;
         return settle({ ...job, ...counter.countsOf(job.jobId), request: req?.request ?? job.request, requestedAt: req?.requestedAt ?? job.requestedAt }, now());
       };
+      // A job that cannot finish says so: FAILED with the reason, written by the loop below (it is then no longer active).
+      const fail = (job: BackfillJob, reason: string) => {
+        logger.error({ job: job.jobId, rule: job.ruleId, reason }, 'backfill job failed');
+        mine.set(job.jobId, { ...refreshed(job), state: 'FAILED', error: reason.slice(0, 2000), completedAt: now() });
+      };
       const startPlanner = (job: BackfillJob) => {
         const rule = config.rules.find((r) => r.id === job.ruleId);
-        if (!rule) return;
+        if (!rule) return; // the loop fails the job
         const source = deps.storeFor(rule.source.endpoint, rule.id);
         const destination = deps.storeFor(rule.destination.endpoint, rule.id);
         const run = (async () => {
@@ -110,7 +118,12 @@ export async function startBackfillOwner(deps: OwnerDeps): Promise<BackfillOwner
               return;
             } catch (err) {
               if (!alive() || (err instanceof CrrError && err.code === 'BACKFILL_FENCED')) return;
-              logger.warn({ job: job.jobId, attempt, err: describeError(err) }, 'backfill planning failed; retrying from the last committed page');
+              const e = describeError(err);
+              // A bucket that is gone or refused fails the job at once; anything else once the retry budget is spent.
+              if (FATAL_LISTING.has(e.code) || attempt + 1 >= planAttempts) {
+                return fail(mine.get(job.jobId) ?? job, `listing failed${FATAL_LISTING.has(e.code) ? '' : ` ${attempt + 1} times`}: ${e.code}: ${e.message}`);
+              }
+              logger.warn({ job: job.jobId, attempt, err: e }, 'backfill planning failed; retrying from the last committed page');
               await sleep(Math.min(30_000, 500 * 2 ** attempt));
             }
           }
@@ -130,9 +143,18 @@ export async function startBackfillOwner(deps: OwnerDeps): Promise<BackfillOwner
           // A job this owner just ended may still look active in the view until its last record is read back.
           const ended = written.get(id);
           if (!mine.has(id) && isActive(entry.latest) && (!ended || isActive(ended))) mine.set(id, { ...entry.planned, state: entry.planned.state === 'PAUSED' ? (entry.planned.total === null ? 'PLANNING' : 'LISTED') : entry.planned.state });
+          // An ended job's dead letters replayed and done since: its record gets the mended counts (its state stays).
+          const last = ended ?? entry.latest;
+          if (!mine.has(id) && !isActive(last) && counter.has(id) && counter.countsOf(id).deadLettered < last.deadLettered) {
+            await writeJob({ ...last, ...counter.countsOf(id), updatedAt: now() });
+          }
         }
         for (const [id, job] of mine) {
-          const next = refreshed(job);
+          let next = refreshed(job);
+          if (isActive(next) && !planners.has(id) && !config.rules.some((r) => r.id === next.ruleId)) {
+            fail(next, `rule "${next.ruleId}" is not in the configuration of the member that owns the jobs (deleted or renamed)`);
+            next = mine.get(id)!;
+          }
           if (next.state === 'PLANNING' && !planners.has(id)) startPlanner(next);
           if (!planners.has(id) && !same(written.get(id), next) && !same(view.get(id)?.latest, next)) {
             await writeJob({ ...next, updatedAt: now() });
@@ -173,5 +195,8 @@ export async function startBackfillOwner(deps: OwnerDeps): Promise<BackfillOwner
     },
   };
 }
+
+/** Listing errors no retry mends: the job fails at once (the operator fixes the bucket or the grant and starts a new job). */
+const FATAL_LISTING = new Set(['BUCKET_NOT_FOUND', 'ACCESS_DENIED', 'AUTH_FAILED']);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -12,7 +12,7 @@ const DRAW = String.raw`function draw(r, esc) {
   const jobs = r.jobs.length === 0 ? '<p class="none">No backfill jobs.</p>' : r.jobs.map((j) => {
     const pct = j.percent ?? 0;
     return '<div class="job" data-job="' + esc(j.jobId) + '"><div>' + esc(j.jobId) + ' · ' + esc(j.rule) + ' · ' + esc(j.state) + ' · <span class="pct">'
-      + (j.percent === null ? 'listing' : pct.toFixed(1) + ' %') + '</span></div>'
+      + (j.percent === null ? 'listing' : pct.toFixed(1) + ' %') + '</span>' + (j.error ? ' · <span class="error">' + esc(String(j.error)) + '</span>' : '') + '</div>'
       + '<div class="bar"><div class="fill" style="width:' + Math.max(0, Math.min(100, pct)) + '%"></div></div></div>';
   }).join('');
   return '<p id="kafka" class="' + (r.kafka.reachable ? 'ok' : 'down') + '">' + (r.kafka.reachable ? 'Kafka reachable' : 'Kafka unreachable: values held (' + esc(r.kafka.error ?? '') + ')') + ' · at ' + esc(r.at) + '</p>'

@@ -14,6 +14,9 @@ export function renderStatus(r: StatusReport): string {
   lines.push(`changes topic ${r.changes.topic} (group ${r.changes.groupId}): ${r.changes.lagMessages} messages not committed, ${rate(r.changes.changesPerSecond)} changes/s`);
   lines.push(`dead letters on ${r.deadLetters.topic}: ${r.deadLetters.count}`);
   if (r.jobs.length === 0) lines.push('backfill jobs: none');
-  for (const j of r.jobs) lines.push(`backfill ${j.jobId} (${j.rule}): ${j.state}${j.percent === null ? '' : `, ${j.percent.toFixed(1)} %`}`);
+  for (const j of r.jobs) {
+    const dead = typeof j.deadLettered === 'number' && j.deadLettered > 0 ? `, ${j.deadLettered} dead-lettered` : '';
+    lines.push(`backfill ${j.jobId} (${j.rule}): ${j.state}${j.percent === null ? '' : `, ${j.percent.toFixed(1)} %`}${dead}${j.error ? `: ${String(j.error)}` : ''}`);
+  }
   return lines.join('\n');
 }

@@ -54,6 +54,19 @@ test('done counting: a repeated seq counts once, by the kind its first record sa
   assert.deepEqual(c.countsOf('j'), { copied: 1, deleted: 0, updated: 0, skipped: 1, deadLettered: 0, bytesCopied: 10 });
 });
 
+test('done counting: a dead-lettered seq done later (its letter replayed) moves to that result, once; done never exceeds published', () => {
+  const c = new DoneCounter();
+  const d = (seq: number, result: 'COPIED' | 'DEAD_LETTERED') => ({ jobId: 'j', seq, result, bytes: result === 'COPIED' ? 10 : 0, completedAt: 0 });
+  for (const seq of [0, 1, 2]) c.add(d(seq, seq === 0 ? 'COPIED' : 'DEAD_LETTERED'));
+  assert.deepEqual(c.countsOf('j'), { copied: 1, deleted: 0, updated: 0, skipped: 0, deadLettered: 2, bytesCopied: 10 });
+  assert.equal(c.add(d(1, 'DEAD_LETTERED')), false, 'dead-lettered again: still one count');
+  assert.equal(c.add(d(1, 'COPIED')), true, 'the replay copied it');
+  assert.equal(c.add(d(1, 'COPIED')), false, 'a repeat of the replay counts nothing');
+  assert.equal(c.add(d(0, 'DEAD_LETTERED')), false, 'a done seq is never dead-lettered after');
+  assert.deepEqual(c.countsOf('j'), { copied: 2, deleted: 0, updated: 0, skipped: 0, deadLettered: 1, bytesCopied: 20 });
+  assert.equal(doneCount(c.countsOf('j')), 3, 'three seqs, three counts');
+});
+
 test('job life cycle: DONE at done = total; pause, resume and cancel by the newest request', () => {
   const base: BackfillJob = { ...newJob({ jobId: 'j', ruleId: 'r', prefix: null, compare: 'LISTING', now: 1 }), state: 'LISTED', total: 4, published: 4, inSync: 6, listed: 10 };
   assert.equal(settle({ ...base, copied: 3 }, 2).state, 'LISTED');
