@@ -22,6 +22,17 @@ test('byte order: a key above U+FFFF sorts after U+FFFD in UTF-8 bytes, though b
   assert.ok(byteOrder('a b', 'a+b') < 0 && byteOrder('a%', 'a+') < 0);
 });
 
+test('byte order equals Buffer.compare of the UTF-8 bytes on random keys mixing ASCII, BMP, U+E000..U+FFFF and astral characters', () => {
+  const chars = ['a', 'z', ' ', '%', '+', '/', '\u00e9', '\u07ff', '\u0800', '\ud7ff', '\ue000', '\ufffd', '\uffff', '😀', '\u{10000}', '\u{10ffff}'];
+  let seed = 7;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+  const mk = () => Array.from({ length: 1 + rnd(4) }, () => chars[rnd(chars.length)]).join('');
+  for (let i = 0; i < 5_000; i++) {
+    const [a, b] = [mk(), mk()];
+    assert.equal(Math.sign(byteOrder(a, b)), Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b))), JSON.stringify([a, b]));
+  }
+});
+
 test('merge-join pairs keys of both sides in byte order, in constant memory per key', async () => {
   const src = ['a', 'a b', 'z\uFFFD', 'z😀'].map((k) => obj(k));
   const dst = ['a b', 'b-only', 'z😀'].map((k) => obj(k));
