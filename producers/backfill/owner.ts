@@ -28,7 +28,7 @@ export interface OwnerDeps {
   view: JobView;
   logger: Logger;
   pageKeys?: number;
-  /** Listing attempts of a job (backoff 0.5 s doubling to 30 s: about 3.5 minutes for 10) before it FAILS. */
+  /** Listing failures in a row (no page committed between them) before the job FAILS; backoff 0.5 s doubling to 30 s, about 3.5 minutes for 10. */
   planAttempts?: number;
   tickMs?: number;
   now?: () => number;
@@ -103,7 +103,10 @@ export async function startBackfillOwner(deps: OwnerDeps): Promise<BackfillOwner
         const source = deps.storeFor(rule.source.endpoint, rule.id);
         const destination = deps.storeFor(rule.destination.endpoint, rule.id);
         const run = (async () => {
-          for (let attempt = 0; alive(); attempt++) {
+          // Failures in a row: a page committed since the last failure starts the count again.
+          let failures = 0;
+          let pagesAtFailure = -1;
+          while (alive()) {
             try {
               const versioned = await source.isVersioned(rule.source.bucket);
               await planJob({
@@ -119,12 +122,15 @@ export async function startBackfillOwner(deps: OwnerDeps): Promise<BackfillOwner
             } catch (err) {
               if (!alive() || (err instanceof CrrError && err.code === 'BACKFILL_FENCED')) return;
               const e = describeError(err);
+              const pages = mine.get(job.jobId)?.pages ?? 0;
+              failures = pages > pagesAtFailure && pagesAtFailure >= 0 ? 1 : failures + 1;
+              pagesAtFailure = pages;
               // A bucket that is gone or refused fails the job at once; anything else once the retry budget is spent.
-              if (FATAL_LISTING.has(e.code) || attempt + 1 >= planAttempts) {
-                return fail(mine.get(job.jobId) ?? job, `listing failed${FATAL_LISTING.has(e.code) ? '' : ` ${attempt + 1} times`}: ${e.code}: ${e.message}`);
+              if (FATAL_LISTING.has(e.code) || failures >= planAttempts) {
+                return fail(mine.get(job.jobId) ?? job, `listing failed${FATAL_LISTING.has(e.code) ? '' : ` ${failures} times in a row`}: ${e.code}: ${e.message}`);
               }
-              logger.warn({ job: job.jobId, attempt, err: e }, 'backfill planning failed; retrying from the last committed page');
-              await sleep(Math.min(30_000, 500 * 2 ** attempt));
+              logger.warn({ job: job.jobId, failures, err: e }, 'backfill planning failed; retrying from the last committed page');
+              await sleep(Math.min(30_000, 500 * 2 ** (failures - 1)));
             }
           }
         })().finally(() => planners.delete(job.jobId));

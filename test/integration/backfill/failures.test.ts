@@ -2,14 +2,18 @@
 // `crr process` child: a job whose source bucket is gone ends FAILED with the reason in its record, in
 // `crr backfill status` and in `crr status`; a job whose tasks were dead-lettered (the destination refused
 // every PUT) ends DONE with them counted as dead letters, and once `crr dlq replay` has sent them back to the
-// backfill topic the job's record counts them as copied instead: done = published throughout, nothing twice.
+// backfill topic the job's record counts them as copied instead: done = published throughout, nothing twice;
+// a job whose listing keeps failing (503) FAILS once its retry budget is spent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { consumerOpener } from '../../../core/adapters/kafka/consumer.ts';
 import { createLogger } from '../../../core/logging.ts';
 import { startLocalStack, type ProcessorChild } from '../../../deploy/local/stack.ts';
 import { spawnCrr } from '../../../deploy/local/stack/crr-child.ts';
+import { endOffsets } from '../../../core/adapters/kafka/offsets.ts';
+import { createTransactionalProducer } from '../../../core/adapters/kafka/transactional-producer.ts';
 import { DLQ_HEADER } from '../../../processors/dead-letter.ts';
+import { startBackfillOwner } from '../../../producers/backfill/owner.ts';
 import { doneCount } from '../../../producers/backfill/job.ts';
 import { startJobView } from '../../../core/backfill-job-view.ts';
 import { readUntil, testBrokers } from '../../helpers/kafka.ts';
@@ -83,6 +87,23 @@ test('a job whose source bucket is gone FAILS with the reason; dead-lettered tas
     assert.equal(end.state, 'DONE');
     assert.deepEqual([end.copied, end.deadLettered, doneCount(end), end.published, end.listed], [KEYS, 0, KEYS, KEYS, KEYS], 'done = published: each task once');
     assert.deepEqual((await stack.verify('dl')).differences, []);
+
+    // A listing that keeps failing (503 on every ListObjectsV2 of the source region) fails the job once its
+    // retry budget is spent: an in-process owner with a budget of 2 takes the jobs over from the stopped child.
+    await proc.stop(5000);
+    proc = undefined;
+    await stack.regions.hangzhou.setFaults({ errorRate: { ListObjectsV2: 1 }, errorStatus: 503 });
+    const owner = await startBackfillOwner({ config: stack.config, openConsumer: consumerOpener(stack.kafka), view, storeFor: stack.storeFor as never,
+      logger: stack.logger, planAttempts: 2, transactionalProducer: (id) => createTransactionalProducer(stack.kafka, id), endOffsets: (topic) => endOffsets(stack.kafka, topic) });
+    try {
+      const third = await crr('backfill', 'start', '--rule', 'dl');
+      assert.equal(third.code, 0, third.out);
+      const thirdId = /started backfill job (\S+)/.exec(third.out)![1]!;
+      await waitFor('the job to FAIL after its retries', () => view.get(thirdId)?.latest.state === 'FAILED', 90_000, 100);
+      assert.match(view.get(thirdId)!.latest.error ?? '', /listing failed 2 times in a row: THROTTLED/);
+    } finally {
+      await owner.stop();
+    }
   } catch (err) {
     t.diagnostic(proc?.output().split('\n').filter((l) => /"level":(40|50)/.test(l)).slice(-8).join('\n') ?? '');
     throw err;
