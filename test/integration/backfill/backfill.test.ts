@@ -14,7 +14,10 @@ import { testBrokers } from '../../helpers/kafka.ts';
 import { waitFor } from '../../helpers/pipeline.ts';
 
 const KEYS = Number(process.env.BACKFILL_KEYS ?? 1000);
-const PAGE_KEYS = 25;
+// Pages small enough that two planner kills land mid-listing (a few pages in, of about 40 at the least).
+const PAGE_KEYS = Math.max(25, Math.floor(KEYS / 200));
+// Waits grow with the size: the full 20,000 keys take minutes on a loaded machine.
+const JOB_END_MS = Math.max(240_000, KEYS * 60);
 const WORKER_KILLS = Number(process.env.BACKFILL_WORKER_KILLS ?? 3);
 
 /** Keys a test of listing order must hold: unicode, spaces, +, %, a very long one, and a pair that sorts one way in UTF-16 and the other in bytes. */
@@ -30,7 +33,7 @@ async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>): P
   }));
 }
 
-test(`backfill of ${KEYS} keys with the planner SIGKILLed twice mid-listing and a worker SIGKILLed ${WORKER_KILLS} times: exact counts, destination equals source`, { timeout: 600_000 }, async (t) => {
+test(`backfill of ${KEYS} keys with the planner SIGKILLed twice mid-listing and a worker SIGKILLed ${WORKER_KILLS} times: exact counts, destination equals source`, { timeout: 360_000 + JOB_END_MS }, async (t) => {
   const stack = await startLocalStack({
     name: 'backfill', kafka: { brokers: testBrokers() }, rules: [{ id: 'bf', source: 'src', destination: 'dst' }], partitions: 4, capture: false,
     processing: { sessionTimeoutMs: 6000, rebalanceTimeoutMs: 3000, backfillPageKeys: PAGE_KEYS, backfillConcurrency: 16, retries: 8 },
@@ -107,7 +110,7 @@ test(`backfill of ${KEYS} keys with the planner SIGKILLed twice mid-listing and 
     }
     t.diagnostic(`kills: ${kills.join(', ')}`);
 
-    await waitFor('the job to end', () => job()?.state === 'DONE', 240_000, 200);
+    await waitFor('the job to end', () => job()?.state === 'DONE', JOB_END_MS, 200);
     const end = job() as BackfillJob;
     const done = end.copied + end.deleted + end.updated + end.skipped + end.deadLettered;
     t.diagnostic(`job ${JSON.stringify({ ...end, listingMarker: undefined })} after ${Date.now() - t0} ms`);

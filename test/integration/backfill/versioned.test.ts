@@ -1,4 +1,4 @@
-// Backfill of a versioned pair: keys with up to four versions and delete markers, a tenth of them already
+// Backfill of a versioned pair: keys with up to five versions and delete markers, a tenth of them already
 // replicated. The listing compares version chains (etags, sizes, delete markers, oldest first), so the
 // replicated keys are in sync with no task; every other chain is reconciled, and verifyRule compares the
 // chains of both sides version by version.
@@ -16,7 +16,7 @@ import { waitFor } from '../../helpers/pipeline.ts';
 
 const KEYS = Number(process.env.BACKFILL_VERSIONED_KEYS ?? 200);
 
-test(`backfill of a versioned pair: ${KEYS} keys with up to 4 versions and delete markers`, { timeout: 300_000 }, async (t) => {
+test(`backfill of a versioned pair: ${KEYS} keys with up to 5 versions and delete markers`, { timeout: 300_000 + KEYS * 200 }, async (t) => {
   const stack = await startLocalStack({
     name: 'bfver', kafka: { brokers: testBrokers() }, partitions: 2, capture: false,
     rules: [{ id: 'ver', source: 'vsrc', destination: 'vdst', versioned: true }],
@@ -28,7 +28,7 @@ test(`backfill of a versioned pair: ${KEYS} keys with up to 4 versions and delet
   try {
     const writeChain = async (store: ObjectStore, bucket: string, i: number) => {
       const key = `v/${i}`;
-      for (let v = 0; v <= i % 4; v++) {
+      for (let v = 0; v <= i % 5; v++) {
         const b = Buffer.alloc(1024 + v, `${i}.${v}`);
         await store.putObject(bucket, key, b, { headers: {}, contentLength: b.length });
       }
@@ -43,7 +43,7 @@ test(`backfill of a versioned pair: ${KEYS} keys with up to 4 versions and delet
     const start = spawnCrr(['backfill', 'start', '--config', stack.configFile, '--rule', 'ver'], { env: { ...process.env, ...stack.env, CRR_LOG_LEVEL: 'warn' } });
     assert.equal((await start.exited).code, 0, start.output());
     const jobId = /started backfill job (\S+)/.exec(start.output())![1]!;
-    await waitFor('the job to end', () => view.get(jobId)?.latest.state === 'DONE', 240_000);
+    await waitFor('the job to end', () => view.get(jobId)?.latest.state === 'DONE', Math.max(240_000, KEYS * 150));
     const job = view.get(jobId)!.latest;
     t.diagnostic(JSON.stringify({ ...job, listingMarker: undefined }));
     assert.equal(job.listed, KEYS);
