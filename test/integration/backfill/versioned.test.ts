@@ -1,7 +1,7 @@
 // Backfill of a versioned pair: keys with up to five versions and delete markers, a tenth of them already
 // replicated. The listing compares version chains (etags, sizes, delete markers, oldest first), so the
 // replicated keys are in sync with no task; every other chain is reconciled, and verifyRule compares the
-// chains of both sides version by version.
+// chains of both sides version by version. The planner is SIGKILLed twice mid-listing and a worker SIGKILLed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { consumerOpener } from '../../../core/adapters/kafka/consumer.ts';
@@ -15,16 +15,19 @@ import { testBrokers } from '../../helpers/kafka.ts';
 import { waitFor } from '../../helpers/pipeline.ts';
 
 const KEYS = Number(process.env.BACKFILL_VERSIONED_KEYS ?? 200);
+const PAGE_KEYS = Math.max(10, Math.floor(KEYS / 40));
+// The planner is SIGKILLed twice mid-listing as in backfill.test.ts; workers once in the suite (BACKFILL_WORKER_KILLS=5: the issue's).
+const WORKER_KILLS = Number(process.env.BACKFILL_WORKER_KILLS ?? 1);
 
-test(`backfill of a versioned pair: ${KEYS} keys with up to 5 versions and delete markers`, { timeout: 300_000 + KEYS * 200 }, async (t) => {
+test(`backfill of a versioned pair: ${KEYS} keys with up to 5 versions and delete markers, the planner SIGKILLed twice and a worker ${WORKER_KILLS} times`, { timeout: 300_000 + KEYS * 200 }, async (t) => {
   const stack = await startLocalStack({
     name: 'bfver', kafka: { brokers: testBrokers() }, partitions: 2, capture: false,
     rules: [{ id: 'ver', source: 'vsrc', destination: 'vdst', versioned: true }],
-    processing: { sessionTimeoutMs: 6000, rebalanceTimeoutMs: 3000, backfillPageKeys: 50 },
+    processing: { sessionTimeoutMs: 6000, rebalanceTimeoutMs: 3000, backfillPageKeys: PAGE_KEYS },
     oss: { timeoutMs: 20_000, writerTimeoutMs: 30_000 }, logger: createLogger('backfill-test', process.env.CRR_LOG_LEVEL ?? 'silent'),
   });
   const view = await startJobView(consumerOpener(stack.kafka), stack.config.topicNames.backfillJobs, 'backfill-ver-view');
-  let proc: ProcessorChild | undefined;
+  const children: ProcessorChild[] = [];
   try {
     const writeChain = async (store: ObjectStore, bucket: string, i: number) => {
       const key = `v/${i}`;
@@ -39,27 +42,66 @@ test(`backfill of a versioned pair: ${KEYS} keys with up to 5 versions and delet
     const replicated = indexes.filter((i) => i % 10 === 3);
     await Promise.all(replicated.map((k) => writeChain(stack.writer.shanghai, stack.bucket('vdst'), k)));
 
-    proc = await stack.spawnProcessor();
+    const spawn = async () => {
+      const c = await stack.spawnProcessor({ env: { CRR_LOG_LEVEL: 'info' } });
+      children.push(c);
+      return c;
+    };
+    const procs = [await spawn(), await spawn()];
+    const owner = async () => {
+      let found: ProcessorChild | undefined;
+      await waitFor('a member to own the backfill jobs', () => {
+        found = procs.find((p) => p.child.exitCode === null && p.child.signalCode === null && p.output().includes('backfill jobs owned by this member'));
+        return found !== undefined;
+      }, 60_000, 100);
+      return found!;
+    };
+    await owner();
     const start = spawnCrr(['backfill', 'start', '--config', stack.configFile, '--rule', 'ver'], { env: { ...process.env, ...stack.env, CRR_LOG_LEVEL: 'warn' } });
     assert.equal((await start.exited).code, 0, start.output());
     const jobId = /started backfill job (\S+)/.exec(start.output())![1]!;
-    await waitFor('the job to end', () => view.get(jobId)?.latest.state === 'DONE', Math.max(240_000, KEYS * 150));
+    const current = () => view.get(jobId)?.latest;
+    const kills: string[] = [];
+    for (let k = 0; k < 2; k++) {
+      const victim = await owner();
+      const pagesBefore = current()?.pages ?? 0;
+      await waitFor('the planner to commit pages', () => (current()?.pages ?? 0) >= pagesBefore + 2, 60_000, 20);
+      assert.equal(current()!.state, 'PLANNING', 'killed mid-listing');
+      victim.child.kill('SIGKILL');
+      await victim.exited;
+      kills.push(`planner at page ${current()!.pages}`);
+      procs[procs.indexOf(victim)] = await spawn();
+    }
+    for (let k = 0; k < WORKER_KILLS; k++) {
+      const before = current() ? doneCount(current()!) : 0;
+      await waitFor('tasks to be done', () => (current() ? doneCount(current()!) : 0) >= before + 10 || current()?.state === 'DONE', 120_000, 50);
+      if (current()?.state === 'DONE') break;
+      const worker = procs.find((p) => !p.output().includes('backfill jobs owned by this member')) ?? procs[0]!;
+      worker.child.kill('SIGKILL');
+      await worker.exited;
+      kills.push(`worker at done ${doneCount(current()!)}`);
+      procs[procs.indexOf(worker)] = await spawn();
+    }
+    t.diagnostic(`kills: ${kills.join(', ')}`);
+    assert.equal(kills.length, 2 + WORKER_KILLS, 'every kill happened before the job ended');
+    await waitFor('the job to end', () => current()?.state === 'DONE', Math.max(240_000, KEYS * 150));
     const job = view.get(jobId)!.latest;
     t.diagnostic(JSON.stringify({ ...job, listingMarker: undefined }));
     assert.equal(job.listed, KEYS);
     assert.equal(job.inSync, replicated.length, 'replicated chains are in sync by listing');
     assert.equal(job.published, KEYS - replicated.length);
-    assert.equal(doneCount(job), job.published);
+    assert.equal(job.listed, job.inSync + job.published, 'listed = in sync + published');
+    assert.equal(doneCount(job), job.published, 'done = published');
     assert.equal(job.deadLettered, 0);
     const report = await stack.verify('ver');
     assert.deepEqual(report.differences, [], 'every version chain equal');
     assert.ok(report.versionsCompared > KEYS * 2, `${report.versionsCompared} versions compared`);
   } catch (err) {
-    t.diagnostic(proc?.output().split('\n').filter((l) => /"level":(40|50)/.test(l)).slice(-8).join('\n') ?? '');
+    for (const c of children) t.diagnostic(c.output().split('\n').filter((l) => /"level":(40|50)/.test(l)).slice(-5).join('\n'));
     throw err;
   } finally {
     await view.stop().catch(() => {});
-    await proc?.stop(5000);
+    await Promise.all(children.map((c) => c.stop(5000)));
     await stack.stop();
   }
 });
