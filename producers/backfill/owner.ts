@@ -14,7 +14,7 @@ import { decode, encode } from '../../schemas/codec.ts';
 import { objectKey } from '../../schemas/records.ts';
 import type { BackfillJob, BackfillTask } from '../../schemas/types.ts';
 import { DoneCounter } from './done-counter.ts';
-import { isActive, newJob, settle } from './job.ts';
+import { doneCount, isActive, newJob, settle } from './job.ts';
 import type { JobView } from '../../core/backfill-job-view.ts';
 import { planJob } from './planner.ts';
 
@@ -150,8 +150,10 @@ export async function startBackfillOwner(deps: OwnerDeps): Promise<BackfillOwner
           const ended = written.get(id);
           if (!mine.has(id) && isActive(entry.latest) && (!ended || isActive(ended))) mine.set(id, { ...entry.planned, state: entry.planned.state === 'PAUSED' ? (entry.planned.total === null ? 'PLANNING' : 'LISTED') : entry.planned.state });
           // An ended job's dead letters replayed and done since: its record gets the mended counts (its state stays).
+          // Only when the counter saw every completion (as many as the record): done records past their retention count nothing.
           const last = ended ?? entry.latest;
-          if (!mine.has(id) && !isActive(last) && counter.has(id) && counter.countsOf(id).deadLettered < last.deadLettered) {
+          const counted = counter.countsOf(id);
+          if (!mine.has(id) && !isActive(last) && counter.has(id) && doneCount(counted) === doneCount(last) && counted.deadLettered < last.deadLettered) {
             await writeJob({ ...last, ...counter.countsOf(id), updatedAt: now() });
           }
         }

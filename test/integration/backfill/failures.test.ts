@@ -21,11 +21,11 @@ import { waitFor } from '../../helpers/pipeline.ts';
 
 const KEYS = 30;
 
-test('a job whose source bucket is gone FAILS with the reason; dead-lettered tasks replayed by `crr dlq replay` are recounted, not counted twice', { timeout: 240_000 }, async (t) => {
+test('a job whose source bucket is gone FAILS with the reason; dead-lettered tasks replayed by `crr dlq replay` are recounted, not counted twice', { timeout: 300_000 }, async (t) => {
   const stack = await startLocalStack({
     name: 'bffail', kafka: { brokers: testBrokers() }, partitions: 2, capture: false,
     rules: [{ id: 'gone', source: 'gsrc', destination: 'gdst' }, { id: 'dl', source: 'dsrc', destination: 'ddst' }],
-    processing: { sessionTimeoutMs: 6000, rebalanceTimeoutMs: 3000, backfillPageKeys: 10, backfillConcurrency: 4, retries: 1 },
+    processing: { sessionTimeoutMs: 6000, rebalanceTimeoutMs: 3000, backfillPageKeys: 10, backfillConcurrency: 32, retries: 1 },
     oss: { timeoutMs: 20_000, writerTimeoutMs: 30_000 }, logger: createLogger('backfill-test', process.env.CRR_LOG_LEVEL ?? 'silent'),
   });
   const view = await startJobView(consumerOpener(stack.kafka), stack.config.topicNames.backfillJobs, 'backfill-fail-view');
@@ -36,6 +36,8 @@ test('a job whose source bucket is gone FAILS with the reason; dead-lettered tas
     return { code, out: c.output() };
   };
   const lastJson = (out: string) => JSON.parse(out.trim().split('\n').pop()!);
+  const t0 = Date.now();
+  const step = (what: string) => t.diagnostic(`${((Date.now() - t0) / 1000).toFixed(1)} s: ${what}`);
   try {
     const body = Buffer.alloc(4096, 'f');
     await Promise.all(Array.from({ length: KEYS }, (_, i) => stack.writer.hangzhou.putObject(stack.bucket('dsrc'), `k/${i}`, body, { headers: {}, contentLength: body.length })));
@@ -43,12 +45,14 @@ test('a job whose source bucket is gone FAILS with the reason; dead-lettered tas
     await stack.regions.hangzhou.setFaults({ bucketErrors: { [stack.bucket('gsrc')]: { status: 404, code: 'NoSuchBucket' } } });
     await stack.regions.shanghai.setFaults({ errorRate: { PutObject: 1 }, errorStatus: 503 });
     proc = await stack.spawnProcessor({ env: { CRR_LOG_LEVEL: 'info' } });
+    step('seeded, processor spawned');
 
     const started = await crr('backfill', 'start', '--rule', 'gone');
     assert.equal(started.code, 0, started.out);
     const goneId = /started backfill job (\S+)/.exec(started.out)![1]!;
     await waitFor('the job to FAIL', () => view.get(goneId)?.latest.state === 'FAILED', 60_000, 100);
     assert.match(view.get(goneId)!.latest.error ?? '', /BUCKET_NOT_FOUND/);
+    step('the job of the missing bucket FAILED');
     const status = await crr('backfill', 'status', '--job', goneId, '--json');
     assert.equal(status.code, 0, status.out);
     const [row] = lastJson(status.out) as { state: string; error: string }[];
@@ -72,6 +76,7 @@ test('a job whose source bucket is gone FAILS with the reason; dead-lettered tas
     const job = () => view.get(dlId)?.latest;
     await waitFor('the dead-lettered job to end', () => job()?.state === 'DONE', 120_000, 100);
     assert.deepEqual([job()!.published, job()!.deadLettered, job()!.copied], [KEYS, KEYS, 0]);
+    step('the dead-lettered job ended');
     const letters = await readUntil(stack.kafka, stack.config.topicNames.deadLetter, (ms) => ms.length >= KEYS);
     assert.ok(letters.every((l) => l.headers[DLQ_HEADER.topic]?.toString() === stack.config.topicNames.backfill && l.headers[DLQ_HEADER.rule]?.toString() === 'dl'));
     const dead = await crr('backfill', 'status', '--job', dlId, '--json');
@@ -81,7 +86,9 @@ test('a job whose source bucket is gone FAILS with the reason; dead-lettered tas
     const replay = await crr('dlq', 'replay', '--rule', 'dl');
     assert.equal(replay.code, 0, replay.out);
     assert.deepEqual(lastJson(replay.out), { replayed: KEYS, skippedOtherRule: 0, notReplayable: 0 });
+    step('replayed');
     await waitFor('the replayed tasks to be recounted', () => job()?.deadLettered === 0, 60_000, 100);
+    step('recounted');
     const end = job()!;
     t.diagnostic(JSON.stringify({ ...end, listingMarker: undefined }));
     assert.equal(end.state, 'DONE');
@@ -92,6 +99,7 @@ test('a job whose source bucket is gone FAILS with the reason; dead-lettered tas
     // retry budget is spent: an in-process owner with a budget of 2 takes the jobs over from the stopped child.
     await proc.stop(5000);
     proc = undefined;
+    step('processor stopped');
     await stack.regions.hangzhou.setFaults({ errorRate: { ListObjectsV2: 1 }, errorStatus: 503 });
     const owner = await startBackfillOwner({ config: stack.config, openConsumer: consumerOpener(stack.kafka), view, storeFor: stack.storeFor as never,
       logger: stack.logger, planAttempts: 2, transactionalProducer: (id) => createTransactionalProducer(stack.kafka, id), endOffsets: (topic) => endOffsets(stack.kafka, topic) });
@@ -101,6 +109,7 @@ test('a job whose source bucket is gone FAILS with the reason; dead-lettered tas
       const thirdId = /started backfill job (\S+)/.exec(third.out)![1]!;
       await waitFor('the job to FAIL after its retries', () => view.get(thirdId)?.latest.state === 'FAILED', 90_000, 100);
       assert.match(view.get(thirdId)!.latest.error ?? '', /listing failed 2 times in a row: THROTTLED/);
+      step('the job of the failing listing FAILED');
     } finally {
       await owner.stop();
     }
