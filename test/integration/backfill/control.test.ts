@@ -16,7 +16,7 @@ import { topicCount } from '../pipeline/checks.ts';
 const KEYS = 400;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test('historical: true backfills a new rule; pause holds tasks, resume finishes; cancel skips and counts the rest', { timeout: 300_000 }, async (t) => {
+test('historical: true backfills a new rule; pause holds tasks, resume finishes; cancel skips and counts the rest', { timeout: 480_000 }, async (t) => {
   const stack = await startLocalStack({
     name: 'bfctl', kafka: { brokers: testBrokers() }, partitions: 2, capture: false,
     rules: [{ id: 'hist', source: 'hsrc', destination: 'hdst', historical: true }, { id: 'ctl', source: 'csrc', destination: 'cdst' }],
