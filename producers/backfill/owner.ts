@@ -76,6 +76,7 @@ export async function startBackfillOwner(deps: OwnerDeps): Promise<BackfillOwner
       const mine = new Map<string, BackfillJob>();
       const written = new Map<string, BackfillJob>();
       const planners = new Map<string, Promise<void>>();
+      const ruleMissingSince = new Map<string, number>();
       let chain: Promise<void> = Promise.resolve();
       const serial = (fn: () => Promise<void>) => (chain = chain.then(fn));
       const writeJob = (job: BackfillJob, tasks: BackfillTask[] = []) => serial(async () => {
@@ -159,8 +160,12 @@ export async function startBackfillOwner(deps: OwnerDeps): Promise<BackfillOwner
         }
         for (const [id, job] of mine) {
           let next = refreshed(job);
-          if (isActive(next) && !planners.has(id) && !config.rules.some((r) => r.id === next.ruleId)) {
-            fail(next, `rule "${next.ruleId}" is not in the configuration of the member that owns the jobs (deleted or renamed)`);
+          // The live rules may lag the job by a moment (a rule applied just before its backfill started): missing for 30 s fails it.
+          const ruleKnown = config.rules.some((r) => r.id === next.ruleId);
+          if (ruleKnown) ruleMissingSince.delete(id);
+          else if (!ruleMissingSince.has(id)) ruleMissingSince.set(id, now());
+          if (isActive(next) && !planners.has(id) && !ruleKnown && now() - ruleMissingSince.get(id)! >= RULE_GRACE_MS) {
+            fail(next, `rule "${next.ruleId}" is not among the rules of the member that owns the jobs (deleted or renamed)`);
             next = mine.get(id)!;
           }
           if (next.state === 'PLANNING' && !planners.has(id)) startPlanner(next);
@@ -206,5 +211,7 @@ export async function startBackfillOwner(deps: OwnerDeps): Promise<BackfillOwner
 
 /** Listing errors no retry mends: the job fails at once (the operator fixes the bucket or the grant and starts a new job). */
 const FATAL_LISTING = new Set(['BUCKET_NOT_FOUND', 'ACCESS_DENIED', 'AUTH_FAILED']);
+
+const RULE_GRACE_MS = 30_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
