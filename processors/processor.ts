@@ -137,7 +137,8 @@ export function createProcessor(opts: ProcessorOptions): Processor {
     try {
       const attempt = () => withRetry(async () => {
         attempts++;
-        return reconcileKey(bindSignal(await unlessAborted(opts.contexts.get(rule.id), signal), signal), change.key, trigger);
+        const ctx = bindSignal(await unlessAborted(opts.contexts.get(rule.id), signal), signal);
+        return reconcileKey({ ...ctx, onRestart: (reason) => metrics.reconcileRestarts.inc({ rule: rule.id, reason }) }, change.key, trigger);
       }, {
         policy: opts.retryPolicy,
         signal,

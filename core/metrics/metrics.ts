@@ -30,6 +30,7 @@ export function createMetrics(registry: Registry) {
     replicationDelay: new Histogram({ name: 'crr_replication_delay_seconds', help: 'From the source change to the destination being in sync', labelNames: ['rule'], buckets: delayBuckets, registers }),
     destinationBandwidthLimit: new Gauge({ name: 'crr_destination_bandwidth_limit_bytes_per_second', help: 'A rule\'s destination.maxBytesPerSecond in this process (absent: unlimited)', labelNames: ['rule'], registers }),
     destinationBytesSent: new Counter({ name: 'crr_destination_sent_bytes_total', help: 'Body bytes sent to a rule\'s destination (PUT and UploadPart) as they go on the wire: its rate is the used bandwidth', labelNames: ['rule'], registers }),
+    reconcileRestarts: new Counter({ name: 'crr_reconcile_restarts_total', help: 'Reconciles started again from the start, per rule and reason: source-changed (the source changed under a copy), upload-vanished (a copy\'s own multipart upload was aborted under it)', labelNames: ['rule', 'reason'], registers }),
     deadLetters: new Counter({ name: 'crr_dead_letters_total', help: 'Triggers parked in the dead-letter topic, per rule and stage', labelNames: ['rule', 'stage'], registers }),
     consumerLag: new Gauge({ name: 'crr_consumer_lag_messages', help: 'End offset minus the group\'s committed offset, from the broker, per topic and partition (a processor: the partitions it owns)', labelNames: ['topic', 'partition'], registers }),
     // Registered by whoever polls the broker's offsets (core/metrics/consumer-lag.ts), so a process that

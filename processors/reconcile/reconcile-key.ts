@@ -19,7 +19,16 @@ export interface ReconcileContext extends CopyTarget, CopySettings {
   versioned: boolean;
   /** Learns whether destination keys are usually absent, for create-only copies (unversioned pairs only). */
   presence?: DestinationPresence;
+  /** Told each time the key is reconciled again from the start, and why (crr_reconcile_restarts_total). */
+  onRestart?: (reason: RestartReason) => void;
 }
+
+/**
+ * Why a reconcile starts over: the source changed under it (a pinned read failed), or the copy's own
+ * multipart upload vanished (aborted by another actor's cleanup, or by the janitor after its lease ran out).
+ * Both are races with other work on the key, not failures: reading both sides again settles them.
+ */
+export type RestartReason = 'source-changed' | 'upload-vanished';
 
 export type ReconcileAction = 'COPY' | 'DELETE' | 'DELETE_MARKER' | 'UPDATE_ATTRIBUTES' | 'SKIP';
 
@@ -49,10 +58,14 @@ export function bindSignal(ctx: ReconcileContext, signal: AbortSignal | undefine
   return { ...ctx, source: ctx.source.withSignal(signal), destination: ctx.destination.withSignal(signal), signal };
 }
 
-const MAX_SOURCE_CHANGES = 5;
+const MAX_RESTARTS = 5;
 
-function isSourceChange(err: unknown): boolean {
-  return err instanceof CrrError && (err.code === 'SOURCE_CHANGED' || (err.code === 'NOT_FOUND' && err.stage === 'source-read'));
+function restartReason(err: unknown): RestartReason | undefined {
+  if (!(err instanceof CrrError)) return undefined;
+  if (err.code === 'SOURCE_CHANGED' || (err.code === 'NOT_FOUND' && err.stage === 'source-read')) return 'source-changed';
+  // NoSuchUpload on UploadPart or CompleteMultipartUpload: the copy's own upload is gone.
+  if (err.code === 'UPLOAD_NOT_FOUND') return 'upload-vanished';
+  return undefined;
 }
 
 export async function reconcileKey(ctx: ReconcileContext, key: string, trigger: Trigger): Promise<ReconcileResult> {
@@ -68,7 +81,9 @@ export async function reconcileKey(ctx: ReconcileContext, key: string, trigger: 
       if (mayHaveLeftUpload) await abortLeftUploads(ctx, key);
       return result;
     } catch (err) {
-      if (!isSourceChange(err) || attempt + 1 >= MAX_SOURCE_CHANGES || ctx.signal?.aborted) throw err;
+      const reason = restartReason(err);
+      if (!reason || attempt + 1 >= MAX_RESTARTS || ctx.signal?.aborted) throw err;
+      ctx.onRestart?.(reason);
     }
   }
 }
