@@ -55,9 +55,16 @@ async function storePart(ctx: Ctx, up: UploadRecord, n: number, got: { path?: st
     await rm(path, { force: true });
     throw new OssError('NoSuchUpload', undefined, { extra: { UploadId: up.uploadId } });
   }
-  await rename(path, store.partPath(up.uploadId, n));
   const part: UploadPart = { partNumber: n, etag: got.md5.toString('hex').toUpperCase(), size: got.size, crc64: got.crc64, md5: got.md5.toString('hex'), lastModified: ossNow() };
-  await store.savePart(up.uploadId, part);
+  try {
+    await rename(path, store.partPath(up.uploadId, n));
+    await store.savePart(up.uploadId, part);
+  } catch (err) {
+    // Aborted while the part was stored (its folder went): the upload is gone, not a server error.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || (ctx.bucket as Bucket).uploads.has(up.uploadId)) throw err;
+    await rm(path, { force: true });
+    throw new OssError('NoSuchUpload', undefined, { extra: { UploadId: up.uploadId } });
+  }
   return part;
 }
 

@@ -111,7 +111,9 @@ export class Store {
   }
 
   async removeUpload(uploadId: string): Promise<void> {
-    await rm(this.uploadDir(uploadId), { recursive: true, force: true });
+    // A part landing while the folder is removed (an abort racing an UploadPart) makes rmdir fail with
+    // ENOTEMPTY: try again. OSS answers the abort 204 and the part NoSuchUpload (uploadPart's storePart).
+    await rm(this.uploadDir(uploadId), { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
   }
 
   /** Flushes and closes the journal. */
