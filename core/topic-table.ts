@@ -23,6 +23,8 @@ export const BUS_TOPICS = {
   state: { suffix: 'state', cleanupPolicy: 'compact', partitions: 1 },
   // The rules control plane (crr rules): key rule id, value io.crr.Rule, a tombstone deletes.
   rules: { suffix: 'rules', cleanupPolicy: 'compact', partitions: 1 },
+  // The multipart uploads processors started and have not finished (processors/upload-leases.ts).
+  uploads: { suffix: 'uploads', cleanupPolicy: 'compact', partitions: 1 },
 } as const satisfies Record<string, BusTopicDefinition>;
 
 export type BusTopic = keyof typeof BUS_TOPICS;

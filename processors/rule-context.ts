@@ -6,6 +6,7 @@ import { versioningProblem } from '../core/config/rule-constraints.ts';
 import { CrrError } from '../core/errors.ts';
 import type { RuleConfig } from '../core/config/schema.ts';
 import type { ObjectStore } from '../core/ports/object-store.ts';
+import type { UploadOwnership } from './reconcile/copy-object.ts';
 import type { ReconcileContext } from './reconcile/reconcile-key.ts';
 import { DestinationPresence } from './reconcile/presence.ts';
 import type { CopySettings, RuleView } from './reconcile/types.ts';
@@ -16,6 +17,8 @@ export interface RuleContextOptions {
   copy: CopySettings;
   /** A store for a named endpoint whose requests count under `rule`. */
   storeFor: (endpointName: string, ruleId: string) => ObjectStore;
+  /** This tool's multipart uploads (upload-leases.ts); without it a left upload is never aborted. */
+  leases?: UploadOwnership;
 }
 
 export function ruleView(rule: RuleConfig): RuleView {
@@ -78,6 +81,7 @@ export class RuleContexts {
       source, sourceBucket: rule.source.bucket,
       destination, destinationBucket: rule.destination.bucket,
       presence: sv ? undefined : new DestinationPresence(),
+      uploads: this.opts.leases ? { leases: this.opts.leases, rule: rule.id } : undefined,
     };
   }
 }

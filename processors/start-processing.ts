@@ -1,6 +1,7 @@
 // Wires the processor from a validated config: one key-ordered runner per lane (the changes topic by
 // default), reconcile per rule, outcomes, dead letters, consumer lag from the broker, and the progress
 // metadata committed with each offset (the replicated-until watermark is computed from it by `crr status`).
+import { randomUUID } from 'node:crypto';
 import type { BrokerOffsets, BusProducer, InboundMessage, OpenConsumer } from '../core/ports/bus.ts';
 import { CoalescingPublisher } from '../core/coalescing-publisher.ts';
 import type { CrrConfig } from '../core/config/load.ts';
@@ -24,6 +25,7 @@ import { processingReadiness, withBrokerLag, type Readiness } from './readiness.
 import { startRunner, type Runner } from './runner/key-ordered-runner.ts';
 import type { MessageProgress } from './runner/pending-progress.ts';
 import { startUploadJanitor } from './upload-janitor.ts';
+import { UploadLeases } from './upload-leases.ts';
 
 /**
  * One runner over one topic, in its own consumer group, with its own budget of keys in flight. Real-time
@@ -78,6 +80,11 @@ export interface ProcessingDeps {
   brokerOffsets?: BrokerOffsets;
   /** How often lag is read from the broker (default 5 s). */
   lagIntervalMs?: number;
+  /**
+   * Reads a topic from its start to its end (core/adapters/kafka/read-to-end.ts): the uploads registry, so
+   * this process may clean what a crashed one left. Without it only this process's own uploads are known.
+   */
+  readTopic?: (topic: string, onRecord: (m: InboundMessage) => void) => Promise<void>;
 }
 
 export interface Processing {
@@ -130,8 +137,15 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
   const live = deps.liveRules ?? staticRules(config.rules);
   const ruleMap = new Map(rulesOf(live).map((r) => [r.id, r]));
   const currentRules = () => [...ruleMap.values()];
+  const uploadsTopic = config.topicNames.uploads;
+  const leases = new UploadLeases({
+    leaseMs: p.abandonedUploadAgeMs, owner: randomUUID(), now,
+    send: async (records) => void await deps.producer.send(uploadsTopic, records),
+    read: deps.readTopic && ((onRecord) => deps.readTopic!(uploadsTopic, onRecord)),
+  });
   const contexts = new RuleContexts(ruleMap, {
     copy: { multipartThresholdBytes: p.multipartThresholdBytes, partSizeBytes: p.partSizeBytes, partConcurrency: p.partConcurrency }, storeFor: deps.storeFor,
+    leases,
   });
   const outcomes = new CoalescingPublisher(deps.producer, config.topicNames.outcomes);
   const deadLetters = new DeadLetters(deps.producer, config.topicNames.deadLetter);
@@ -186,9 +200,9 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
     await deps.brokerOffsets?.close();
     throw err;
   }
-  const destinations = [...new Map(config.rules.map((r) => [`${r.destination.endpoint}/${r.destination.bucket}`, r])).values()]
-    .map((r) => ({ store: deps.storeFor(r.destination.endpoint, r.id), bucket: r.destination.bucket }));
-  const janitor = startUploadJanitor(destinations, { maxAgeMs: p.abandonedUploadAgeMs, intervalMs: Math.max(60_000, p.abandonedUploadAgeMs / 2), logger, now });
+  // Rules are one-to-one, so each destination bucket is written by one rule, under its prefixes.
+  const destinations = currentRules().map((r) => ({ store: deps.storeFor(r.destination.endpoint, r.id), bucket: r.destination.bucket, prefixes: r.prefixes }));
+  const janitor = startUploadJanitor(destinations, { leases, intervalMs: Math.max(5_000, p.abandonedUploadAgeMs / 2), logger, now });
   const done = Promise.all(Object.values(runners).map((r) => r.done)).then(() => undefined);
   done.catch(() => {}); // observed by whoever awaits it
   return {

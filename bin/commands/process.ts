@@ -4,6 +4,7 @@
 import { consumerOpener } from '../../core/adapters/kafka/consumer.ts';
 import { brokerOffsets, endOffsets } from '../../core/adapters/kafka/offsets.ts';
 import { createProducer } from '../../core/adapters/kafka/producer.ts';
+import { readTopicToEnd } from '../../core/adapters/kafka/read-to-end.ts';
 import { createTransactionalProducer } from '../../core/adapters/kafka/transactional-producer.ts';
 import { startProcessing } from '../../processors/start-processing.ts';
 import { startJobView } from '../../core/backfill-job-view.ts';
@@ -24,7 +25,7 @@ export async function processCommand(opts: { config: string }): Promise<void> {
   const view = await startJobView(openConsumer, rt.config.topicNames.backfillJobs, `${rt.config.processing.groupId}-backfill-view`);
   view.onChange((job) => setJobGauges(rt.metrics, job));
   const processing = await startProcessing({ config: rt.config, openConsumer, producer, storeFor, metrics: rt.metrics, logger: rt.logger, backfill: { view }, liveRules: rules,
-    brokerOffsets: brokerOffsets(rt.kafka) });
+    brokerOffsets: brokerOffsets(rt.kafka), readTopic: (topic, onRecord) => readTopicToEnd(rt.kafka, topic, onRecord) });
   // The owner reads config.rules when it plans a job or starts a historical one: the live set's, not the file's.
   const liveConfig = Object.create(rt.config, { rules: { get: () => rulesOf(rules) } }) as typeof rt.config;
   const owner = await startBackfillOwner({ config: liveConfig, openConsumer, view, storeFor, logger: rt.logger, pageKeys: rt.config.processing.backfillPageKeys,

@@ -141,7 +141,11 @@ export const configSchema = z.object({
     ruleShare: z.number().gt(0).max(1).default(0.5),
     /** How often each rule checks that its buckets agree on versioning (a disagreement halts the rule). */
     versioningCheckMs: z.number().int().min(500).default(60_000),
-    /** Multipart uploads older than this on a destination are leftovers of interrupted copies, and are aborted. */
+    /**
+     * The lease of a multipart upload this tool started: once no part has landed on it for this long (and no
+     * copy of the process that looks writes it), it is a leftover of an interrupted copy and is aborted. The
+     * janitor sweeps every max(5 s, half of it). Longer than any one part takes to upload.
+     */
     abandonedUploadAgeMs: z.number().int().min(0).default(15 * 60 * 1000),
     /** How long a crashed member holds its partitions (the broker's minimum is 6 s). */
     sessionTimeoutMs: z.number().int().min(6000).max(300_000).default(30_000),

@@ -94,6 +94,8 @@ export interface UploadedPart {
   partNumber: number;
   etag: string; // without quotes
   size: number;
+  /** When the part was written (ms, whole seconds as OSS reports it): an upload's heartbeat. */
+  lastModified: number;
 }
 
 export interface GetOptions {

@@ -13,6 +13,7 @@ import { consumerOpener } from '../../core/adapters/kafka/consumer.ts';
 import { brokerOffsets, endOffsets } from '../../core/adapters/kafka/offsets.ts';
 import { createProducer, type BusProducer } from '../../core/adapters/kafka/producer.ts';
 import { ensureTopics } from '../../core/adapters/kafka/topics.ts';
+import { readTopicToEnd } from '../../core/adapters/kafka/read-to-end.ts';
 import { storeFactory } from '../../core/adapters/oss/store-factory.ts';
 import { busTopicSpecs } from '../../core/bus-topics.ts';
 import { parseConfig } from '../../core/config/load.ts';
@@ -121,7 +122,8 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
         destination: { endpoint: r.destinationEndpoint, bucket: bucket(r.destination), ...(r.maxBytesPerSecond ? { maxBytesPerSecond: r.maxBytesPerSecond } : {}),
           ...(r.encryption ? { encryption: r.encryption } : {}) },
         action: r.action ?? 'ALL', ...(r.prefixes ? { prefixes: r.prefixes } : {}), ...(r.historical ? { historical: true } : {}),
-        ...(r.replicateSseKms ? { replicateSseKms: true } : {}), ...(r.replicaKmsKeyId ? { replicaKmsKeyId: r.replicaKmsKeyId } : {}) })),
+        ...(r.replicateSseKms ? { replicateSseKms: true } : {}), ...(r.replicaKmsKeyId ? { replicaKmsKeyId: r.replicaKmsKeyId } : {}),
+        ...(r.twoWay ? { twoWay: true } : {}) })),
       receiver: { port: receiverPort, token: receiverToken },
       replicatorPrincipals: [principals.replicator.principalId],
       processing: o.processing,
@@ -177,6 +179,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
           config: s.groupId ? { ...config, processing: { ...config.processing, groupId: s.groupId } } : config,
           openConsumer: consumerOpener(kafka), lanes: s.lanes, producer: o.separateProducers ? await newProducer('processing') : producer, storeFor: s.metrics ? storesFor(m) : storeFor,
           metrics: m, logger, retryPolicy: s.retryPolicy ?? o.retryPolicy, brokerOffsets: brokerOffsets(kafka), liveRules: rulesView,
+          readTopic: (topic, onRecord) => readTopicToEnd(kafka, topic, onRecord),
         });
         processings.push(processing);
         return processing;

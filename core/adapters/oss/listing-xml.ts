@@ -106,6 +106,7 @@ export function parseListParts(doc: string | Buffer): PartsPage {
     partNumber: Number(childText(p, 'PartNumber')),
     etag: unquote(childText(p, 'ETag')),
     size: Number(childText(p, 'Size') ?? 0),
+    lastModified: ms(childText(p, 'LastModified')),
   }));
   return { parts, isTruncated: truncated(root), nextPartNumberMarker: orNull(childText(root, 'NextPartNumberMarker')) };
 }

@@ -38,6 +38,8 @@ export interface StackRule {
   /** The rule's replicateSseKms and replicaKmsKeyId. */
   replicateSseKms?: boolean;
   replicaKmsKeyId?: string;
+  /** One half of a mutual pair (its reverse rule must be in the stack too, with twoWay). */
+  twoWay?: boolean;
 }
 
 /** Kafka: brokers that already run, or the local broker started (and left running unless stopAtEnd). */

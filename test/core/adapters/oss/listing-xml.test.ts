@@ -51,8 +51,9 @@ test('ListMultipartUploads and ListParts', () => {
     <Upload><Key>k 1</Key><UploadId>U1</UploadId><Initiated>2024-01-01T00:00:00.000Z</Initiated></Upload></ListMultipartUploadsResult>`);
   assert.deepEqual(uploads.uploads, [{ key: 'k 1', uploadId: 'U1', initiated: Date.UTC(2024, 0, 1) }]);
   const parts = parseListParts(`<ListPartsResult><IsTruncated>true</IsTruncated><NextPartNumberMarker>2</NextPartNumberMarker>
-    <Part><PartNumber>1</PartNumber><ETag>"P1"</ETag><Size>5</Size></Part><Part><PartNumber>2</PartNumber><ETag>"P2"</ETag><Size>6</Size></Part></ListPartsResult>`);
-  assert.deepEqual(parts.parts, [{ partNumber: 1, etag: 'P1', size: 5 }, { partNumber: 2, etag: 'P2', size: 6 }]);
+    <Part><PartNumber>1</PartNumber><LastModified>2024-01-01T00:00:07.000Z</LastModified><ETag>"P1"</ETag><Size>5</Size></Part><Part><PartNumber>2</PartNumber><ETag>"P2"</ETag><Size>6</Size></Part></ListPartsResult>`);
+  // A part's LastModified is its upload's heartbeat (processors/upload-leases.ts); none reads as 0.
+  assert.deepEqual(parts.parts, [{ partNumber: 1, etag: 'P1', size: 5, lastModified: Date.UTC(2024, 0, 1, 0, 0, 7) }, { partNumber: 2, etag: 'P2', size: 6, lastModified: 0 }]);
   assert.equal(parts.nextPartNumberMarker, '2');
 });
 
