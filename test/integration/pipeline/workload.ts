@@ -18,13 +18,17 @@ export interface WorkloadOptions {
   ops: number;
   seed: number;
   concurrency?: number;
-  /** Every this many operations (per run) one put is 20 MiB; the rest stay small. */
+  /** Every this many operations (per run) one put is big (bigBytes); the rest stay small. */
   bigEvery?: number;
+  /** The size of a big put; default 20 MiB. */
+  bigBytes?: number;
   /** Retry failed writes (for runs with injected faults). */
   retry?: RetryPolicy;
+  /** Others write these keys too (the other side of a two-way pair): an attribute change may find the object gone. */
+  sharedKeys?: boolean;
 }
 
-export interface WorkloadStats { counts: Record<OpKind, number>; bytesPut: number; keys: string[]; /** Keys that got a 20 MiB put. */ bigKeys: string[] }
+export interface WorkloadStats { counts: Record<OpKind, number>; bytesPut: number; keys: string[]; /** Keys that got a big put. */ bigKeys: string[] }
 
 export function keyName(i: number): string {
   return `k/${i % 10}/object ${i}${i % 7 === 0 ? ' ü+%&' : ''}.bin`;
@@ -70,7 +74,11 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadStats> {
   let bytesPut = 0;
   const bigKeys = new Set<string>();
   let opIndex = 0;
-  const retrying = <T>(fn: () => Promise<T>) => (o.retry ? withRetry(fn, { policy: o.retry, isRetriable: (e) => e instanceof CrrError && e.retriable }) : fn());
+  const retried = <T>(fn: () => Promise<T>) => (o.retry ? withRetry(fn, { policy: o.retry, isRetriable: (e) => e instanceof CrrError && e.retriable }) : fn());
+  const retrying = <T>(fn: () => Promise<T>): Promise<T | undefined> => (o.sharedKeys ? retried(fn).catch((err) => {
+    if (notFound(err)) return undefined;
+    throw err;
+  }) : retried(fn));
 
   const doOp = async (r: () => number, k: number, big: boolean) => {
     const key = keyName(k);
@@ -87,7 +95,7 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadStats> {
     counts[kind]++;
     switch (kind) {
       case 'put': {
-        const n = big ? 20 * 1024 * 1024 : size(r);
+        const n = big ? o.bigBytes ?? 20 * 1024 * 1024 : size(r);
         const headers = randomHeaders(r);
         if (r() < 0.5) headers['x-oss-tagging'] = taggingHeader(randomTags(r));
         if (r() < 0.3) headers['x-oss-object-acl'] = pick(r, ACLS);
@@ -121,13 +129,13 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadStats> {
         return;
       }
       case 'delete-version': {
-        const versions = await retrying(() => o.store.listKeyVersions(o.bucket, key));
+        const versions = await retried(() => o.store.listKeyVersions(o.bucket, key));
         if (!versions.length) return;
         const v = pick(r, versions);
         await retrying(() => o.store.deleteObject(o.bucket, key, v.versionId)).catch((err) => {
           if (!notFound(err)) throw err;
         });
-        const after = await retrying(() => o.store.listKeyVersions(o.bucket, key));
+        const after = await retried(() => o.store.listKeyVersions(o.bucket, key));
         const latest = after.find((e) => e.isLatest);
         exists[k] = Boolean(latest && !latest.isDeleteMarker);
         return;
