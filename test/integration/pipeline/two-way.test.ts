@@ -44,8 +44,8 @@ test(`mutual pair, writers on both sides of the same keys, ${KILLS} SIGKILLs of 
       runWorkload({ ...side, store: stack.writer.hz, bucket: a, seed: 151 }),
       runWorkload({ ...side, store: stack.writer.sh, bucket: b, seed: 152 }),
     ]);
-    let writing = true;
-    void writes.finally(() => { writing = false; });
+    let writesDone: number | undefined;
+    void writes.finally(() => { writesDone = Date.now() - t0; });
     const r = rng(15);
     const restarts: number[] = [];
     const moments: string[] = [];
@@ -57,11 +57,11 @@ test(`mutual pair, writers on both sides of the same keys, ${KILLS} SIGKILLs of 
       restarts.push(await metric(procs[i], 'crr_reconcile_restarts_total'));
       procs[i].child.kill('SIGKILL');
       await procs[i].exited;
-      moments.push(`${((Date.now() - t0) / 1000).toFixed(1)}s${writing ? '' : ' (writes done)'}`);
+      moments.push(`${((Date.now() - t0) / 1000).toFixed(1)}s${writesDone === undefined ? '' : ' (writes done)'}`);
       procs[i] = await stack.spawnProcessor();
     }
     const stats = await writes;
-    t.diagnostic(`kills at ${moments.join(', ')}; writes done at ${((Date.now() - t0) / 1000).toFixed(1)} s; ` +
+    t.diagnostic(`kills at ${moments.join(', ')}; writes done at ${((writesDone ?? 0) / 1000).toFixed(1)} s; ` +
       `puts ${stats[0].counts.put}+${stats[1].counts.put}, big keys ${new Set([...stats[0].bigKeys, ...stats[1].bigKeys]).size}`);
     await drained(stack);
     await stack.waitConverged(['ab', 'ba'], 120_000);
