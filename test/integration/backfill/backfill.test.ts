@@ -8,12 +8,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { consumerOpener } from '../../../core/adapters/kafka/consumer.ts';
 import { createLogger } from '../../../core/logging.ts';
-import { startLocalStack, type ProcessorChild } from '../../../deploy/local/stack.ts';
+import { startLocalStack } from '../../../deploy/local/stack.ts';
 import { spawnCrr } from '../../../deploy/local/stack/crr-child.ts';
 import { startJobView } from '../../../core/backfill-job-view.ts';
 import type { BackfillJob } from '../../../schemas/types.ts';
 import { testBrokers } from '../../helpers/kafka.ts';
 import { waitFor } from '../../helpers/pipeline.ts';
+import { startBackfillMembers } from '../../helpers/backfill-members.ts';
 
 const KEYS = Number(process.env.BACKFILL_KEYS ?? 1000);
 // Pages small enough that two planner kills land mid-listing (a few pages in, of about 40 at the least).
@@ -41,7 +42,7 @@ test(`backfill of ${KEYS} keys with the planner SIGKILLed twice mid-listing and 
     processing: { sessionTimeoutMs: 6000, rebalanceTimeoutMs: 3000, backfillPageKeys: PAGE_KEYS, backfillConcurrency: 16, retries: 8 },
     oss: { timeoutMs: 20_000, writerTimeoutMs: 30_000 }, logger: createLogger('backfill-test', process.env.CRR_LOG_LEVEL ?? 'silent'),
   });
-  const children: ProcessorChild[] = [];
+  let members: Awaited<ReturnType<typeof startBackfillMembers>> | undefined;
   const view = await startJobView(consumerOpener(stack.kafka), stack.config.topicNames.backfillJobs, 'backfill-test-view');
   try {
     const src = stack.bucket('src');
@@ -60,21 +61,8 @@ test(`backfill of ${KEYS} keys with the planner SIGKILLed twice mid-listing and 
     await pool(destOnly, 16, (k) => put(stack.writer.shanghai, dst, k, body(0)).then(() => undefined));
     t.diagnostic(`seeded ${KEYS} + ${equal.length + different.length + destOnly.length} objects in ${Date.now() - t0} ms`);
 
-    const spawn = async () => {
-      const c = await stack.spawnProcessor({ env: { CRR_LOG_LEVEL: 'info' } });
-      children.push(c);
-      return c;
-    };
-    const procs = [await spawn(), await spawn()];
-    const owner = async () => {
-      let found: ProcessorChild | undefined;
-      await waitFor('a member to own the backfill jobs', () => {
-        found = procs.find((p) => p.child.exitCode === null && p.child.signalCode === null && p.output().includes('backfill jobs owned by this member'));
-        return found !== undefined;
-      }, 60_000, 100);
-      return found!;
-    };
-    await owner();
+    members = await startBackfillMembers(stack);
+    await members.owner();
 
     const start = spawnCrr(['backfill', 'start', '--config', stack.configFile, '--rule', 'bf'], { env: { ...process.env, ...stack.env, CRR_LOG_LEVEL: 'warn' } });
     assert.equal((await start.exited).code, 0, start.output());
@@ -87,29 +75,8 @@ test(`backfill of ${KEYS} keys with the planner SIGKILLed twice mid-listing and 
     assert.match(again.output(), new RegExp(`already has backfill job ${jobId}`));
 
     // The planner (the owner) is SIGKILLed twice while it lists; a survivor or a fresh member resumes it.
-    const kills: string[] = [];
-    for (let k = 0; k < 2; k++) {
-      const victim = await owner();
-      const pagesBefore = job()?.pages ?? 0;
-      await waitFor('the planner to commit pages', () => (job()?.pages ?? 0) >= pagesBefore + 2, 60_000, 20);
-      assert.equal(job()!.state, 'PLANNING', 'killed mid-listing');
-      victim.child.kill('SIGKILL');
-      await victim.exited;
-      kills.push(`planner at page ${job()!.pages}`);
-      procs[procs.indexOf(victim)] = await spawn();
-    }
-    // A worker (a member that does not own the jobs) is SIGKILLed while tasks are done, WORKER_KILLS times.
-    const doneNow = () => { const j = job(); return j ? j.copied + j.deleted + j.skipped : 0; };
-    for (let k = 0; k < WORKER_KILLS; k++) {
-      const before = doneNow();
-      await waitFor('tasks to be done', () => doneNow() >= before + 20 || job()?.state === 'DONE', 120_000, 50);
-      if (job()?.state === 'DONE') break;
-      const worker = procs.find((p) => !p.output().includes('backfill jobs owned by this member')) ?? procs[0]!;
-      worker.child.kill('SIGKILL');
-      await worker.exited;
-      kills.push(`worker at done ${doneNow()}`);
-      procs[procs.indexOf(worker)] = await spawn();
-    }
+    // Then a worker (a member that does not own the jobs) is SIGKILLed while tasks are done, WORKER_KILLS times.
+    const kills = await members.kill({ job, done: (j) => j.copied + j.deleted + j.skipped, tasksBetweenKills: 20, workerKills: WORKER_KILLS });
     t.diagnostic(`kills: ${kills.join(', ')}`);
 
     await waitFor('the job to end', () => job()?.state === 'DONE', JOB_END_MS, 200);
@@ -150,11 +117,11 @@ test(`backfill of ${KEYS} keys with the planner SIGKILLed twice mid-listing and 
     assert.equal(shown.state, 'DONE');
     assert.equal(shown.percent, 100);
   } catch (err) {
-    for (const c of children) t.diagnostic(c.output().split('\n').filter((l) => /"level":(40|50)/.test(l)).slice(-5).join('\n'));
+    for (const c of members?.spawned ?? []) t.diagnostic(c.output().split('\n').filter((l) => /"level":(40|50)/.test(l)).slice(-5).join('\n'));
     throw err;
   } finally {
     await view.stop().catch(() => {});
-    await Promise.all(children.map((c) => c.stop(5000)));
+    await Promise.all((members?.spawned ?? []).map((c) => c.stop(5000)));
     await stack.stop();
   }
 });

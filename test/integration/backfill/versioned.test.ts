@@ -7,12 +7,13 @@ import assert from 'node:assert/strict';
 import { consumerOpener } from '../../../core/adapters/kafka/consumer.ts';
 import { createLogger } from '../../../core/logging.ts';
 import type { ObjectStore } from '../../../core/ports/object-store.ts';
-import { startLocalStack, type ProcessorChild } from '../../../deploy/local/stack.ts';
+import { startLocalStack } from '../../../deploy/local/stack.ts';
 import { spawnCrr } from '../../../deploy/local/stack/crr-child.ts';
 import { doneCount } from '../../../producers/backfill/job.ts';
 import { startJobView } from '../../../core/backfill-job-view.ts';
 import { testBrokers } from '../../helpers/kafka.ts';
 import { waitFor } from '../../helpers/pipeline.ts';
+import { startBackfillMembers } from '../../helpers/backfill-members.ts';
 
 const KEYS = Number(process.env.BACKFILL_VERSIONED_KEYS ?? 200);
 const PAGE_KEYS = Math.max(10, Math.floor(KEYS / 40));
@@ -27,7 +28,7 @@ test(`backfill of a versioned pair: ${KEYS} keys with up to 5 versions and delet
     oss: { timeoutMs: 20_000, writerTimeoutMs: 30_000 }, logger: createLogger('backfill-test', process.env.CRR_LOG_LEVEL ?? 'silent'),
   });
   const view = await startJobView(consumerOpener(stack.kafka), stack.config.topicNames.backfillJobs, 'backfill-ver-view');
-  const children: ProcessorChild[] = [];
+  let members: Awaited<ReturnType<typeof startBackfillMembers>> | undefined;
   try {
     const writeChain = async (store: ObjectStore, bucket: string, i: number) => {
       const key = `v/${i}`;
@@ -42,46 +43,13 @@ test(`backfill of a versioned pair: ${KEYS} keys with up to 5 versions and delet
     const replicated = indexes.filter((i) => i % 10 === 3);
     await Promise.all(replicated.map((k) => writeChain(stack.writer.shanghai, stack.bucket('vdst'), k)));
 
-    const spawn = async () => {
-      const c = await stack.spawnProcessor({ env: { CRR_LOG_LEVEL: 'info' } });
-      children.push(c);
-      return c;
-    };
-    const procs = [await spawn(), await spawn()];
-    const owner = async () => {
-      let found: ProcessorChild | undefined;
-      await waitFor('a member to own the backfill jobs', () => {
-        found = procs.find((p) => p.child.exitCode === null && p.child.signalCode === null && p.output().includes('backfill jobs owned by this member'));
-        return found !== undefined;
-      }, 60_000, 100);
-      return found!;
-    };
-    await owner();
+    members = await startBackfillMembers(stack);
+    await members.owner();
     const start = spawnCrr(['backfill', 'start', '--config', stack.configFile, '--rule', 'ver'], { env: { ...process.env, ...stack.env, CRR_LOG_LEVEL: 'warn' } });
     assert.equal((await start.exited).code, 0, start.output());
     const jobId = /started backfill job (\S+)/.exec(start.output())![1]!;
     const current = () => view.get(jobId)?.latest;
-    const kills: string[] = [];
-    for (let k = 0; k < 2; k++) {
-      const victim = await owner();
-      const pagesBefore = current()?.pages ?? 0;
-      await waitFor('the planner to commit pages', () => (current()?.pages ?? 0) >= pagesBefore + 2, 60_000, 20);
-      assert.equal(current()!.state, 'PLANNING', 'killed mid-listing');
-      victim.child.kill('SIGKILL');
-      await victim.exited;
-      kills.push(`planner at page ${current()!.pages}`);
-      procs[procs.indexOf(victim)] = await spawn();
-    }
-    for (let k = 0; k < WORKER_KILLS; k++) {
-      const before = current() ? doneCount(current()!) : 0;
-      await waitFor('tasks to be done', () => (current() ? doneCount(current()!) : 0) >= before + 10 || current()?.state === 'DONE', 120_000, 50);
-      if (current()?.state === 'DONE') break;
-      const worker = procs.find((p) => !p.output().includes('backfill jobs owned by this member')) ?? procs[0]!;
-      worker.child.kill('SIGKILL');
-      await worker.exited;
-      kills.push(`worker at done ${doneCount(current()!)}`);
-      procs[procs.indexOf(worker)] = await spawn();
-    }
+    const kills = await members.kill({ job: current, done: doneCount, tasksBetweenKills: 10, workerKills: WORKER_KILLS });
     t.diagnostic(`kills: ${kills.join(', ')}`);
     assert.equal(kills.length, 2 + WORKER_KILLS, 'every kill happened before the job ended');
     await waitFor('the job to end', () => current()?.state === 'DONE', Math.max(240_000, KEYS * 150));
@@ -97,11 +65,11 @@ test(`backfill of a versioned pair: ${KEYS} keys with up to 5 versions and delet
     assert.deepEqual(report.differences, [], 'every version chain equal');
     assert.ok(report.versionsCompared > KEYS * 2, `${report.versionsCompared} versions compared`);
   } catch (err) {
-    for (const c of children) t.diagnostic(c.output().split('\n').filter((l) => /"level":(40|50)/.test(l)).slice(-5).join('\n'));
+    for (const c of members?.spawned ?? []) t.diagnostic(c.output().split('\n').filter((l) => /"level":(40|50)/.test(l)).slice(-5).join('\n'));
     throw err;
   } finally {
     await view.stop().catch(() => {});
-    await Promise.all(children.map((c) => c.stop(5000)));
+    await Promise.all((members?.spawned ?? []).map((c) => c.stop(5000)));
     await stack.stop();
   }
 });
