@@ -4,7 +4,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
-import { parseConfig } from '../../core/config/load.ts';
 import { createLogger } from '../../core/logging.ts';
 import { createMetrics } from '../../core/metrics/metrics.ts';
 import type { BusProducer } from '../../core/ports/bus.ts';
@@ -13,6 +12,7 @@ import { processingReadiness, withBrokerLag } from '../../processors/readiness.t
 import { startRunner } from '../../processors/runner/key-ordered-runner.ts';
 import { startProcessing } from '../../processors/start-processing.ts';
 import { FakeBrokerOffsets } from '../helpers/fake-broker-offsets.ts';
+import { oneRuleConfig } from '../helpers/unit-config.ts';
 import { FakeConsumer, messages } from './runner/fake-consumer.ts';
 
 const limits = { contactTimeoutMs: 9000, stalledAfterMs: 60_000 };
@@ -88,15 +88,7 @@ test('the stall is judged on the broker\'s lag: a fetch that stopped with messag
 });
 
 test('a processor whose member holds partitions but fetches nothing, while the broker has messages for it, reads stalled', async () => {
-  const config = parseConfig({
-    kafka: { brokers: ['127.0.0.1:1'] },
-    endpoints: {
-      hz: { endpoint: 'http://localhost:1', region: 'oss-cn-hangzhou', accessKeyIdEnv: 'HZ_AK', accessKeySecretEnv: 'HZ_SK' },
-      sh: { endpoint: 'http://localhost:2', region: 'oss-cn-shanghai', accessKeyIdEnv: 'SH_AK', accessKeySecretEnv: 'SH_SK' },
-    },
-    rules: [{ id: 'r1', source: { endpoint: 'hz', bucket: 'src' }, destination: { endpoint: 'sh', bucket: 'dst' } }],
-    processing: { groupId: 'g', stalledAfterMs: 1000, handoverGraceMs: 0 },
-  }, { HZ_AK: 'id', HZ_SK: 'secret', SH_AK: 'id2', SH_SK: 'secret2' });
+  const config = oneRuleConfig({ groupId: 'g', stalledAfterMs: 1000, handoverGraceMs: 0 });
   const topic = config.topicNames.changes;
   const consumer = new FakeConsumer();
   const broker = new FakeBrokerOffsets();

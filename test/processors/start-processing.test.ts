@@ -5,24 +5,15 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Registry } from 'prom-client';
-import { parseConfig } from '../../core/config/load.ts';
 import { createLogger } from '../../core/logging.ts';
 import { createMetrics } from '../../core/metrics/metrics.ts';
 import type { BusProducer, GroupMemberOptions } from '../../core/ports/bus.ts';
 import type { ObjectStore } from '../../core/ports/object-store.ts';
 import { changesLane, startProcessing } from '../../processors/start-processing.ts';
+import { oneRuleConfig } from '../helpers/unit-config.ts';
 import { FakeConsumer, messages } from './runner/fake-consumer.ts';
 
-const env = { HZ_AK: 'id', HZ_SK: 'secret', SH_AK: 'id2', SH_SK: 'secret2' };
-const config = parseConfig({
-  kafka: { brokers: ['127.0.0.1:1'] },
-  endpoints: {
-    hz: { endpoint: 'http://localhost:1', region: 'oss-cn-hangzhou', accessKeyIdEnv: 'HZ_AK', accessKeySecretEnv: 'HZ_SK' },
-    sh: { endpoint: 'http://localhost:2', region: 'oss-cn-shanghai', accessKeyIdEnv: 'SH_AK', accessKeySecretEnv: 'SH_SK' },
-  },
-  rules: [{ id: 'r1', source: { endpoint: 'hz', bucket: 'src' }, destination: { endpoint: 'sh', bucket: 'dst' } }],
-  processing: { groupId: 'crr-processors', concurrency: 3, handoverGraceMs: 0 },
-}, env);
+const config = oneRuleConfig({ groupId: 'crr-processors', concurrency: 3, handoverGraceMs: 0 });
 
 test('two lanes: two consumer groups on two topics, each with its own budget of keys in flight', async () => {
   const opened: { opts: GroupMemberOptions; consumer: FakeConsumer }[] = [];
