@@ -1,6 +1,7 @@
 // Every capture and processor process's view of the rules topic: it reads the compacted topic from its start
-// (in a group of its own, committing nothing), is caught up with the end it had at start before the process
-// takes work, then tails it, so a rule applied with `crr rules apply` takes effect within a second or so.
+// (in a group of its own, committing nothing, deleted when the view stops), is caught up with the end it had
+// at start before the process takes work, then tails it, so a rule applied with `crr rules apply` takes
+// effect within a second or so.
 // A record this process cannot use (a rule naming an endpoint its config lacks, or one the rule schema
 // refuses) is logged and skipped: the rule keeps its previous state here.
 import { randomUUID } from 'node:crypto';
@@ -22,6 +23,7 @@ export interface RulesView extends LiveRules {
 }
 
 export interface RulesViewOptions {
+  /** Opens the view's consumer; its disconnect should delete the group (core/adapters/kafka/throwaway-group.ts). */
   openConsumer: OpenConsumer;
   topic: string;
   /** The group's name stem; each view gets a group of its own. */

@@ -14,6 +14,7 @@ import { brokerOffsets, endOffsets } from '../../core/adapters/kafka/offsets.ts'
 import { createProducer, type BusProducer } from '../../core/adapters/kafka/producer.ts';
 import { ensureTopics } from '../../core/adapters/kafka/topics.ts';
 import { readTopicToEnd } from '../../core/adapters/kafka/read-to-end.ts';
+import { throwawayConsumerOpener } from '../../core/adapters/kafka/throwaway-group.ts';
 import { storeFactory } from '../../core/adapters/oss/store-factory.ts';
 import { busTopicSpecs } from '../../core/bus-topics.ts';
 import { parseConfig } from '../../core/config/load.ts';
@@ -153,7 +154,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     if (o.followRulesTopic) {
       const topic = config.topicNames.rules;
       const end = async () => BigInt((await endOffsets(kafka, topic)).get(0) ?? '0');
-      rulesView = await startRulesView({ openConsumer: consumerOpener(kafka), topic, group: `${id}-rules-view`, endpoints: config.endpoints, logger });
+      rulesView = await startRulesView({ openConsumer: throwawayConsumerOpener(kafka), topic, group: `${id}-rules-view`, endpoints: config.endpoints, logger });
       await rulesView.caughtUp(await end());
       await seedRules({ view: rulesView, rules: config.rules, producer, topic, logger });
       await rulesView.caughtUp(await end());

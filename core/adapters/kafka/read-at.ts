@@ -1,17 +1,20 @@
 // The bus port's ReadAt over kafkajs: a throwaway member of a group of its own (kafkajs 2.2.4 has no
 // manual assignment) that seeks each wanted partition, takes its first record and leaves; it commits
-// nothing. The cost is one group join, so callers read only what they lack and keep what they read.
+// nothing, and its group is deleted after it. The cost is one group join, so callers read only what they lack
+// and keep what they read.
 import { randomBytes } from 'node:crypto';
 import type { InboundMessage, ReadAt } from '../../ports/bus.ts';
 import type { KafkaClient } from './client.ts';
 import { toMessage } from './consumer.ts';
 import { kafkajsOf } from './kafkajs-handle.ts';
+import { deleteGroup } from './throwaway-group.ts';
 
 export function readerAt(kafka: KafkaClient, opts: { timeoutMs?: number } = {}): ReadAt {
   return async (topic, at) => {
     const out = new Map<number, InboundMessage>();
     if (at.size === 0) return out;
-    const consumer = kafkajsOf(kafka).consumer({ groupId: `crr-read-at-${randomBytes(6).toString('hex')}`, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+    const groupId = `crr-read-at-${randomBytes(6).toString('hex')}`;
+    const consumer = kafkajsOf(kafka).consumer({ groupId, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
     let timer: NodeJS.Timeout | undefined;
     try {
       await consumer.connect();
@@ -35,6 +38,7 @@ export function readerAt(kafka: KafkaClient, opts: { timeoutMs?: number } = {}):
     } finally {
       clearTimeout(timer);
       await consumer.disconnect().catch(() => {});
+      await deleteGroup(kafka, groupId).catch(() => {});
     }
   };
 }

@@ -1,17 +1,18 @@
 // Reads a topic (a compacted one, such as state) from its start to the end it had when the read began,
-// without a consumer group of its own to keep: the group is fresh, never commits, and is left at once.
+// without a consumer group of its own to keep: the group is fresh, never commits, and is deleted at the end
+// (throwaway-group.ts).
 import { randomBytes } from 'node:crypto';
 import type { InboundMessage } from '../../ports/bus.ts';
 import type { KafkaClient } from './client.ts';
-import { createConsumer } from './consumer.ts';
 import { topicOffsets } from './offsets.ts';
+import { throwawayConsumerOpener } from './throwaway-group.ts';
 
 /** Calls `onRecord` for every record of `topic` below its end offsets at the start, in order per partition. */
 export async function readTopicToEnd(kafka: KafkaClient, topic: string, onRecord: (m: InboundMessage) => void, timeoutMs = 120_000): Promise<void> {
   const ends = new Map<number, bigint>();
   for (const p of await topicOffsets(kafka, topic)) if (BigInt(p.high) > BigInt(p.low)) ends.set(p.partition, BigInt(p.high));
   if (ends.size === 0) return;
-  const consumer = await createConsumer(kafka, { groupId: `crr-read-${randomBytes(6).toString('hex')}`, maxWaitTimeInMs: 100 });
+  const consumer = await throwawayConsumerOpener(kafka)({ groupId: `crr-read-${randomBytes(6).toString('hex')}`, maxWaitTimeInMs: 100 });
   try {
     await consumer.subscribe([topic], true);
     let done!: () => void;
