@@ -6,7 +6,8 @@ import type { CrrMetrics } from '../core/metrics/metrics.ts';
 import type { Logger } from '../core/logging.ts';
 import type { ObjectStore } from '../core/ports/object-store.ts';
 import { startReceiver, type Receiver } from './notification/receiver.ts';
-import { startPoller, type Poller } from './poller/poller.ts';
+import { startPoller, type PolledBucket, type Poller } from './poller/poller.ts';
+import { polledRules } from './poller/polled-rules.ts';
 import { KafkaSnapshotStore } from './poller/snapshot-store.ts';
 import { CoalescingPublisher } from '../core/coalescing-publisher.ts';
 import { RuleIndex } from '../core/rule-index.ts';
@@ -26,7 +27,8 @@ export interface CaptureDeps {
   /**
    * The live rule set (the rules topic): the receiver accepts a new rule's bucket at once and refuses a deleted
    * rule's (422 unknown_bucket, as for any bucket no rule names); a paused rule is still captured. Default:
-   * config.rules, fixed. The poller lists the buckets of capture.poller.rules (from the config file).
+   * config.rules, fixed. The poller lists the source buckets of the live rules capture.poller.rules selects
+   * (ids and `*` patterns): a new rule's bucket from the next poll on (a baseline), a deleted rule's no more.
    */
   liveRules?: LiveRules;
   now?: () => number;
@@ -39,10 +41,12 @@ export async function startCapture(deps: CaptureDeps, what: { receiver: boolean;
   const live = deps.liveRules ?? staticRules(config.rules);
   const rules = new RuleIndex(rulesOf(live));
   const sourceRegions = new Map<string, string>();
+  let followPoller = () => {};
   const follow = () => {
     rules.replace(rulesOf(live));
     sourceRegions.clear();
     for (const r of rulesOf(live)) sourceRegions.set(r.source.bucket, config.endpoint(r.source.endpoint).region);
+    followPoller();
   };
   follow();
   const unfollow = live.onChange(follow);
@@ -67,12 +71,21 @@ export async function startCapture(deps: CaptureDeps, what: { receiver: boolean;
     if (!deps.readState) throw new Error('the poller needs a reader of the state topic');
     if (pc.stateDir) logger.warn({ stateDir: pc.stateDir }, 'capture.poller.stateDir is deprecated and ignored: the listing snapshots live in the state topic');
     const snapshots = new KafkaSnapshotStore({ producer: deps.producer, topic: config.topicNames.state, readState: deps.readState, logger });
-    const polled = config.rules.filter((r) => pc.rules.includes(r.id));
-    const buckets = [...new Map(polled.map((r) => [r.source.bucket, r])).values()].map((r) => ({
-      bucket: r.source.bucket, region: config.endpoint(r.source.endpoint).region, store: deps.storeFor(r.source.endpoint),
-    }));
-    capture.poller = startPoller({ buckets, rules, snapshots, intervalMs: pc.intervalMs, publisher, metrics, logger, now: deps.now });
-    logger.info({ buckets: buckets.map((b) => b.bucket), intervalMs: pc.intervalMs }, 'listing poller started');
+    const polledBuckets = (): PolledBucket[] => {
+      const polled = polledRules(pc.rules, rulesOf(live));
+      return [...new Map(polled.map((r) => [r.source.bucket, r])).values()].map((r) => ({
+        bucket: r.source.bucket, region: config.endpoint(r.source.endpoint).region, store: deps.storeFor(r.source.endpoint),
+      }));
+    };
+    const poller = startPoller({ buckets: polledBuckets(), rules, snapshots, intervalMs: pc.intervalMs, publisher, metrics, logger, now: deps.now });
+    capture.poller = poller;
+    followPoller = () => {
+      const before = poller.buckets().map((b) => b.bucket).join(',');
+      poller.setBuckets(polledBuckets());
+      const after = poller.buckets().map((b) => b.bucket);
+      if (after.join(',') !== before) logger.info({ buckets: after }, 'the listing poller follows the rule change');
+    };
+    logger.info({ buckets: poller.buckets().map((b) => b.bucket), intervalMs: pc.intervalMs }, 'listing poller started');
   }
   capture.stop = async () => {
     unfollow();

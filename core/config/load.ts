@@ -55,7 +55,8 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv, source = '(inl
   const problems: string[] = ruleSetProblems(cfg.rules, cfg.endpoints);
   const ids = new Set(cfg.rules.map((r) => r.id));
   cfg.capture.poller?.rules.forEach((id, i) => {
-    if (!ids.has(id)) problems.push(`capture.poller.rules[${i}]: no rule with id "${id}"`);
+    // A pattern may match only rules the rules topic holds; an exact id must be a rule of the file (a typo is caught).
+    if (!id.includes('*') && !ids.has(id)) problems.push(`capture.poller.rules[${i}]: no rule with id "${id}" (a rule that lives only on the rules topic is polled through a pattern such as "*")`);
   });
   const tls = cfg.kafka.ssl;
   if (typeof tls === 'object' && Boolean(tls.certFile) !== Boolean(tls.keyFile)) {

@@ -115,7 +115,8 @@ export const configSchema = z.object({
       maxBodyBytes: z.number().int().positive().default(16 * 1024 * 1024),
     }).strict().optional(),
     poller: z.object({
-      rules: z.array(z.string()).min(1),
+      /** Rule ids, or patterns where `*` stands for any characters (`"*"`: every rule, the rules topic's too). */
+      rules: z.array(z.string().regex(/^[A-Za-z0-9._*-]{1,64}$/, 'must be a rule id or a pattern of one with * (1-64 letters, digits, dot, dash, underscore, *)')).min(1),
       intervalMs: z.number().int().min(100).default(30_000),
       /** Deprecated and ignored: the listing snapshots live in the state topic. Accepted so old configs start (with a warning). */
       stateDir: z.string().min(1).optional(),

@@ -3,7 +3,10 @@
 // change per difference, and only after Kafka acknowledged them all saves the new listing. A crash
 // before the save repeats the same changes (duplicates are allowed); nothing is ever skipped. A poll
 // that finds no difference saves nothing. The first poll of a bucket only records the baseline: objects
-// that existed before are the backfill's job (DESIGN §6).
+// that existed before are the backfill's job (DESIGN §6). The bucket list follows the live rules
+// (setBuckets): a bucket that joins it takes a baseline even if the state topic holds an old snapshot of it
+// (objects written while no rule polled it are the backfill's too), and a bucket that leaves it is no longer
+// listed and its snapshot is dropped.
 import type { ObjectStore } from '../../core/ports/object-store.ts';
 import type { CrrMetrics } from '../../core/metrics/metrics.ts';
 import type { Logger } from '../../core/logging.ts';
@@ -52,10 +55,10 @@ function toChange(c: ListingChange, target: PolledBucket, ruleIds: string[], now
   });
 }
 
-/** One poll of one bucket. */
-export async function pollOnce(target: PolledBucket, opts: PollerOptions): Promise<PollResult> {
+/** One poll of one bucket; `baseline` ignores any snapshot held (a bucket a rule just started polling). */
+export async function pollOnce(target: PolledBucket, opts: PollerOptions, fresh = false): Promise<PollResult> {
   const now = opts.now ?? Date.now;
-  const previous = await opts.snapshots.get(target.bucket);
+  const previous = fresh ? null : await opts.snapshots.get(target.bucket);
   const baseline = previous === null;
   const versioned = await target.store.isVersioned(target.bucket);
   const writer = new SnapshotWriter();
@@ -94,19 +97,39 @@ export async function pollOnce(target: PolledBucket, opts: PollerOptions): Promi
   return { bucket: target.bucket, baseline, listed: counter.n, published };
 }
 
-export interface Poller { stop(): Promise<void>; pollNow(): Promise<PollResult[]> }
+export interface Poller {
+  stop(): Promise<void>;
+  pollNow(): Promise<PollResult[]>;
+  /** The buckets to poll from the next poll on (the live rules changed). */
+  setBuckets(buckets: PolledBucket[]): void;
+  buckets(): readonly PolledBucket[];
+}
 
 /** Polls every bucket each interval, one poll at a time; stop() waits for the poll under way. */
 export function startPoller(opts: PollerOptions): Poller {
   let stopped = false;
   let running: Promise<PollResult[]> | null = null;
   let timer: NodeJS.Timeout | undefined;
+  let buckets = opts.buckets;
+  // Buckets that joined the list (their next poll is a baseline) and that left it (their snapshot is dropped).
+  const joined = new Set<string>();
+  const left = new Set<string>();
   const pollAll = async () => {
     const results: PollResult[] = [];
-    for (const target of opts.buckets) {
+    for (const bucket of [...left]) {
+      try {
+        await opts.snapshots.drop(bucket);
+        left.delete(bucket);
+        opts.logger.info({ bucket }, 'no rule polls this bucket any more: its listing snapshot is dropped');
+      } catch (err) {
+        opts.logger.warn({ bucket, err: (err as Error).message }, 'could not drop the listing snapshot; the next poll retries');
+      }
+    }
+    for (const target of buckets) {
       if (stopped) break;
       try {
-        results.push(await pollOnce(target, opts));
+        results.push(await pollOnce(target, opts, joined.has(target.bucket)));
+        joined.delete(target.bucket);
       } catch (err) {
         opts.logger.error({ bucket: target.bucket, err: (err as Error).message }, 'poll failed; the next poll retries');
       }
@@ -134,5 +157,13 @@ export function startPoller(opts: PollerOptions): Poller {
       await running;
     },
     pollNow: exclusive,
+    setBuckets(next) {
+      const before = new Set(buckets.map((b) => b.bucket));
+      const after = new Set(next.map((b) => b.bucket));
+      for (const b of after) if (!before.has(b)) { joined.add(b); left.delete(b); }
+      for (const b of before) if (!after.has(b)) { left.add(b); joined.delete(b); }
+      buckets = next;
+    },
+    buckets: () => buckets,
   };
 }

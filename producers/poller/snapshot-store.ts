@@ -13,6 +13,8 @@ export interface SnapshotStore {
   get(bucket: string): Promise<Buffer[] | null>;
   /** Saves a bucket's listing; resolves once Kafka acknowledged all of it. */
   put(bucket: string, chunks: Buffer[], entries: number): Promise<void>;
+  /** Forgets a bucket no rule polls any more: its next poll, should a rule poll it again, is a baseline. */
+  drop(bucket: string): Promise<void>;
 }
 
 export interface SnapshotManifest { generation: string; chunks: number; entries: number; bytes: number; savedAt: number }
@@ -99,10 +101,27 @@ export class KafkaSnapshotStore implements SnapshotStore {
     if (held.manifest) for (let i = 0; i < held.manifest.chunks; i++) stale.push(chunkKey(bucket, held.manifest.generation, i));
     const next: Held = { manifest, chunks, stale: new Set() };
     all.set(bucket, next);
-    // Tombstones are tidying: a failure leaves only records the next save or compaction removes.
+    await this.tombstone(bucket, stale, next.stale);
+  }
+
+  async drop(bucket: string): Promise<void> {
+    const all = await this.load();
+    const held = all.get(bucket);
+    if (!held) return;
+    // The manifest first: once it is gone the snapshot no longer counts, whatever happens to its chunks.
+    await this.opts.producer.send(this.opts.topic, [{ key: manifestKey(bucket), value: null }]);
+    const stale = [...held.stale];
+    if (held.manifest) for (let i = 0; i < held.manifest.chunks; i++) stale.push(chunkKey(bucket, held.manifest.generation, i));
+    const next: Held = { manifest: null, chunks: null, stale: new Set() };
+    all.set(bucket, next);
+    await this.tombstone(bucket, stale, next.stale);
+  }
+
+  /** Tombstones are tidying: a failure leaves only records the next save or compaction removes. */
+  private async tombstone(bucket: string, stale: string[], retry: Set<string>): Promise<void> {
     for (let i = 0; i < stale.length; i += 500) {
       await this.opts.producer.send(this.opts.topic, stale.slice(i, i + 500).map((key) => ({ key, value: null }))).catch((err) => {
-        for (const key of stale) next.stale.add(key);
+        for (const key of stale) retry.add(key);
         this.opts.logger.warn({ bucket, err: (err as Error).message }, 'could not tombstone old poller snapshot chunks; the next save retries');
       });
     }

@@ -78,3 +78,10 @@ test('the error message never contains a secret value', () => {
     assert.match((err as Error).message, /rules:/);
   }
 });
+
+test('capture.poller.rules takes rule ids of the file and * patterns (which may match rules only the rules topic holds)', () => {
+  const withPoller = (rules: string[]) => ({ ...valid, capture: { poller: { rules } } });
+  assert.deepEqual(parseConfig(withPoller(['r1', '*', 'tenant-*']), env).capture.poller?.rules, ['r1', '*', 'tenant-*']);
+  assert.deepEqual(problemsOf(withPoller(['r2'])), ['capture.poller.rules[0]: no rule with id "r2" (a rule that lives only on the rules topic is polled through a pattern such as "*")']);
+  assert.match(problemsOf(withPoller(['a b']))[0], /^capture\.poller\.rules\[0\]: must be a rule id or a pattern/);
+});

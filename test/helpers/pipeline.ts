@@ -22,6 +22,8 @@ export interface StackOptions {
   buckets?: LocalStackOptions['buckets'];
   /** In-process capture and processing follow the rules topic (see LocalStackOptions). */
   followRulesTopic?: boolean;
+  /** false: no in-process receiver (a test starts the capture it needs). */
+  capture?: boolean;
 }
 
 /** The local stack under the names the pipeline tests use: hz (the sources' region) and sh (the destinations'). */
@@ -51,7 +53,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const processing = { concurrency: 64, multipartThresholdBytes: 2 * 1024 * 1024, partSizeBytes: 1024 * 1024, retries: 8, ...opts.processing };
   const local = await startLocalStack({
     name: 'pipeline', kafka: { brokers: testBrokers() }, rules: opts.rules, partitions: opts.partitions, processing, buckets: opts.buckets,
-    followRulesTopic: opts.followRulesTopic,
+    followRulesTopic: opts.followRulesTopic, capture: opts.capture,
     oss: { eventLog: true, timeoutMs: 20_000, writerTimeoutMs: 30_000, ...opts.oss },
     keepData: Boolean(process.env.CRR_KEEP_TEST_DATA),
     retryPolicy: { ...fastRetryPolicy, retries: processing.retries },

@@ -114,3 +114,16 @@ test('a manifest whose chunks are gone reads as no snapshot (a new baseline), wi
   assert.equal(await store(topic).get('bkt'), null);
   assert.match(warnings.join(''), /incomplete/);
 });
+
+test('a dropped snapshot (no rule polls the bucket any more) leaves nothing after compaction; other buckets keep theirs', async () => {
+  const topic = new FakeStateTopic();
+  const first = store(topic);
+  const a = snapshotOf(many('a', 3000));
+  const b = snapshotOf(many('b', 10));
+  await first.put('bkt', a.chunks, a.entries);
+  await first.put('kept', b.chunks, b.entries);
+  await store(topic).drop('bkt');
+  assert.deepEqual([...topic.compacted().keys()].filter((k) => k.startsWith(manifestKey('bkt') + '/') || k === manifestKey('bkt')), []);
+  assert.equal(await store(topic).get('bkt'), null, 'the next poll of the bucket is a baseline');
+  assert.deepEqual(await keysOf(await store(topic).get('kept')), await keysOf(b.chunks));
+});
