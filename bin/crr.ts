@@ -32,7 +32,7 @@ program.command('process')
   .action(async (opts) => (await import('./commands/process.ts')).processCommand(opts));
 
 program.command('verify')
-  .description('compare source and destination of each rule; --repair publishes a trigger for every differing key')
+  .description('compare source and destination of each rule (the rules topic\'s and the file\'s); --repair publishes a trigger for every differing key')
   .requiredOption('-c, --config <file>', 'YAML config file')
   .option('--rule <id>', 'only this rule')
   .option('--repair', 'publish REPAIR triggers for the differences')
@@ -67,7 +67,7 @@ program.command('status')
     'npx crr status --config crr.yaml --watch'], runs))
   .action(async (opts) => (await import('./commands/status/command.ts')).statusCommand(opts));
 
-const rules = program.command('rules').description('the rules control plane: rules on the compacted rules topic, followed live by every capture and processor')
+const rules = program.command('rules').description('the rules control plane: rules on the compacted rules topic, followed live by every capture, processor, verify and status')
   .addHelpText('after', commandHelp(['npx crr rules apply --config crr.yaml -f rules.yaml --dry-run', 'npx crr rules list --config crr.yaml --json | jq .',
     'npx crr rules pause photos --config crr.yaml'], runs));
 rules.command('apply')

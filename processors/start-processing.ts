@@ -200,8 +200,9 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
     await deps.brokerOffsets?.close();
     throw err;
   }
-  // Rules are one-to-one, so each destination bucket is written by one rule, under its prefixes.
-  const destinations = currentRules().map((r) => ({ store: deps.storeFor(r.destination.endpoint, r.id), bucket: r.destination.bucket, prefixes: r.prefixes }));
+  // Rules are one-to-one, so each destination bucket is written by one rule, under its prefixes. Asked at each
+  // sweep: the live rules' destinations.
+  const destinations = () => currentRules().map((r) => ({ store: deps.storeFor(r.destination.endpoint, r.id), bucket: r.destination.bucket, prefixes: r.prefixes }));
   const janitor = startUploadJanitor(destinations, { leases, intervalMs: Math.max(5_000, p.abandonedUploadAgeMs / 2), logger, now });
   const done = Promise.all(Object.values(runners).map((r) => r.done)).then(() => undefined);
   done.catch(() => {}); // observed by whoever awaits it

@@ -36,12 +36,15 @@ export async function abortAbandonedUploads(targets: JanitorTarget[], leases: Up
   return aborted;
 }
 
-/** Sweeps now and then every `intervalMs`; failures are logged and retried at the next sweep. */
-export function startUploadJanitor(targets: JanitorTarget[], opts: { leases: UploadLeases; intervalMs: number; logger: Logger; now?: () => number }): { stop(): void } {
+/**
+ * Sweeps now and then every `intervalMs`; failures are logged and retried at the next sweep. `targets` is asked
+ * at each sweep: the destinations of the live rules (a rule applied on the rules topic is swept from then on).
+ */
+export function startUploadJanitor(targets: () => JanitorTarget[], opts: { leases: UploadLeases; intervalMs: number; logger: Logger; now?: () => number }): { stop(): void } {
   const now = opts.now ?? Date.now;
   let running: Promise<unknown> | undefined;
   const sweep = () => {
-    running ??= abortAbandonedUploads(targets, opts.leases, now(), opts.logger)
+    running ??= abortAbandonedUploads(targets(), opts.leases, now(), opts.logger)
       .catch((err) => opts.logger.warn({ err: (err as Error).message }, 'upload sweep failed; will retry'))
       .finally(() => { running = undefined; });
   };

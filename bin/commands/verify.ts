@@ -1,9 +1,9 @@
 // crr verify --config FILE [--rule R] [--repair] [--json] [--origins]: compares source and destination of each
-// rule and prints what it compared and every difference (with --origins, each replica's origin time and owner
-// beside its own): text by default, one JSON report per rule and prefix on
-// stdout with --json (JSON lines, so `| jq` works; logs and the progress display are on stderr). With
-// --repair, publishes a REPAIR trigger for each differing key, so processors reconcile it. Exits 1 when
-// differences were found; an OSS failure no retry fixes (a wrong secret, an unreachable endpoint, a
+// rule (the rules topic's and the file's, as capture and process see them) and prints what it compared and
+// every difference (with --origins, each replica's origin time and owner beside its own): text by default, one
+// JSON report per rule and prefix on stdout with --json (JSON lines, so `| jq` works; logs and the progress
+// display are on stderr). With --repair, publishes a REPAIR trigger for each differing key, so processors
+// reconcile it. Exits 1 when differences were found; an OSS failure no retry fixes (a wrong secret, an unreachable endpoint, a
 // missing bucket) exits 4, 3 or 2 with one line naming the rule, the side and the config to check.
 import { createProducer } from '../../core/adapters/kafka/producer.ts';
 import type { CrrConfig } from '../../core/config/load.ts';
@@ -13,6 +13,7 @@ import { verifyRule, type VerifyReport } from '../../processors/verify.ts';
 import { changeRecord, repairChange } from '../../schemas/records.ts';
 import { progressBar } from '../progress-bar.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
+import { readRulesTopic } from './live-rules.ts';
 import { startOneShot } from './shared.ts';
 import { storeFactory } from '../../core/adapters/oss/store-factory.ts';
 
@@ -21,15 +22,18 @@ type Rule = CrrConfig['rules'][number];
 export async function verifyCommand(opts: { config: string; rule?: string; repair?: boolean; json?: boolean; origins?: boolean }): Promise<void> {
   const selected = <R extends { id: string }>(rules: R[]) => rules.filter((r) => !opts.rule || r.id === opts.rule);
   const rt = await startOneShot('verify', opts.config, {
-    endpoints: (cfg) => selected(cfg.rules).flatMap((r) => [r.source.endpoint, r.destination.endpoint]),
+    // A rule that only the rules topic holds may name any endpoint of the file.
+    endpoints: (cfg) => (opts.rule && cfg.rules.some((r) => r.id === opts.rule) ? selected(cfg.rules).flatMap((r) => [r.source.endpoint, r.destination.endpoint]) : Object.keys(cfg.endpoints)),
     receiver: false,
     topics: (cfg) => (opts.repair ? [cfg.topicNames.changes] : []),
   });
   const { config } = rt;
   const storeFor = storeFactory(config, rt.metrics);
-  const rules = selected(config.rules);
+  const live = await readRulesTopic(rt);
+  const rules = selected(live.rules());
+  await live.stop();
   if (rules.length === 0) {
-    process.stderr.write(`crr: verify: no rule with id "${opts.rule}" in ${opts.config}\n`);
+    process.stderr.write(`crr: verify: no rule with id "${opts.rule}" in ${opts.config} or on the rules topic\n`);
     process.exit(EXIT.usage);
   }
   let differing = 0;

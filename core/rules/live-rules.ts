@@ -22,6 +22,16 @@ export function rulesOf(live: LiveRules): RuleConfig[] {
   return [...live.entries().values()].map((e) => e.rule);
 }
 
+/**
+ * The rule set a process uses that reads the topic without seeding it (crr verify, crr status): the topic's
+ * rules, and the file's rules whose ids the topic never held (those a seeding process would write). The topic
+ * wins for an id it holds, a tombstone included.
+ */
+export function withFileRules(topic: { entries(): ReadonlyMap<string, RuleEntry>; seen(): ReadonlySet<string> }, file: readonly RuleConfig[]): RuleConfig[] {
+  const seen = topic.seen();
+  return [...[...topic.entries().values()].map((e) => e.rule), ...file.filter((r) => !seen.has(r.id))];
+}
+
 /** A rule set that never changes: the config's rules, all active. */
 export function staticRules(rules: readonly RuleConfig[]): LiveRules {
   const entries = new Map(rules.map((rule) => [rule.id, { rule, state: 'ACTIVE' as const, updatedAt: 0 }]));

@@ -52,7 +52,8 @@ export interface StatusSource {
   readAt: ReadAt;
   topics: { changes: string; deadLetter: string };
   groupId: string;
-  rules: readonly string[];
+  /** The rule ids to report on, asked at each read (a live rule set changes). */
+  rules: readonly string[] | (() => readonly string[]);
   jobs?: () => Promise<BackfillJobStatus[]>;
   now?: () => number;
 }
@@ -78,7 +79,8 @@ export class StatusReader {
         return { partition: o.partition, low: BigInt(o.low), end: BigInt(o.high), committed: BigInt(c?.offset ?? '-1'), progress: decodeProgress(c?.metadata) };
       });
       await this.frontierTimes(views);
-      const watermarks = ruleWatermarks(s.rules, views, now);
+      const rules = typeof s.rules === 'function' ? s.rules() : s.rules;
+      const watermarks = ruleWatermarks(rules, views, now);
       const lagOf = (v: PartitionView) => Number(v.end - (v.committed < 0n ? v.low : v.committed));
       const lagMessages = views.reduce((n, v) => n + Math.max(0, lagOf(v)), 0);
       const published = views.reduce((n, v) => n + v.end, 0n);
@@ -92,7 +94,7 @@ export class StatusReader {
           partitions: views.map((v) => ({ partition: v.partition, end: v.end.toString(), committed: v.committed.toString(), lagMessages: Math.max(0, lagOf(v)), takenUpTo: frontier(v).toString() })),
         },
         deadLetters: { topic: s.topics.deadLetter, count: dead.reduce((n, p) => n + Number(BigInt(p.high) - BigInt(p.low)), 0) },
-        rules: s.rules.map((rule) => {
+        rules: rules.map((rule) => {
           const w = watermarks.get(rule);
           return {
             rule, replicatedUntil: w === undefined ? null : new Date(w).toISOString(), replicatedUntilMs: w ?? null,

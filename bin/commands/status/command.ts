@@ -2,13 +2,14 @@
 // Kafka alone (processors/status/read-status.ts). One report by default; --watch refreshes it (in place on
 // a terminal, one report after another when piped); --serve answers /status, /metrics and / over HTTP.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { consumerOpener } from '../../../core/adapters/kafka/consumer.ts';
+import { throwawayConsumerOpener } from '../../../core/adapters/kafka/throwaway-group.ts';
 import { brokerOffsets, endOffsets } from '../../../core/adapters/kafka/offsets.ts';
 import { readerAt } from '../../../core/adapters/kafka/read-at.ts';
 import { CrrError } from '../../../core/errors.ts';
 import { startJobView, type JobView } from '../../../core/backfill-job-view.ts';
 import { StatusReader, type BackfillJobStatus, type StatusReport } from '../../../processors/status/read-status.ts';
 import { jobRow } from '../../../producers/backfill/job-rows.ts';
+import { readRulesTopic } from '../live-rules.ts';
 import { onShutdown, startRuntime } from '../shared.ts';
 import { renderStatus } from './render.ts';
 import { serveStatus } from './serve.ts';
@@ -26,21 +27,28 @@ export async function statusCommand(opts: StatusOptions): Promise<void> {
   const intervalMs = Number(opts.interval ?? 2000);
   if (!Number.isFinite(intervalMs) || intervalMs < 100) throw new CrrError(`--interval must be a number of milliseconds of at least 100, got ${opts.interval}`, { code: 'INVALID_CONFIG' });
   const rt = await startRuntime('status', opts.config, { serveMetrics: false, logTo: process.stderr });
-  const rules = rt.config.rules.map((r) => r.id).filter((id) => !opts.rule || id === opts.rule);
-  if (opts.rule && rules.length === 0) throw new CrrError(`--rule ${opts.rule}: no such rule in ${opts.config} (rules: ${rt.config.rules.map((r) => r.id).join(', ')})`, { code: 'INVALID_CONFIG' });
+  // The rules topic's rules and the file's, followed: a rule applied while --watch runs joins the report.
+  const live = await readRulesTopic(rt);
+  const rules = () => live.rules().map((r) => r.id).filter((id) => !opts.rule || id === opts.rule);
+  if (opts.rule && rules().length === 0) {
+    const known = live.rules().map((r) => r.id).join(', ');
+    await live.stop();
+    throw new CrrError(`--rule ${opts.rule}: no such rule in ${opts.config} or on the rules topic (rules: ${known})`, { code: 'INVALID_CONFIG' });
+  }
   const offsets = brokerOffsets(rt.kafka);
   // The backfill jobs: one view of the backfill-jobs topic for the command's life, caught up before each report.
   let view: JobView | undefined;
   const jobsTopic = rt.config.topicNames.backfillJobs;
   const jobs = async (): Promise<BackfillJobStatus[]> => {
-    view ??= await startJobView(consumerOpener(rt.kafka), jobsTopic, `${rt.config.processing.groupId}-status`);
+    view ??= await startJobView(throwawayConsumerOpener(rt.kafka), jobsTopic, `${rt.config.processing.groupId}-status`);
     await view.caughtUp(BigInt((await endOffsets(rt.kafka, jobsTopic)).get(0) ?? '0'));
     const now = Date.now();
-    return [...view.jobs().values()].map((e) => jobRow(e.latest, now)).filter((j) => rules.includes(j.ruleId))
+    return [...view.jobs().values()].map((e) => jobRow(e.latest, now)).filter((j) => rules().includes(j.ruleId))
       .sort((a, b) => b.job.startedAt - a.job.startedAt)
       .map(({ job: _job, ruleId, ...row }) => ({ ...row, rule: ruleId }));
   };
   const closeAll = async () => {
+    await live.stop();
     await view?.stop();
     await offsets.close();
   };
