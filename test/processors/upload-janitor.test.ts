@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../core/logging.ts';
 import { abortLeftUploads } from '../../processors/reconcile/copy-object.ts';
-import { abortAbandonedUploads } from '../../processors/upload-janitor.ts';
+import { abortAbandonedUploads, startUploadJanitor, type JanitorTarget } from '../../processors/upload-janitor.ts';
 import type { UploadLeases } from '../../processors/upload-leases.ts';
 import { fakeRegistry } from '../helpers/upload-registry.ts';
 import { bytes, startStoreFixture, type StoreFixture } from '../integration/oss-adapter/fixture.ts';
@@ -58,4 +58,26 @@ test('a user\'s upload, one outside the rule\'s prefixes and a live copy\'s surv
   await new Promise((r) => setTimeout(r, LEASE_MS + 1200));
   assert.equal(await abortAbandonedUploads([target], janitor, Date.now(), quiet), 1);
   assert.deepEqual((await f.store.listMultipartUploads(bucket)).map((u) => u.uploadId).sort(), [user, outside].sort());
+});
+
+test('the janitor sweeps the live rules\' destinations: a destination added after it started is swept, a removed one no more', async () => {
+  const listed: string[] = [];
+  const store = { listMultipartUploads: async (bucket: string) => { listed.push(bucket); return []; } } as unknown as JanitorTarget['store'];
+  const leases = { refresh: async () => {}, recordOf: () => undefined, abortIfAbandoned: async () => false, recordsOf: () => [], leaseMs: LEASE_MS } as unknown as UploadLeases;
+  let targets: JanitorTarget[] = [{ store, bucket: 'dst-a', prefixes: [] }];
+  const janitor = startUploadJanitor(() => targets, { leases, intervalMs: 20, logger: quiet });
+  const sweptSince = async (from: number, bucket: string) => {
+    for (let i = 0; i < 100 && !listed.slice(from).includes(bucket); i++) await new Promise((r) => setTimeout(r, 20));
+    return listed.slice(from).includes(bucket);
+  };
+  try {
+    assert.ok(await sweptSince(0, 'dst-a'));
+    targets = [{ store, bucket: 'dst-b', prefixes: [] }]; // rule a deleted, rule b applied on the rules topic
+    await new Promise((r) => setTimeout(r, 60)); // a sweep under way may still list dst-a
+    const from = listed.length;
+    assert.ok(await sweptSince(from, 'dst-b'), 'the new rule\'s destination is swept');
+    assert.ok(!listed.slice(from).includes('dst-a'), 'the deleted rule\'s destination is not');
+  } finally {
+    janitor.stop();
+  }
 });
