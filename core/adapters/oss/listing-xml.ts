@@ -1,6 +1,7 @@
 // Pure readers of the OSS listing documents (ListObjectsV2, ListObjectVersions, ListMultipartUploads, ListParts)
 // into the port's types, keeping the server's order.
 import type { ListedObject, MultipartUpload, UploadedPart } from '../../ports/object-store.ts';
+import { scanRoot, ScanUnsupported, type ScannedChild } from './listing-scan.ts';
 import { childrenNamed, childText, parseXml, type XmlElement } from './xml.ts';
 
 export function unquote(etag: string | undefined): string {
@@ -21,11 +22,51 @@ export interface ObjectsPage {
   nextContinuationToken: string | null;
 }
 
+/** A ListObjectsV2 page: the scanner, or the XML tree for a document the scanner does not read. */
 export function parseListObjectsV2(doc: string | Buffer): ObjectsPage {
+  const text = typeof doc === 'string' ? doc : doc.toString('utf8');
+  try {
+    return scanListObjectsV2(text);
+  } catch (err) {
+    if (err instanceof ScanUnsupported) return parseListObjectsV2Tree(text);
+    throw err;
+  }
+}
+
+/** `encoding-type=url` answers carry keys and markers URL-encoded. */
+function decoder(top: Map<string, string>): (s: string) => string {
+  return top.get('EncodingType') === 'url' ? (s) => decodeURIComponent(s) : (s) => s;
+}
+
+function topLevel(children: ScannedChild[]): Map<string, string> {
+  const top = new Map<string, string>();
+  for (const c of children) if (c.fields === null && !top.has(c.name)) top.set(c.name, c.text);
+  return top;
+}
+
+function scanListObjectsV2(doc: string): ObjectsPage {
+  const { children } = scanRoot(doc);
+  const top = topLevel(children);
+  const dec = decoder(top);
+  const objects: ListedObject[] = [];
+  for (const c of children) {
+    if (c.name !== 'Contents') continue;
+    const f = c.fields ?? {};
+    const o: ListedObject = { key: dec(f.Key ?? ''), etag: unquote(f.ETag), size: Number(f.Size ?? 0), lastModified: ms(f.LastModified) };
+    if (f.StorageClass) o.storageClass = f.StorageClass;
+    objects.push(o);
+  }
+  const token = orNull(top.get('NextContinuationToken'));
+  return { objects, isTruncated: top.get('IsTruncated') === 'true', nextContinuationToken: token };
+}
+
+/** The general reading of a ListObjectsV2 page, through the XML tree (kept for what the scanner does not read). */
+export function parseListObjectsV2Tree(doc: string | Buffer): ObjectsPage {
   const root = parseXml(doc);
+  const dec = decoder(new Map([['EncodingType', childText(root, 'EncodingType') ?? '']]));
   const objects = childrenNamed(root, 'Contents').map((c) => {
     const o: ListedObject = {
-      key: childText(c, 'Key') ?? '',
+      key: dec(childText(c, 'Key') ?? ''),
       etag: unquote(childText(c, 'ETag')),
       size: Number(childText(c, 'Size') ?? 0),
       lastModified: ms(childText(c, 'LastModified')),
@@ -46,28 +87,61 @@ export interface VersionsPage {
 
 /** Versions and delete markers in document order: keys ascending, newest first within a key. */
 export function parseListVersions(doc: string | Buffer): VersionsPage {
+  const text = typeof doc === 'string' ? doc : doc.toString('utf8');
+  try {
+    return scanListVersions(text);
+  } catch (err) {
+    if (err instanceof ScanUnsupported) return parseListVersionsTree(text);
+    throw err;
+  }
+}
+
+function versionEntry(name: string, f: Record<string, string | undefined>, dec: (s: string) => string): ListedObject {
+  const marker = name === 'DeleteMarker';
+  const e: ListedObject = {
+    key: dec(f.Key ?? ''),
+    etag: marker ? '' : unquote(f.ETag),
+    size: marker ? 0 : Number(f.Size ?? 0),
+    lastModified: ms(f.LastModified),
+    versionId: f.VersionId ?? null,
+    isLatest: f.IsLatest === 'true',
+    isDeleteMarker: marker,
+  };
+  if (f.StorageClass && !marker) e.storageClass = f.StorageClass;
+  return e;
+}
+
+function scanListVersions(doc: string): VersionsPage {
+  const { children } = scanRoot(doc);
+  const top = topLevel(children);
+  const dec = decoder(top);
+  const entries: ListedObject[] = [];
+  for (const c of children) if (c.name === 'Version' || c.name === 'DeleteMarker') entries.push(versionEntry(c.name, c.fields ?? {}, dec));
+  const nextKeyMarker = orNull(top.get('NextKeyMarker'));
+  return {
+    entries,
+    isTruncated: top.get('IsTruncated') === 'true',
+    nextKeyMarker: nextKeyMarker === null ? null : dec(nextKeyMarker),
+    nextVersionIdMarker: orNull(top.get('NextVersionIdMarker')),
+  };
+}
+
+/** The general reading of a ListObjectVersions page, through the XML tree. */
+export function parseListVersionsTree(doc: string | Buffer): VersionsPage {
   const root = parseXml(doc);
+  const dec = decoder(new Map([['EncodingType', childText(root, 'EncodingType') ?? '']]));
   const entries: ListedObject[] = [];
   for (const c of root.children) {
     if (c.name !== 'Version' && c.name !== 'DeleteMarker') continue;
-    const marker = c.name === 'DeleteMarker';
-    const e: ListedObject = {
-      key: childText(c, 'Key') ?? '',
-      etag: marker ? '' : unquote(childText(c, 'ETag')),
-      size: marker ? 0 : Number(childText(c, 'Size') ?? 0),
-      lastModified: ms(childText(c, 'LastModified')),
-      versionId: childText(c, 'VersionId') ?? null,
-      isLatest: childText(c, 'IsLatest') === 'true',
-      isDeleteMarker: marker,
-    };
-    const storageClass = childText(c, 'StorageClass');
-    if (storageClass && !marker) e.storageClass = storageClass;
-    entries.push(e);
+    const fields: Record<string, string | undefined> = {};
+    for (const name of ['Key', 'ETag', 'Size', 'LastModified', 'VersionId', 'IsLatest', 'StorageClass']) fields[name] = childText(c, name);
+    entries.push(versionEntry(c.name, fields, dec));
   }
+  const nextKeyMarker = orNull(childText(root, 'NextKeyMarker'));
   return {
     entries,
     isTruncated: truncated(root),
-    nextKeyMarker: orNull(childText(root, 'NextKeyMarker')),
+    nextKeyMarker: nextKeyMarker === null ? null : dec(nextKeyMarker),
     nextVersionIdMarker: orNull(childText(root, 'NextVersionIdMarker')),
   };
 }
