@@ -2,6 +2,7 @@
 import { XMLParser } from 'fast-xml-parser';
 
 export function escapeXml(s: string): string {
+  if (!/[&<>"']/.test(s)) return s;
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\'': '&apos;' })[c] as string);
 }
 
