@@ -45,44 +45,59 @@ export async function planJob(deps: PlannerDeps): Promise<'listed' | 'stopped'> 
   let decided = 0;
   let inSync = 0;
   let marker: string | null = start.listingMarker;
+  // A page's commit runs while the next page is listed and decided; the next commit waits for it, so pages
+  // still commit one at a time, in order, each built on the job as its predecessor's commit left it.
+  let committing: Promise<void> = Promise.resolve();
   const flush = async (ended: boolean) => {
+    const page = { tasks, decided, inSync, marker };
+    tasks = [];
+    decided = 0;
+    inSync = 0;
+    await committing;
     const job = deps.current();
     const listedAt = now();
     const next: BackfillJob = {
       ...job,
-      listingMarker: ended ? null : marker,
-      listed: job.listed + decided,
-      inSync: job.inSync + inSync,
-      published: job.published + tasks.length,
+      listingMarker: ended ? null : page.marker,
+      listed: job.listed + page.decided,
+      inSync: job.inSync + page.inSync,
+      published: job.published + page.tasks.length,
       pages: job.pages + 1,
       updatedAt: listedAt,
-      ...(ended ? { total: job.published + tasks.length, state: job.state === 'PLANNING' ? 'LISTED' as const : job.state } : {}),
+      ...(ended ? { total: job.published + page.tasks.length, state: job.state === 'PLANNING' ? 'LISTED' as const : job.state } : {}),
     };
-    const numbered = tasks.map((t, i) => ({ ...t, seq: job.published + i, listedAt }));
-    await deps.commitPage(numbered, next);
-    tasks = [];
-    decided = 0;
-    inSync = 0;
+    const numbered = page.tasks.map((t, i) => ({ ...t, seq: job.published + i, listedAt }));
+    committing = deps.commitPage(numbered, next);
+    committing.catch(() => {}); // seen by the next flush, which awaits it
+    if (ended) await committing;
   };
 
-  for await (const k of joined) {
-    if (!covers(rule.prefixes, k.key)) continue;
-    decided++;
-    marker = k.key;
-    if (decide(k, decideOpts) === 'in-sync') inSync++;
-    else {
-      const latest = k.source?.[0];
-      tasks.push({
-        jobId: start.jobId, ruleId: rule.id, sourceBucket: rule.source.bucket, key: k.key,
-        versionId: latest?.versionId ?? null, etag: latest && !latest.isDeleteMarker ? latest.etag : null, size: latest && !latest.isDeleteMarker ? latest.size : null,
-        listedAt: 0, seq: 0,
-      });
+  // Never returns while a page commits: a successor would list from a cursor that page is about to move.
+  try {
+    for await (const k of joined) {
+      if (!covers(rule.prefixes, k.key)) continue;
+      decided++;
+      marker = k.key;
+      if (decide(k, decideOpts) === 'in-sync') inSync++;
+      else {
+        const latest = k.source?.[0];
+        tasks.push({
+          jobId: start.jobId, ruleId: rule.id, sourceBucket: rule.source.bucket, key: k.key,
+          versionId: latest?.versionId ?? null, etag: latest && !latest.isDeleteMarker ? latest.etag : null, size: latest && !latest.isDeleteMarker ? latest.size : null,
+          listedAt: 0, seq: 0,
+        });
+      }
+      if (decided >= pageKeys) {
+        await flush(false);
+        if (deps.shouldStop()) {
+          await committing;
+          return 'stopped';
+        }
+      }
     }
-    if (decided >= pageKeys) {
-      await flush(false);
-      if (deps.shouldStop()) return 'stopped';
-    }
+    await flush(true);
+    return 'listed';
+  } finally {
+    await committing.catch(() => {});
   }
-  await flush(true);
-  return 'listed';
 }

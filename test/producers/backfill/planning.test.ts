@@ -127,6 +127,46 @@ test('a plan stopped after a page and resumed from its cursor publishes every ne
   assert.ok(published.some((t) => t.key === 'p/zz-only' && t.etag === null));
 });
 
+test('a page commits while the next is listed, one commit at a time, and a failed listing returns only once its last commit settled', async () => {
+  const keys = Array.from({ length: 20 }, (_, i) => `k/${String(i).padStart(2, '0')}`);
+  const listedDuringCommit: string[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const failing = (failAt: number): ObjectStore => ({
+    async *listObjects(_b: string, o: { startAfter?: string } = {}) {
+      const from = o.startAfter === undefined ? 0 : keys.indexOf(o.startAfter) + 1;
+      for (let i = from; i < keys.length; i += 2) {
+        if (i >= failAt) throw new Error('listing broke');
+        if (inFlight) listedDuringCommit.push(keys[i]!);
+        yield keys.slice(i, i + 2).map((k) => obj(k));
+      }
+    },
+  } as unknown as ObjectStore);
+  let job: BackfillJob = newJob({ jobId: 'j', ruleId: 'r', prefix: null, compare: 'LISTING', now: 1 });
+  const pagesCommitted: number[] = [];
+  const plan = (failAt: number) => planJob({
+    rule: { id: 'r', action: 'ALL', prefixes: [], source: { bucket: 's' }, destination: { bucket: 'd' } }, source: failing(failAt), destination: failing(Infinity),
+    versioned: false, pageKeys: 4, current: () => job, shouldStop: () => false,
+    commitPage: async (_tasks, next) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      assert.equal(next.pages, job.pages + 1, 'each page is built on the job its predecessor committed');
+      await new Promise((r) => setTimeout(r, 15));
+      job = next;
+      pagesCommitted.push(next.pages);
+      inFlight--;
+    },
+  });
+  await assert.rejects(plan(14), /listing broke/);
+  assert.equal(inFlight, 0, 'no commit still running when the planner gave up');
+  assert.equal(job.listingMarker, 'k/11', 'the cursor of the last whole page (keys 0..11 in three pages)');
+  assert.ok(listedDuringCommit.length > 0, 'listing went on while a page committed');
+  assert.equal(await plan(Infinity), 'listed');
+  assert.deepEqual(pagesCommitted, [1, 2, 3, 4, 5, 6]);
+  assert.equal(maxInFlight, 1);
+  assert.deepEqual([job.listed, job.inSync, job.published, job.listingMarker], [20, 20, 0, null]);
+});
+
 test('the backfill gauges follow the job record: objects listed, completed, ratio, running', async () => {
   const { Registry } = await import('prom-client');
   const { createMetrics } = await import('../../../core/metrics/metrics.ts');
