@@ -30,31 +30,70 @@ export function byteOrder(a: string, b: string): number {
   return a.length - b.length < 0 ? -1 : 1;
 }
 
-/** Groups a listing's entries by key (the versions of one key are consecutive). */
-export async function* keyGroups(pages: AsyncIterable<ListedObject[]>): AsyncGenerator<ListedObject[]> {
-  let group: ListedObject[] = [];
+/**
+ * A listing's entries grouped by key (the versions of one key are consecutive), a page of whole groups at a
+ * time: a page's last group waits for the next page, which may hold more of its versions.
+ */
+export async function* keyGroupPages(pages: AsyncIterable<ListedObject[]>): AsyncGenerator<ListedObject[][]> {
+  let open: ListedObject[] = [];
   for await (const page of pages) {
+    const groups: ListedObject[][] = [];
     for (const o of page) {
-      if (group.length && group[0]!.key !== o.key) {
-        yield group;
-        group = [];
+      if (open.length && open[0]!.key !== o.key) {
+        groups.push(open);
+        open = [];
       }
-      group.push(o);
+      open.push(o);
     }
+    if (groups.length) yield groups;
   }
-  if (group.length) yield group;
+  if (open.length) yield [open];
 }
 
-export async function* mergeJoin(source: AsyncIterable<ListedObject[]>, destination: AsyncIterable<ListedObject[]>): AsyncGenerator<JoinedKey> {
-  const src = keyGroups(source)[Symbol.asyncIterator]();
-  const dst = keyGroups(destination)[Symbol.asyncIterator]();
-  let a = await src.next();
-  let b = await dst.next();
-  while (!a.done || !b.done) {
-    const order = a.done ? 1 : b.done ? -1 : byteOrder(a.value[0]!.key, b.value[0]!.key);
-    const key = order <= 0 ? a.value![0]!.key : b.value![0]!.key;
-    yield { key, source: order <= 0 ? a.value! : undefined, destination: order >= 0 ? b.value! : undefined };
-    if (order <= 0) a = await src.next();
-    if (order >= 0) b = await dst.next();
+/**
+ * The merge-join a batch at a time: every key it can join from the pages at hand, before it waits for the next
+ * page of either side. The planner decides a million keys through this; one await per key cost more CPU than
+ * deciding them.
+ */
+export async function* mergeJoinPages(source: AsyncIterable<ListedObject[]>, destination: AsyncIterable<ListedObject[]>): AsyncGenerator<JoinedKey[]> {
+  const src = keyGroupPages(source)[Symbol.asyncIterator]();
+  const dst = keyGroupPages(destination)[Symbol.asyncIterator]();
+  let a: ListedObject[][] = [];
+  let b: ListedObject[][] = [];
+  let ai = 0;
+  let bi = 0;
+  let aDone = false;
+  let bDone = false;
+  let out: JoinedKey[] = [];
+  for (;;) {
+    if (ai >= a.length && !aDone) {
+      if (out.length) yield out;
+      out = [];
+      const r = await src.next();
+      if (r.done) aDone = true;
+      else [a, ai] = [r.value, 0];
+      continue;
+    }
+    if (bi >= b.length && !bDone) {
+      if (out.length) yield out;
+      out = [];
+      const r = await dst.next();
+      if (r.done) bDone = true;
+      else [b, bi] = [r.value, 0];
+      continue;
+    }
+    const ga = ai < a.length ? a[ai] : undefined;
+    const gb = bi < b.length ? b[bi] : undefined;
+    if (!ga && !gb) break;
+    const order = !ga ? 1 : !gb ? -1 : byteOrder(ga[0]!.key, gb[0]!.key);
+    out.push({ key: order <= 0 ? ga![0]!.key : gb![0]!.key, source: order <= 0 ? ga : undefined, destination: order >= 0 ? gb : undefined });
+    if (order <= 0) ai++;
+    if (order >= 0) bi++;
   }
+  if (out.length) yield out;
+}
+
+/** The merge-join a key at a time. */
+export async function* mergeJoin(source: AsyncIterable<ListedObject[]>, destination: AsyncIterable<ListedObject[]>): AsyncGenerator<JoinedKey> {
+  for await (const batch of mergeJoinPages(source, destination)) yield* batch;
 }

@@ -6,7 +6,7 @@ import type { RuleConfig } from '../../core/config/schema.ts';
 import type { ObjectStore } from '../../core/ports/object-store.ts';
 import type { BackfillJob, BackfillTask } from '../../schemas/types.ts';
 import { decide } from './decide.ts';
-import { mergeJoin } from '../../core/listing-merge-join.ts';
+import { mergeJoinPages } from '../../core/listing-merge-join.ts';
 
 export interface PlannerDeps {
   rule: Pick<RuleConfig, 'id' | 'action' | 'prefixes'> & { source: { bucket: string }; destination: { bucket: string } };
@@ -38,7 +38,7 @@ export async function planJob(deps: PlannerDeps): Promise<'listed' | 'stopped'> 
   const prefix = start.prefix ?? (rule.prefixes.length === 1 ? rule.prefixes[0] : undefined);
   const opts = { prefix, startAfter: start.listingMarker ?? undefined };
   const list = (store: ObjectStore, bucket: string) => (deps.versioned ? store.listObjectVersions(bucket, opts) : store.listObjects(bucket, opts));
-  const joined = mergeJoin(list(deps.source, rule.source.bucket), list(deps.destination, rule.destination.bucket));
+  const joined = mergeJoinPages(list(deps.source, rule.source.bucket), list(deps.destination, rule.destination.bucket));
   const decideOpts = { compare: start.compare, action: rule.action, versioned: deps.versioned };
 
   let tasks: BackfillTask[] = [];
@@ -74,24 +74,26 @@ export async function planJob(deps: PlannerDeps): Promise<'listed' | 'stopped'> 
 
   // Never returns while a page commits: a successor would list from a cursor that page is about to move.
   try {
-    for await (const k of joined) {
-      if (!covers(rule.prefixes, k.key)) continue;
-      decided++;
-      marker = k.key;
-      if (decide(k, decideOpts) === 'in-sync') inSync++;
-      else {
-        const latest = k.source?.[0];
-        tasks.push({
-          jobId: start.jobId, ruleId: rule.id, sourceBucket: rule.source.bucket, key: k.key,
-          versionId: latest?.versionId ?? null, etag: latest && !latest.isDeleteMarker ? latest.etag : null, size: latest && !latest.isDeleteMarker ? latest.size : null,
-          listedAt: 0, seq: 0,
-        });
-      }
-      if (decided >= pageKeys) {
-        await flush(false);
-        if (deps.shouldStop()) {
-          await committing;
-          return 'stopped';
+    for await (const batch of joined) {
+      for (const k of batch) {
+        if (!covers(rule.prefixes, k.key)) continue;
+        decided++;
+        marker = k.key;
+        if (decide(k, decideOpts) === 'in-sync') inSync++;
+        else {
+          const latest = k.source?.[0];
+          tasks.push({
+            jobId: start.jobId, ruleId: rule.id, sourceBucket: rule.source.bucket, key: k.key,
+            versionId: latest?.versionId ?? null, etag: latest && !latest.isDeleteMarker ? latest.etag : null, size: latest && !latest.isDeleteMarker ? latest.size : null,
+            listedAt: 0, seq: 0,
+          });
+        }
+        if (decided >= pageKeys) {
+          await flush(false);
+          if (deps.shouldStop()) {
+            await committing;
+            return 'stopped';
+          }
         }
       }
     }

@@ -6,7 +6,7 @@ import type { ListedObject, ObjectStore } from '../../../core/ports/object-store
 import { decide } from '../../../producers/backfill/decide.ts';
 import { DoneCounter } from '../../../producers/backfill/done-counter.ts';
 import { doneCount, newJob, progressRatio, settle } from '../../../producers/backfill/job.ts';
-import { byteOrder, mergeJoin } from '../../../core/listing-merge-join.ts';
+import { byteOrder, mergeJoin, mergeJoinPages } from '../../../core/listing-merge-join.ts';
 import { planJob } from '../../../producers/backfill/planner.ts';
 import type { BackfillJob, BackfillTask } from '../../../schemas/types.ts';
 
@@ -39,6 +39,38 @@ test('merge-join pairs keys of both sides in byte order, in constant memory per 
   const out = [];
   for await (const j of mergeJoin(pages(src), pages(dst))) out.push([j.key, Boolean(j.source), Boolean(j.destination)]);
   assert.deepEqual(out, [['a', true, false], ['a b', true, true], ['b-only', false, true], ['z\uFFFD', true, false], ['z😀', true, true]]);
+});
+
+test('merge-join by batches equals a join of the whole listings, with versions of a key split across pages of any size', async () => {
+  let seed = 7;
+  const r = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const side = (names: string[]) => names.filter(() => r() < 0.7).flatMap((k) => Array.from({ length: 1 + Math.floor(r() * 3) }, (_, v) => obj(k, `e${v}`)));
+  const split = async function* (objs: ListedObject[]) {
+    for (let i = 0; i < objs.length;) {
+      const n = 1 + Math.floor(r() * 4);
+      yield objs.slice(i, i + n);
+      i += n;
+    }
+  };
+  for (let round = 0; round < 30; round++) {
+    const names = [...new Set(Array.from({ length: 40 }, () => String.fromCodePoint(0x61 + Math.floor(r() * 3), [0x7a, 0xfffd, 0x1f600][Math.floor(r() * 3)]!) + Math.floor(r() * 5)))]
+      .sort(byteOrder);
+    const [src, dst] = [side(names), side(names)];
+    const want = names.flatMap((k) => {
+      const s = src.filter((o) => o.key === k);
+      const d = dst.filter((o) => o.key === k);
+      return s.length || d.length ? [{ key: k, source: s.length ? s : undefined, destination: d.length ? d : undefined }] : [];
+    });
+    const got = [];
+    let batches = 0;
+    for await (const batch of mergeJoinPages(split(src), split(dst))) {
+      assert.ok(batch.length > 0);
+      batches++;
+      got.push(...batch);
+    }
+    assert.deepEqual(got, want, `round ${round}`);
+    assert.ok(batches <= src.length + dst.length);
+  }
 });
 
 test('decide: listing compare by etag and size; full compares nothing; destination-only keys by action', () => {
