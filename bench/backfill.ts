@@ -1,9 +1,12 @@
 // bench/backfill.ts: the backfill's speed, each figure beside its ceiling in the same run (JSON on stdout).
 // 1. objects/s of a backfill of BENCH_BACKFILL_OBJECTS x 4 KiB into an empty destination, beside the raw
 //    GET+PUT rate of the same client (the OSS adapter) on the same child OSS servers at the same concurrency;
+//    beside them the same GET+PUT with the ACL read that an exact replica needs (GET+GetObjectAcl+PUT), what
+//    a backfill could reach with no cost of its own;
 // 2. the rate of an in-sync re-run (--compare listing) and its OSS requests by operation (no per-key request);
 // 3. the real-time replication delay p99 with and without a backfill running;
 // 4. the planner's peak RSS and CPU on BENCH_PLANNER_KEYS listed keys (a child process, synthetic listing).
+// BENCH_CPU_PROFILE=file.cpuprofile writes one V8 profile of this process per phase (backfill, in-sync-rerun, ceiling).
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -20,7 +23,7 @@ import { doneCount, newJob } from '../producers/backfill/job.ts';
 import { startBackfillOwner } from '../producers/backfill/owner.ts';
 import { encode } from '../schemas/codec.ts';
 import { benchKafka } from './lib/pipeline.ts';
-import { cpuMeter, pool, round, summary, waitFor } from './lib/measure.ts';
+import { cpuMeter, pool, profilePhase, round, summary, waitFor } from './lib/measure.ts';
 
 const OBJECTS = Number(process.env.BENCH_BACKFILL_OBJECTS ?? 100_000);
 const PLANNER_KEYS = Number(process.env.BENCH_PLANNER_KEYS ?? 1_000_000);
@@ -33,7 +36,7 @@ const rtDelays: number[] = [];
 let rtFailed = 0;
 const local = await startLocalStack({
   name: 'bench-bf', kafka: benchKafka(), partitions: 12, rules: [{ id: 'bf', source: 'bf-src', destination: 'bf-dst' }],
-  buckets: [{ bucket: 'ceil-dst', endpoint: 'shanghai' }],
+  buckets: [{ bucket: 'ceil-dst', endpoint: 'shanghai' }, { bucket: 'ceil-acl-dst', endpoint: 'shanghai' }],
   oss: { mode: 'child', writerTimeoutMs: 600_000 },
   processing: { concurrency: 64, backfillConcurrency: CONCURRENCY, backfillPageKeys: 1000 },
   logger: createLogger('bench-backfill', process.env.CRR_LOG_LEVEL ?? 'warn'),
@@ -42,6 +45,7 @@ const local = await startLocalStack({
 const { config, kafka, logger, metrics } = local;
 const src = local.bucket('bf-src');
 const ceil = local.bucket('ceil-dst');
+const ceilAcl = local.bucket('ceil-acl-dst');
 const servers = { source_server: local.regions.hangzhou.pid, destination_server: local.regions.shanghai.pid };
 try {
   // Seeded as the replicator: capture drops its writes as echoes, so only the backfill replicates them.
@@ -75,10 +79,11 @@ try {
 
   const requests = async () => Object.fromEntries((await metrics.ossRequests.get()).values.reduce((m, v) => m.set(String(v.labels.op), (m.get(String(v.labels.op)) ?? 0) + v.value), new Map<string, number>()));
   const producer = local.producer;
-  const runJob = async (compare: 'LISTING' | 'FULL', withRealtime: boolean) => {
+  const runJob = async (compare: 'LISTING' | 'FULL', withRealtime: boolean, phase: string) => {
     const job = newJob({ jobId: `bf-${randomUUID().slice(0, 8)}`, ruleId: 'bf', prefix: 'b/', compare, now: Date.now() });
     const req0 = await requests();
     const cpu = cpuMeter({ bench_process: process.pid, ...servers });
+    const stopProfile = await profilePhase(phase);
     const t0 = performance.now();
     await producer.send(config.topicNames.backfillJobs, [{ key: job.jobId, value: encode('BackfillJob', job) }]);
     let rt: ReturnType<typeof summary> | undefined;
@@ -86,23 +91,34 @@ try {
     await waitFor(() => view.get(job.jobId)?.latest.state === 'DONE', 3_600_000, 100);
     const seconds = (performance.now() - t0) / 1000;
     await during;
+    await stopProfile();
     const req1 = await requests();
     const used = cpu();
     const end = view.get(job.jobId)!.latest;
     return { end, seconds, cpu: Object.fromEntries(Object.entries(used).map(([k, ms]) => [k, round(ms / OBJECTS, 3)])), rt,
       requests: Object.fromEntries(Object.keys(req1).map((k) => [k, req1[k]! - (req0[k] ?? 0)]).filter(([, n]) => n !== 0)) };
   };
-  const first = await runJob('LISTING', true);
-  const again = await runJob('LISTING', false);
+  const first = await runJob('LISTING', true, 'backfill');
+  const again = await runJob('LISTING', false, 'in-sync-rerun');
 
   // Ceiling: GET + PUT of the same objects through the same client (the OSS adapter) at the same concurrency.
   const dstStore = local.storeFor('shanghai');
   const ceilCpu = cpuMeter({ bench_process: process.pid, ...servers });
+  const stopCeilingProfile = await profilePhase('ceiling');
   const ceilingSeconds = await pool(OBJECTS, CONCURRENCY, async (i) => {
     const got = await seedStore.getObject(src, keyOf(i));
     await dstStore.putObject(ceil, keyOf(i), got.stream, { headers: {}, contentLength: got.size });
   });
+  await stopCeilingProfile();
   const ceilingCpu = Object.fromEntries(Object.entries(ceilCpu()).map(([k, ms]) => [k, round(ms / OBJECTS, 3)]));
+  // Not the ceiling, a second reference: the same GET+PUT with the object's ACL read beside the GET (openObject,
+  // as reconcile reads a source), the least an exact replica costs, since neither GET nor HEAD carries the ACL.
+  const aclCpu = cpuMeter({ bench_process: process.pid, ...servers });
+  const withAclSeconds = await pool(OBJECTS, CONCURRENCY, async (i) => {
+    const opened = (await seedStore.openObject(src, keyOf(i)))!;
+    await dstStore.putObject(ceilAcl, keyOf(i), opened.stream, { headers: {}, contentLength: opened.head.size });
+  });
+  const withAclCpu = Object.fromEntries(Object.entries(aclCpu()).map(([k, ms]) => [k, round(ms / OBJECTS, 3)]));
 
   await owner.stop();
   await processing.stop();
@@ -119,6 +135,8 @@ try {
       cpu_ms_per_object: first.cpu, oss_requests: first.requests },
     ceiling_get_put_same_client: { objects_per_sec: round(ceilingRate), seconds: round(ceilingSeconds, 2), cpu_ms_per_object: ceilingCpu },
     ratio_to_ceiling: round(rate / ceilingRate, 3), goal_ratio: 0.8,
+    get_acl_put_same_client: { objects_per_sec: round(OBJECTS / withAclSeconds), seconds: round(withAclSeconds, 2), cpu_ms_per_object: withAclCpu,
+      ratio_to_ceiling: round(OBJECTS / withAclSeconds / ceilingRate, 3), backfill_ratio_to_it: round(rate / (OBJECTS / withAclSeconds), 3) },
     in_sync_rerun: { keys_per_sec: round(OBJECTS / again.seconds), seconds: round(again.seconds, 2), in_sync: again.end.inSync, published: again.end.published,
       oss_requests: again.requests, per_key_requests: Object.entries(again.requests).filter(([op]) => !/^List|^GetBucketVersioning/.test(op)).reduce((n, [, v]) => n + Number(v), 0), goal_keys_per_sec: 20_000,
       cpu_ms_per_key: again.cpu },

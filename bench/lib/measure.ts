@@ -66,10 +66,12 @@ export function cpuMeter(pids: Record<string, number>): () => Record<string, num
 /**
  * BENCH_CPU_PROFILE=file.cpuprofile: records a V8 CPU profile of this process for one phase only (open it in
  * Chrome DevTools). Returns the function that stops and writes it; a no-op when the variable is unset.
+ * With `phase`, the file is named `<file>.<phase>.cpuprofile`, so one run can profile several phases apart.
  */
-export async function profilePhase(): Promise<() => Promise<void>> {
-  const file = process.env.BENCH_CPU_PROFILE;
-  if (!file) return async () => {};
+export async function profilePhase(phase?: string): Promise<() => Promise<void>> {
+  const base = process.env.BENCH_CPU_PROFILE;
+  if (!base) return async () => {};
+  const file = phase ? `${base.replace(/\.cpuprofile$/, '')}.${phase}.cpuprofile` : base;
   const { Session } = await import('node:inspector/promises');
   const { writeFileSync } = await import('node:fs');
   const session = new Session();

@@ -1,14 +1,15 @@
-// The bus port's producer over kafkajs, idempotent: acks = all, zstd-compressed batches, keys placed by the
-// Java-compatible murmur2 partitioner so every event of one object lands in one partition whatever language
-// wrote it.
+// The bus port's producer over kafkajs, idempotent: acks = all, zstd-compressed batches (but small requests:
+// compression.ts), keys placed by the Java-compatible murmur2 partitioner so every event of one object lands
+// in one partition whatever language wrote it.
 import kafkajs, { type Producer } from 'kafkajs';
 import type { BusProducer, OutgoingRecord, RecordAck } from '../../ports/bus.ts';
 import type { KafkaClient } from './client.ts';
+import { compressionFor } from './compression.ts';
 import { kafkajsOf } from './kafkajs-handle.ts';
 
 export type { BusProducer } from '../../ports/bus.ts';
 
-const { CompressionTypes, Partitioners } = kafkajs;
+const { Partitioners } = kafkajs;
 
 function toMessages(records: OutgoingRecord[]) {
   return records.map((r) => ({
@@ -36,7 +37,7 @@ export async function createProducer(kafka: KafkaClient, opts: { transactionalId
   return {
     async send(topic, records) {
       if (records.length === 0) return [];
-      const meta = await producer.send({ topic, acks: -1, compression: CompressionTypes.ZSTD, messages: toMessages(records) });
+      const meta = await producer.send({ topic, acks: -1, compression: compressionFor(records), messages: toMessages(records) });
       return toAcks(meta);
     },
     async sendBatch(batches) {
@@ -44,7 +45,7 @@ export async function createProducer(kafka: KafkaClient, opts: { transactionalId
       if (nonEmpty.length === 0) return [];
       const meta = await producer.sendBatch({
         acks: -1,
-        compression: CompressionTypes.ZSTD,
+        compression: compressionFor(nonEmpty.flatMap((b) => b.records)),
         topicMessages: nonEmpty.map((b) => ({ topic: b.topic, messages: toMessages(b.records) })),
       });
       return toAcks(meta);

@@ -5,9 +5,10 @@ import kafkajs from 'kafkajs';
 import { CrrError } from '../../errors.ts';
 import type { OutgoingRecord, TransactionalProducer } from '../../ports/bus.ts';
 import type { KafkaClient } from './client.ts';
+import { compressionFor } from './compression.ts';
 import { kafkajsOf } from './kafkajs-handle.ts';
 
-const { CompressionTypes, Partitioners } = kafkajs;
+const { Partitioners } = kafkajs;
 
 const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'INVALID_TXN_STATE']);
 
@@ -35,7 +36,7 @@ export async function createTransactionalProducer(kafka: KafkaClient, transactio
       try {
         await txn.sendBatch({
           acks: -1,
-          compression: CompressionTypes.ZSTD,
+          compression: compressionFor(nonEmpty.flatMap((b) => b.records)),
           topicMessages: nonEmpty.map((b) => ({ topic: b.topic, messages: b.records.map(toMessage) })),
         });
         await txn.commit();

@@ -206,7 +206,7 @@ export function createTransport(opts: TransportOptions): Transport {
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', fail);
         // A connection that dies mid-body may close the response without an 'error': never wait forever.
-        res.on('close', () => fail(connectionLost()));
+        res.on('close', () => { if (!settled) fail(connectionLost()); });
         res.on('end', () => {
           // An answer before the whole body went out (a refused create-only PUT): this request's socket cannot
           // carry another one, so close it now rather than at the idle timeout.
@@ -220,7 +220,8 @@ export function createTransport(opts: TransportOptions): Transport {
       signal?.addEventListener('abort', onAbort, { once: true });
       out.setTimeout(timeout, () => out.destroy(timeoutError(timeout)));
       out.on('error', fail);
-      out.on('close', () => fail(connectionLost()));
+      // Every request closes, most after they settled: the error (and its stack) is built only when it is news.
+      out.on('close', () => { if (!settled) fail(connectionLost()); });
       if (req.stream) {
         // pipe(), not pipeline(): pipeline() builds an AbortController per call and aborts it (a DOMException)
         // on success, which showed in profiles of small copies. A failing body fails the request with its error.
