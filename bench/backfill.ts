@@ -30,6 +30,9 @@ const PLANNER_KEYS = Number(process.env.BENCH_PLANNER_KEYS ?? 1_000_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const RT_RATE = 20;
 const RT_SECONDS = Number(process.env.BENCH_RT_SECONDS ?? 10);
+// BENCH_RT_DURING=0: no real-time writes during the backfill (no p99 during it), to see the backfill's rate alone;
+// by default the application keeps writing RT_RATE objects/s, whose replication shares the machine with it.
+const RT_DURING = process.env.BENCH_RT_DURING !== '0';
 
 const rtWrites = new Map<string, number>();
 const rtDelays: number[] = [];
@@ -98,7 +101,7 @@ try {
     return { end, seconds, cpu: Object.fromEntries(Object.entries(used).map(([k, ms]) => [k, round(ms / OBJECTS, 3)])), rt,
       requests: Object.fromEntries(Object.keys(req1).map((k) => [k, req1[k]! - (req0[k] ?? 0)]).filter(([, n]) => n !== 0)) };
   };
-  const first = await runJob('LISTING', true, 'backfill');
+  const first = await runJob('LISTING', RT_DURING, 'backfill');
   const again = await runJob('LISTING', false, 'in-sync-rerun');
 
   // Ceiling: GET + PUT of the same objects through the same client (the OSS adapter) at the same concurrency.
@@ -131,7 +134,7 @@ try {
   const ceilingRate = OBJECTS / ceilingSeconds;
   process.stdout.write(`${JSON.stringify({
     load_average_1m: round(loadavg()[0], 2), objects: OBJECTS, object_bytes: 4096, concurrency: CONCURRENCY, seed_objects_per_sec: round(OBJECTS / seedSeconds),
-    backfill: { objects_per_sec: round(rate), seconds: round(first.seconds, 2), counts: { listed: first.end.listed, in_sync: first.end.inSync, published: first.end.published, done: doneCount(first.end), copied: first.end.copied },
+    backfill: { objects_per_sec: round(rate), seconds: round(first.seconds, 2), realtime_writes_during: RT_DURING ? (first.rt?.count ?? 0) : 0, counts: { listed: first.end.listed, in_sync: first.end.inSync, published: first.end.published, done: doneCount(first.end), copied: first.end.copied },
       cpu_ms_per_object: first.cpu, oss_requests: first.requests },
     ceiling_get_put_same_client: { objects_per_sec: round(ceilingRate), seconds: round(ceilingSeconds, 2), cpu_ms_per_object: ceilingCpu },
     ratio_to_ceiling: round(rate / ceilingRate, 3), goal_ratio: 0.8,

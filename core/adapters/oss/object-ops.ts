@@ -140,10 +140,14 @@ export async function sendBody(body: Readable, size: number, request: (stream: R
   const mismatch = () => new CrrError(`the body had ${seen} bytes, not the ${size} announced`, {
     code: 'BODY_SIZE_MISMATCH', retriable: true, stage: 'source-read', context: { expected: size, actual: seen },
   });
+  // A limit without a rate only counts bytes (the used-rate metric): it counts here, with no second stream per body.
+  const countOnly = limit && limit.bytesPerSecond === undefined ? limit : undefined;
   const counted = new Transform({
     transform(chunk: Buffer, _enc, done) {
       seen += chunk.length;
-      done(seen > size ? mismatch() : null, chunk);
+      if (seen > size) return done(mismatch());
+      countOnly?.take(chunk.length);
+      done(null, chunk);
     },
     flush(done) {
       done(seen !== size ? mismatch() : null);
@@ -159,7 +163,7 @@ export async function sendBody(body: Readable, size: number, request: (stream: R
   });
   body.pipe(counted);
   // The destination's bandwidth limit paces what goes on the wire (and counts it), after the size check.
-  const out = limit ? pacedBody(limit) : counted;
+  const out = limit && !countOnly ? pacedBody(limit) : counted;
   if (out !== counted) {
     counted.on('error', (err) => out.destroy(err));
     counted.pipe(out);
