@@ -21,7 +21,8 @@ import { parseConfig } from '../../core/config/load.ts';
 import { createLogger } from '../../core/logging.ts';
 import { createMetrics, type CrrMetrics } from '../../core/metrics/metrics.ts';
 import { seedRules, startRulesView, type RulesView } from '../../core/rules/rules-view.ts';
-import { serveMetrics } from '../../core/metrics/serve.ts';
+import { serveMetrics, type MetricsEndpoint, type Readiness } from '../../core/metrics/serve.ts';
+import { watchPublishing } from '../../core/publish-health.ts';
 import type { ObjectStore } from '../../core/ports/object-store.ts';
 import { startProcessing, type Processing } from '../../processors/start-processing.ts';
 import { verifyRule } from '../../processors/verify.ts';
@@ -72,7 +73,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   // What runs so far, so that a failed start stops it as stop() does.
   let broker: Awaited<ReturnType<typeof brokerFor>> | undefined;
   const regionList: LocalRegion[] = [];
-  let served: { url: string; close(): Promise<void> } | undefined;
+  let served: MetricsEndpoint | undefined;
   const producers: BusProducer[] = [];
   let capture: Capture | undefined;
   const processings: Processing[] = [];
@@ -150,7 +151,8 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       producers.push(p);
       return o.hooks?.wrapProducer?.(component, p) ?? p;
     };
-    const producer = await newProducer('capture');
+    const publishing = watchPublishing(await newProducer('capture'));
+    const producer = publishing.producer;
     if (o.followRulesTopic) {
       const topic = config.topicNames.rules;
       const end = async () => BigInt((await endOffsets(kafka, topic)).get(0) ?? '0');
@@ -162,6 +164,8 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     if (o.capture !== false) {
       capture = await startCapture({ config, producer, storeFor, metrics, logger, receiverToken, liveRules: rulesView }, { receiver: true, poller: false });
     }
+    // One process runs capture and processing here (the demo): its /readyz is both commands' checks at once.
+    served?.setReadiness(() => stackReadiness(capture ? publishing.readiness() : undefined, processings.map((p) => p.readiness())));
     const ruleOf = (ruleId: string) => {
       const spec = rules.find((x) => x.id === ruleId);
       if (!spec) throw new Error(`no rule ${ruleId} in this stack`);
@@ -223,4 +227,12 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     await shutdown();
     throw err;
   }
+}
+
+/** Capture's readiness (when it runs) and every processing's, one reason list; nothing started is not ready. */
+function stackReadiness(capture: Readiness | undefined, processings: Readiness[]): Readiness {
+  const parts = [...(capture ? [{ name: 'capture', r: capture }] : []), ...processings.map((r, i) => ({ name: processings.length > 1 ? `processing ${i + 1}` : 'processing', r }))];
+  if (!parts.length) return { ready: false, reasons: ['starting: neither capture nor processing runs yet'] };
+  const reasons = parts.flatMap(({ name, r }) => r.reasons.map((x) => `${name}: ${x}`));
+  return { ready: parts.every(({ r }) => r.ready), reasons };
 }

@@ -1,7 +1,7 @@
 // The status report (`crr status`, its /status page and metrics), read from Kafka alone: end and committed
 // offsets with the processors' progress metadata, and the first untaken message of a partition. It is
 // right with any number of processors, after restarts, and with none running.
-import type { BrokerOffsets, ReadAt } from '../../core/ports/bus.ts';
+import type { BrokerOffsets, CommittedOffset, PartitionOffsets, ReadAt } from '../../core/ports/bus.ts';
 import { decode } from '../../schemas/codec.ts';
 import { decodeProgress } from '../progress-metadata.ts';
 import { frontier, ruleWatermarks, type PartitionView } from './bus-watermark.ts';
@@ -56,13 +56,21 @@ export interface StatusSource {
   rules: readonly string[] | (() => readonly string[]);
   jobs?: () => Promise<BackfillJobStatus[]>;
   now?: () => number;
+  /**
+   * Offsets not read within this time count as unreachable (default 10 s). kafkajs retries a dead broker
+   * for about 30 s; meanwhile the report must say Kafka is out of reach, not "reachable" with frozen lag.
+   */
+  timeoutMs?: number;
 }
+
+type Fetched = [PartitionOffsets[], Map<number, CommittedOffset>, PartitionOffsets[], BackfillJobStatus[]];
 
 /** Reads reports; keeps what it read before (frontier capture times, the last end offsets for rates). */
 export class StatusReader {
   private readonly captureTimes = new Map<string, number>(); // `partition@offset` → capture time
   private previous: { at: number; published: bigint } | undefined;
   private last: StatusReport | undefined;
+  private fetching: Promise<Fetched> | undefined; // one read of the offsets at a time, shared by callers
 
   constructor(private readonly source: StatusSource) {}
 
@@ -70,10 +78,7 @@ export class StatusReader {
     const s = this.source;
     const now = (s.now ?? Date.now)();
     try {
-      const [offsets, committed, dead, jobs] = await Promise.all([
-        s.offsets.topicOffsets(s.topics.changes), s.offsets.committedOffsets(s.groupId, s.topics.changes),
-        s.offsets.topicOffsets(s.topics.deadLetter), s.jobs?.() ?? Promise.resolve([]),
-      ]);
+      const [offsets, committed, dead, jobs] = await this.fetchOffsets();
       const views: PartitionView[] = offsets.map((o) => {
         const c = committed.get(o.partition);
         return { partition: o.partition, low: BigInt(o.low), end: BigInt(o.high), committed: BigInt(c?.offset ?? '-1'), progress: decodeProgress(c?.metadata) };
@@ -107,11 +112,34 @@ export class StatusReader {
       return report;
     } catch (err) {
       // Unreachable: the last report's values held (never "caught up" for want of news), marked so.
+      // The lag is as of now, when the read gave up (up to timeoutMs after it began).
       const held = this.last;
       const error = (err as Error).message;
       if (!held) throw err;
-      return { ...held, at: new Date(now).toISOString(), kafka: { reachable: false, error },
-        rules: held.rules.map((r) => ({ ...r, lagSeconds: r.replicatedUntilMs === null ? null : Math.max(0, now - r.replicatedUntilMs) / 1000 })) };
+      const at = (s.now ?? Date.now)();
+      return { ...held, at: new Date(at).toISOString(), kafka: { reachable: false, error },
+        rules: held.rules.map((r) => ({ ...r, lagSeconds: r.replicatedUntilMs === null ? null : Math.max(0, at - r.replicatedUntilMs) / 1000 })) };
+    }
+  }
+
+  /** The offsets, or a rejection after `timeoutMs`; a read still running is joined, never doubled. */
+  private async fetchOffsets(): Promise<Fetched> {
+    const s = this.source;
+    const fetching = this.fetching ??= Promise.all([
+      s.offsets.topicOffsets(s.topics.changes), s.offsets.committedOffsets(s.groupId, s.topics.changes),
+      s.offsets.topicOffsets(s.topics.deadLetter), s.jobs?.() ?? Promise.resolve([]),
+    ]).finally(() => {
+      if (this.fetching === fetching) this.fetching = undefined;
+    });
+    const timeoutMs = s.timeoutMs ?? 10_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer from Kafka in ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([fetching, timeout]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

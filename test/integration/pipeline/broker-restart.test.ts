@@ -2,21 +2,41 @@
 // processor's Kafka consumer has crashed (what a long outage does). Consumption resumes within the session
 // timeout plus 5 s of the broker's return (it waited a whole rebalance timeout while a heartbeat of the
 // crashed member kept that member alive), the processor's readiness (/readyz) fails during the outage and
-// passes again after it, and every object converges.
+// passes again after it, the bus-wide replicated-until watermark (`crr status --serve`'s /status and
+// /metrics) holds still while the broker is down and moves on after, and every object converges.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
+import { Registry } from 'prom-client';
+import { brokerOffsets } from '../../../core/adapters/kafka/offsets.ts';
+import { readerAt } from '../../../core/adapters/kafka/read-at.ts';
+import { createMetrics } from '../../../core/metrics/metrics.ts';
+import { serveStatus } from '../../../bin/commands/status/serve.ts';
+import { StatusReader, type StatusReport } from '../../../processors/status/read-status.ts';
 import { createLogger } from '../../../core/logging.ts';
 import { fastRetryPolicy } from '../../../core/retry.ts';
 import { startLocalStack } from '../../../deploy/local/stack.ts';
 import { kafkaClusterForFile } from '../../helpers/kafka-cluster.ts';
-import { metricSum, waitFor } from '../../helpers/pipeline.ts';
+import { metricSum, scrape, waitFor } from '../../helpers/pipeline.ts';
 
 const cluster = kafkaClusterForFile({ brokers: 1 });
 // Short enough to keep the test lean; the rebalance timeout keeps its default (60 s), which is what the
 // stall lasted, so a stall cannot pass for a resume.
 const SESSION_TIMEOUT_MS = 10_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One look at `crr status --serve` (in process): the report of rule `r` and its gauges. */
+interface StatusSample { at: number; reportAt: number; reachable: boolean; untilMs: number | null; lagSeconds: number | null; gaugeUntil?: number; gaugeReachable?: number }
+async function sampleStatus(url: string): Promise<StatusSample> {
+  const report = await (await fetch(new URL('/status', url))).json() as StatusReport;
+  const gauges = await scrape(new URL('/metrics', url).href);
+  const r = report.rules.find((x) => x.rule === 'r')!;
+  return {
+    at: Date.now(), reportAt: Date.parse(report.at), reachable: report.kafka.reachable, untilMs: r.replicatedUntilMs, lagSeconds: r.lagSeconds,
+    gaugeUntil: gauges.find((g) => g.name === 'crr_replicated_until_timestamp_seconds' && g.labels.rule === 'r')?.value,
+    gaugeReachable: gauges.find((g) => g.name === 'crr_kafka_reachable')?.value,
+  };
+}
 
 /** A pino destination that keeps the log lines' messages, to see what the runner reported. */
 function logSink(): { stream: Writable; count(msg: string): number; lastAt(msg: string): number | undefined } {
@@ -42,12 +62,18 @@ test('a broker SIGKILLed and restarted: consumption resumes within sessionTimeou
   const sink = logSink();
   const stack = await startLocalStack({
     name: 'broker-restart', kafka: { brokers: cluster().bootstrap }, rules: [{ id: 'r', source: 'src', destination: 'dst' }], partitions: 3,
-    processing: { concurrency: 16, sessionTimeoutMs: SESSION_TIMEOUT_MS },
+    processing: { concurrency: 16, sessionTimeoutMs: SESSION_TIMEOUT_MS }, serveMetrics: true,
     oss: { timeoutMs: 20_000, writerTimeoutMs: 30_000 }, retryPolicy: { ...fastRetryPolicy, retries: 8 },
     logger: createLogger('broker-restart-test', 'info', sink.stream),
   });
   let writing = true;
   let writer: Promise<void> | undefined;
+  const outage: StatusSample[] = [];
+  let sampling = true;
+  let sampler: Promise<void> | undefined;
+  let brokerDown = false; // a failure during the outage restarts the broker, so the stack can stop
+  const statusOffsets = brokerOffsets(stack.kafka);
+  let status: Awaited<ReturnType<typeof serveStatus>> | undefined;
   try {
     const processing = await stack.startProcessing();
     // A steady workload: one put every 50 ms over 40 keys, before, during and after the outage.
@@ -63,11 +89,28 @@ test('a broker SIGKILLed and restarted: consumption resumes within sessionTimeou
     const reconciled = () => metricSum(stack.metrics.reconciles);
     await waitFor('the first reconciles', async () => (await reconciled()) > 20, 60_000);
     await waitFor('/readyz to pass', () => processing.readiness().ready, 30_000);
+    const readyBefore = await fetch(new URL('/readyz', stack.metricsUrl));
+    assert.deepEqual([readyBefore.status, await readyBefore.text()], [200, 'ready\n'], 'the stack\'s /readyz passes (it read "starting" for good)');
 
     // A lag round has exported the owned partitions before the kill (rounds run every 5 s).
     await waitFor('the lag of the owned partitions', () => processing.consumerLag!.lag(stack.config.topicNames.changes).size > 0, 30_000, 100);
+    // The bus-wide watermark as `crr status --serve` reports it, refreshed every 500 ms from Kafka alone
+    // (started once the group has committed: a fresh broker's coordinator first answers NOT_COORDINATOR).
+    status = await serveStatus({
+      reader: new StatusReader({ offsets: statusOffsets, readAt: readerAt(stack.kafka), topics: stack.config.topicNames, groupId: stack.config.processing.groupId, rules: ['r'] }),
+      metrics: createMetrics(new Registry()), listen: '127.0.0.1:0', intervalMs: 500, logger: createLogger('broker-restart-status', 'silent'),
+    });
+    const statusUrl = status.url;
+    assert.equal((await sampleStatus(statusUrl)).reachable, true, 'crr status reads Kafka before the outage');
+    sampler = (async () => {
+      while (sampling) {
+        outage.push(await sampleStatus(statusUrl));
+        await sleep(250);
+      }
+    })();
     const crashes = sink.count('consumer crashed');
     await node.kill('SIGKILL');
+    brokerDown = true;
     const killedAt = Date.now();
     // kafkajs gives up on the broker and restarts the consumer (a new group member) after its retries.
     // /readyz fails once no broker has answered for the contact timeout (5 s here).
@@ -75,6 +118,11 @@ test('a broker SIGKILLed and restarted: consumption resumes within sessionTimeou
     const unready = processing.readiness().reasons.join('; ');
     t.diagnostic(`/readyz during the outage: ${unready}`);
     assert.match(unready, /no answer from Kafka/);
+    // The stack's own probe (what the demo serves): capture and processing in one process, one /readyz.
+    const readyz = await fetch(new URL('/readyz', stack.metricsUrl));
+    const readyzText = await readyz.text();
+    assert.equal(readyz.status, 503, readyzText);
+    assert.match(readyzText, /^processing: changes: no answer from Kafka for/m);
     // Lag from the broker: the admin round trips fail, crr_kafka_reachable turns 0, and the lag of the owned
     // partitions is held at its last known value (never dropped, so it never reads as caught up).
     const lag = processing.consumerLag!;
@@ -85,8 +133,30 @@ test('a broker SIGKILLed and restarted: consumption resumes within sessionTimeou
     assert.equal([...lag.lag(stack.config.topicNames.changes).keys()].length, heldBefore, 'the lag series are held, not removed');
     await waitFor('the consumer to crash', () => sink.count('consumer crashed') > crashes, 90_000, 100);
     assert.equal(processing.readiness().ready, false);
+    await waitFor('crr status to report Kafka unreachable', async () => !(await sampleStatus(statusUrl)).reachable, 30_000, 250);
+    sampling = false;
+    await sampler;
     const crashedAfterMs = Date.now() - killedAt;
+    // The watermark during the outage: no report claims anything past the kill (a value that followed the
+    // clock would read as caught up), and once crr status knows Kafka is out of reach the value is held.
+    const duringOutage = await sampleStatus(statusUrl);
+    const sinceKill = outage.filter((x) => x.at >= killedAt);
+    const firstUnreachable = sinceKill.findIndex((x) => !x.reachable);
+    t.diagnostic(`status during the outage: ${JSON.stringify(duringOutage)}; ${sinceKill.length} samples since the kill, ` +
+      `unreachable from ${sinceKill[firstUnreachable]!.at - killedAt} ms after it, the watermark ${killedAt - duringOutage.untilMs!} ms before it`);
+    assert.equal(duringOutage.reachable, false, 'crr status reports Kafka unreachable');
+    assert.equal(duringOutage.gaugeReachable, 0, 'crr status --serve exports crr_kafka_reachable 0');
+    assert.equal(duringOutage.gaugeUntil, duringOutage.untilMs! / 1000, 'crr_replicated_until_timestamp_seconds is the report\'s value');
+    for (const x of sinceKill) assert.ok(x.untilMs !== null && x.untilMs <= killedAt, `a watermark past the kill at ${killedAt}: ${JSON.stringify(x)}`);
+    for (const x of sinceKill.slice(firstUnreachable)) assert.equal(x.untilMs, duringOutage.untilMs, `the watermark moved during the outage: ${JSON.stringify(x)}`);
+    // The rule's lag in seconds keeps growing (as of each report) while the value is held.
+    assert.equal(duringOutage.lagSeconds, (duringOutage.reportAt - duringOutage.untilMs!) / 1000);
+    assert.ok(duringOutage.lagSeconds! >= (duringOutage.reportAt - killedAt) / 1000, `the rule's lag in seconds grows with the outage: ${duringOutage.lagSeconds}`);
+    // Closed before the broker returns, so its reads (a group join per frontier read) stay out of the rejoin measured next.
+    await status.close();
+    status = undefined;
     await node.restart();
+    brokerDown = false;
     const returnedAt = Date.now();
     const before = await reconciled();
     // Consumption resumes when the restarted member gets its assignment (the runner logs it, then fetches);
@@ -107,11 +177,26 @@ test('a broker SIGKILLed and restarted: consumption resumes within sessionTimeou
     await writer;
     await stack.waitConverged(['r'], 90_000);
     t.diagnostic(`${written} puts over 40 keys converged`);
+    // Afterwards the watermark moves on past the outage (every change is applied: it is "now").
+    // (The processors commit on their own tick after the last reconcile, so the report may take a moment.)
+    const afterReader = new StatusReader({ offsets: statusOffsets, readAt: readerAt(stack.kafka), topics: stack.config.topicNames, groupId: stack.config.processing.groupId, rules: ['r'] });
+    let after: StatusReport | undefined;
+    const convergedAt = Date.now();
+    await waitFor('the watermark to pass the broker\'s return', async () => {
+      after = await afterReader.read();
+      return after.kafka.reachable && after.rules[0]!.replicatedUntilMs! > returnedAt;
+    }, 30_000, 500).catch((err: Error) => assert.fail(`${err.message}: ${JSON.stringify(after)}`));
+    t.diagnostic(`after convergence the watermark passed the broker's return within ${Date.now() - convergedAt} ms: ${after!.rules[0]!.replicatedUntil}`);
     assert.equal(await metricSum(stack.metrics.deadLetters), 0, 'nothing dead-lettered');
     await processing.stop();
   } finally {
     writing = false;
+    sampling = false;
     await writer?.catch(() => {});
+    await sampler?.catch(() => {});
+    await status?.close();
+    await statusOffsets.close();
+    if (brokerDown) await node.restart();
     await stack.stop();
   }
 });

@@ -119,4 +119,18 @@ test('status from the broker\'s offsets alone: watermark, lag, rate, dead letter
   assert.equal(r3.kafka.reachable, false);
   assert.equal(r3.rules[0]!.replicatedUntilMs, r2.rules[0]!.replicatedUntilMs, 'the watermark holds while Kafka cannot be reached');
   assert.equal(r3.rules[0]!.lagSeconds, (now - r2.rules[0]!.replicatedUntilMs!) / 1000, 'and the lag in seconds grows');
+
+  // A broker that does not answer at all (kafkajs retries a dead one for ~30 s): after timeoutMs the report
+  // says unreachable, holds the watermark, and a second read joins the call still running instead of adding one.
+  const hanging = new StatusReader({ offsets: broker, readAt, topics: { changes: 'changes', deadLetter: 'dlq' }, groupId: 'g', rules: ['a'], timeoutMs: 50 });
+  broker.mode = 'ok';
+  const h1 = await hanging.read();
+  broker.mode = 'hang';
+  const calls = broker.calls;
+  const h2 = await hanging.read();
+  const h3 = await hanging.read();
+  assert.equal(h2.kafka.reachable, false);
+  assert.match(h2.kafka.error!, /no answer from Kafka in 50 ms/);
+  assert.equal(h3.rules[0]!.replicatedUntilMs, h1.rules[0]!.replicatedUntilMs);
+  assert.equal(broker.calls - calls, 3, 'one read of the offsets at a time (three calls), not one per report');
 });
