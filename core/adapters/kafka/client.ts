@@ -26,6 +26,15 @@ export interface KafkaClient {
   readonly brokers: readonly string[];
 }
 
+/**
+ * kafkajs's retries for every client (consumer, producer, admin, and the reconnect inside each of their
+ * attempts). Its default ceiling for one backoff sleep is 30 s, so a request begun during a broker outage slept
+ * up to 30 s after the broker was back: an outcome publish stuck there held every queued outcome behind it,
+ * and so the watermark of work long finished. Each sleep is capped at 5 s; 12 retries keep the give-up time of
+ * one request about what it was (~35 s), which is when a consumer crashes and restarts.
+ */
+export const KAFKA_RETRY = { initialRetryTime: 100, maxRetryTime: 5000, retries: 12 } as const;
+
 const levelNames: Record<number, KafkaLogLevel> = {
   [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug',
 };
@@ -40,7 +49,7 @@ export function createKafka(opts: KafkaClientOptions): KafkaClient {
     sasl: opts.sasl,
     connectionTimeout: opts.connectionTimeoutMs ?? 3000,
     requestTimeout: opts.requestTimeoutMs ?? 30_000,
-    retry: opts.retry ?? { initialRetryTime: 100, retries: 8 },
+    retry: opts.retry ?? { ...KAFKA_RETRY },
     logLevel: sink ? logLevel.INFO : logLevel.NOTHING,
     logCreator: () => ({ level, log }) => {
       const { message, ...extra } = log;
