@@ -135,7 +135,9 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     writeFileSync(configFile, stringify(raw));
 
     const logger = o.logger ?? createLogger(`crr-${o.name}`, 'warn');
-    const kafka = createKafka({ brokers: config.kafka.brokers, clientId: id });
+    // kafkajs's lines (the producer's failover guards among them) at the levels log-levels.ts gives them, as `crr` does.
+    const kafka = createKafka({ brokers: config.kafka.brokers, clientId: id,
+      logger: (level, message, extra) => { if (level !== 'debug') logger[level]({ kafka: extra }, message); } });
     await ensureTopics(kafka, busTopicSpecs(config));
     const metrics = createMetrics(new Registry());
     if (o.serveMetrics) served = await serveMetrics(metrics.registry, config.metrics.listen);

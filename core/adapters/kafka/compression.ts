@@ -3,14 +3,16 @@
 // batch per partition, so a request of a few small records spread over 12 partitions paid more in zstd
 // calls than in everything else it did. Small requests go uncompressed; every Kafka client reads both.
 import kafkajs from 'kafkajs';
-import type { OutgoingRecord } from '../../ports/bus.ts';
 
 const { CompressionTypes } = kafkajs;
 
 /** Below this many bytes of keys and values in one request, compression saves little and costs a call per partition. */
 export const COMPRESS_FROM_BYTES = 16 * 1024;
 
-export function compressionFor(records: Iterable<OutgoingRecord>): number {
+/** A record's bytes as the request carries them (a bus record or a kafkajs message). */
+interface Sized { key?: string | Buffer | null; value?: string | Buffer | null }
+
+export function compressionFor(records: Iterable<Sized>): number {
   let bytes = 0;
   for (const r of records) {
     bytes += (r.key?.length ?? 0) + (r.value?.length ?? 0);
