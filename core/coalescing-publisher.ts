@@ -14,11 +14,25 @@ export class CoalescingPublisher {
     private readonly maxRecordsPerRequest = 5000,
   ) {}
 
-  /** Resolves once Kafka acknowledged every one of `records` (acks = all). */
-  publish(records: OutgoingRecord[]): Promise<void> {
+  /**
+   * Resolves once Kafka acknowledged every one of `records` (acks = all). When `withdraw` aborts while the
+   * records still wait for a request (one is in flight), they are taken out and the promise rejects: a
+   * notifier that gave up on its request sends the events again, and each of its timeouts in a Kafka outage
+   * otherwise queued one more copy of the backlog, all published on the broker's return. Records already
+   * in a request are published whatever happens.
+   */
+  publish(records: OutgoingRecord[], withdraw?: AbortSignal): Promise<void> {
     if (records.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ records, resolve, reject });
+      const waiting: Waiting = { records, resolve, reject };
+      if (withdraw?.aborted) return reject(new Error('withdrawn before publishing'));
+      withdraw?.addEventListener('abort', () => {
+        const at = this.queue.indexOf(waiting);
+        if (at < 0) return;
+        this.queue.splice(at, 1);
+        reject(new Error('withdrawn before publishing'));
+      }, { once: true });
+      this.queue.push(waiting);
       this.pump();
     });
   }

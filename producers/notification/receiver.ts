@@ -67,7 +67,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   let inFlight = 0;
   let idle: (() => void) | null = null;
 
-  async function handle(req: IncomingMessage): Promise<[number, Record<string, unknown>]> {
+  async function handle(req: IncomingMessage, gone: AbortSignal): Promise<[number, Record<string, unknown>]> {
     const url = new URL(req.url ?? '/', 'http://receiver');
     if (url.pathname !== opts.path) throw new Refusal(404, 'not_found', `no such path ${url.pathname}; events go to ${opts.path}`);
     if (req.method !== 'POST') throw new Refusal(405, 'method', `use POST, not ${req.method}`);
@@ -111,8 +111,10 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
       throw err;
     }
     try {
-      await opts.publisher.publish(records);
+      // A requester that closed its connection (a notifier's timeout) sends these events again.
+      await opts.publisher.publish(records, gone);
     } catch (err) {
+      if (gone.aborted) throw new Refusal(503, 'requester_gone', 'the requester closed the connection before Kafka acknowledged the changes');
       logger.error({ err: describeError(err), events: events.length }, 'publishing to Kafka failed; the notifier will retry');
       throw new Refusal(503, 'kafka_unavailable', `Kafka did not acknowledge the changes: ${describeError(err).message}`);
     }
@@ -128,7 +130,9 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
 
   const server: Server = createServer((req, res) => {
     inFlight++;
-    handle(req)
+    const gone = new AbortController();
+    res.once('close', () => { if (!res.writableFinished) gone.abort(); });
+    handle(req, gone.signal)
       .then(([status, body]) => reply(res, status, body))
       .catch((err) => {
         if (err instanceof Refusal) {
