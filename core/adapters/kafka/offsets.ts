@@ -3,6 +3,7 @@
 import type { Admin } from 'kafkajs';
 import type { BrokerOffsets, CommittedOffset, PartitionOffsets } from '../../ports/bus.ts';
 import type { KafkaClient } from './client.ts';
+import { retryCoordinator } from './coordinator-retry.ts';
 import { kafkajsOf, withAdmin } from './kafkajs-handle.ts';
 
 export type { PartitionOffsets } from '../../ports/bus.ts';
@@ -63,6 +64,6 @@ async function readTopicOffsets(admin: Admin, topic: string): Promise<PartitionO
 }
 
 async function readCommitted(admin: Admin, groupId: string, topic: string): Promise<Map<number, CommittedOffset>> {
-  const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const [entry] = await retryCoordinator(() => admin.fetchOffsets({ groupId, topics: [topic] }));
   return new Map((entry?.partitions ?? []).map((p) => [p.partition, { offset: p.offset, metadata: p.metadata ?? null }]));
 }
