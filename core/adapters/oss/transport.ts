@@ -96,6 +96,24 @@ function wireFailure(err: Error): Error {
   return new TransportError(typeof code === 'string' ? `${code}: ${err.message}` : err.message, meaningOf(err), { cause: err });
 }
 
+/**
+ * How long an idle connection is kept for reuse: ali-oss's agent (agentkeepalive) keeps them 15 s; the local
+ * OSS server closes them after 30 s, real OSS after its own idle time. A connection reused just as the server
+ * closed it fails with ECONNRESET; the request goes again once (staleConnection, resendable).
+ */
+export const FREE_SOCKET_TIMEOUT_MS = 15_000;
+
+/** The errors of a connection the server had closed: the request never reached it. */
+export function staleConnection(err: Error): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === 'ECONNRESET' || code === 'EPIPE';
+}
+
+/** Requests safe to send twice: idempotent methods (POST, as for a multipart upload, is not), with no streamed body. */
+export function resendable(req: Pick<WireRequest, 'method' | 'stream'>): boolean {
+  return !req.stream && ['GET', 'HEAD', 'PUT', 'DELETE'].includes(req.method.toUpperCase());
+}
+
 // Date strings change once a second; formatting them per request showed in profiles.
 let cachedSecond = -1;
 let cachedV1 = '';
@@ -128,8 +146,9 @@ export function createTransport(opts: TransportOptions): Transport {
     }
     return signerOf.signer;
   };
-  // LIFO keeps a few hot connections rather than cycling through every idle one.
-  const agentOptions = { keepAlive: true, maxSockets: 1024, maxFreeSockets: 256, scheduling: 'lifo' as const };
+  // LIFO keeps a few hot connections rather than cycling through every idle one. An idle connection is
+  // closed after FREE_SOCKET_TIMEOUT_MS, before a server closes it (OSS closes idle connections too).
+  const agentOptions = { keepAlive: true, maxSockets: 1024, maxFreeSockets: 256, scheduling: 'lifo' as const, timeout: FREE_SOCKET_TIMEOUT_MS };
   const agent = secure ? new HttpsAgent({ ...agentOptions, ...(opts.ca ? { ca: opts.ca } : {}) }) : new HttpAgent(agentOptions);
   const request = secure ? httpsRequest : httpRequest;
 
@@ -170,7 +189,7 @@ export function createTransport(opts: TransportOptions): Transport {
     return c instanceof Promise ? c.then((held) => sendWith(req, held)) : sendWith(req, c);
   }
 
-  function sendWith(req: WireRequest, c: OssCredentials): Promise<WireResponse> {
+  function sendWith(req: WireRequest, c: OssCredentials, retried = false): Promise<WireResponse> {
     const { headers, path, servername } = prepare(req, c);
     const timeout = req.timeout ?? opts.timeoutMs;
     const signal = req.signal;
@@ -189,6 +208,12 @@ export function createTransport(opts: TransportOptions): Transport {
         if (settled) return;
         settled = true;
         detach();
+        // A kept-alive connection the server closed as we reused it: nothing reached the server, so an
+        // idempotent request with its body in hand goes once more, on another connection.
+        if (!retried && !answer && out.reusedSocket && staleConnection(err) && resendable(req) && !signal?.aborted) {
+          sendWith(req, c, true).then(resolve, reject);
+          return;
+        }
         reject(wireFailure(err));
       };
       // Connect to the endpoint's own address; the bucket travels in the Host header and the TLS server name.
