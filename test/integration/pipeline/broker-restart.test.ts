@@ -57,7 +57,7 @@ function logSink(): { stream: Writable; count(msg: string): number; lastAt(msg: 
   return { stream, count: (msg) => messages.get(msg) ?? 0, lastAt: (msg) => last.get(msg) };
 }
 
-test('a broker SIGKILLed and restarted: consumption resumes within sessionTimeoutMs + 5 s and every object converges', { timeout: 240_000 }, async (t) => {
+test('a broker SIGKILLed and restarted: consumption resumes within sessionTimeoutMs + 5 s and every object converges', { timeout: 360_000 }, async (t) => {
   const node = cluster().nodes[0]!;
   const sink = logSink();
   const stack = await startLocalStack({
@@ -115,7 +115,10 @@ test('a broker SIGKILLed and restarted: consumption resumes within sessionTimeou
     const writtenAtKill = written;
     // kafkajs gives up on the broker and restarts the consumer (a new group member) after its retries.
     // /readyz fails once no broker has answered for the contact timeout (5 s here).
-    await waitFor('/readyz to fail', () => !processing.readiness().ready, 30_000, 100);
+    // (A member that lost its group first reads "not a member" for a moment, on a loaded machine before the
+    // contact timeout passes: the reason waited for is Kafka's silence.)
+    await waitFor('/readyz to fail on Kafka\'s silence', () => !processing.readiness().ready &&
+      processing.readiness().reasons.some((r) => /no answer from Kafka/.test(r)), 30_000, 100);
     const unready = processing.readiness().reasons.join('; ');
     t.diagnostic(`/readyz during the outage: ${unready}`);
     assert.match(unready, /no answer from Kafka/);
@@ -184,7 +187,15 @@ test('a broker SIGKILLed and restarted: consumption resumes within sessionTimeou
     const changes = [...(await endOffsets(stack.kafka, stack.config.topicNames.changes)).values()].reduce((a, b) => a + Number(b), 0);
     t.diagnostic(`${written} puts over 40 keys converged; ${changes} changes on the topic, ${backlog} puts made from the kill to the first reconcile after the return`);
     assert.ok(changes <= written + backlog + 50, `${changes} changes for ${written} puts (${backlog} in the outage): the capture backlog was published more than twice`);
-    // Afterwards the watermark moves on past the outage (every change is applied: it is "now").
+    // Afterwards the watermark moves on past the outage (every change is applied: it is "now"), within
+    // seconds of the processor finishing the backlog. The objects converge well before that (40 keys: a
+    // key's later changes find it in sync), and on this shared machine the ~1,000 changes of the backlog
+    // took up to a minute more (882 of 1,396 reconciled 30 s after convergence at a load of 24): the watermark
+    // rightly waits for them. What it must not do is wait once they are done (an outcome publish asleep in
+    // kafkajs's backoff held finished work for ~30 s). Redelivered changes count twice, so this can only
+    // start the clock early.
+    await waitFor('the processor to reconcile every change', async () => (await reconciled()) >= changes, 180_000, 500);
+    t.diagnostic(`every change reconciled ${((Date.now() - returnedAt) / 1000).toFixed(1)} s after the broker's return`);
     // (The processors commit on their own tick after the last reconcile, so the report may take a moment.)
     const afterReader = new StatusReader({ offsets: statusOffsets, readAt: readerAt(stack.kafka), topics: stack.config.topicNames, groupId: stack.config.processing.groupId, rules: ['r'] });
     let after: StatusReport | undefined;
@@ -192,8 +203,8 @@ test('a broker SIGKILLed and restarted: consumption resumes within sessionTimeou
     await waitFor('the watermark to pass the broker\'s return', async () => {
       after = await afterReader.read();
       return after.kafka.reachable && after.rules[0]!.replicatedUntilMs! > returnedAt;
-    }, 30_000, 500).catch((err: Error) => assert.fail(`${err.message}: ${JSON.stringify(after)}`));
-    t.diagnostic(`after convergence the watermark passed the broker's return within ${Date.now() - convergedAt} ms: ${after!.rules[0]!.replicatedUntil}`);
+    }, 30_000, 500).catch(async (err: Error) => assert.fail(`${err.message}: ${JSON.stringify(after)}; ${await reconciled()} reconciles finished for ${changes} changes`));
+    t.diagnostic(`after the last reconcile the watermark passed the broker's return within ${Date.now() - convergedAt} ms: ${after!.rules[0]!.replicatedUntil}`);
     assert.equal(await metricSum(stack.metrics.deadLetters), 0, 'nothing dead-lettered');
     await processing.stop();
   } finally {
