@@ -65,12 +65,18 @@ export async function getObject(ctx: StoreContext, bucket: string, key: string, 
   // (pipeline() would destroy the output with the raw error before any callback could classify it.)
   const stream = new PassThrough();
   res.res.on('error', (err) => stream.destroy(classifyOssError(err, { ...scope, op: 'GetObject', stage: 'source-read' })));
+  // A body broken before the reader listens (an abort) must not crash the process; the reader still gets the
+  // error (pipeline() and finished() see a stream that errored before them).
+  stream.on('error', ignoreUnheard);
   stream.on('close', () => {
     if (!res.res.readableEnded) res.res.destroy(); // the reader gave up: free the connection
   });
   res.res.pipe(stream);
   return { stream, etag: unquote(header(res, 'etag')), size: Number(header(res, 'content-length') ?? 0) };
 }
+
+/** The 'error' listener that keeps a body's error from crashing the process before its reader listens. */
+function ignoreUnheard(): void {}
 
 export async function openObject(ctx: StoreContext, bucket: string, key: string): Promise<{ head: ObjectHead; stream: Readable } | null> {
   const scope = { bucket, key };
@@ -85,6 +91,9 @@ export async function openObject(ctx: StoreContext, bucket: string, key: string)
   }
   const stream = new PassThrough();
   res.res.on('error', (err) => stream.destroy(classifyOssError(err, { ...scope, op: 'GetObject', stage: 'source-read' })));
+  // Nobody listens while the ACL and tags are read: a body broken meanwhile (a revoked partition's abort)
+  // crashed `crr process` as an unheard 'error'. It is thrown below instead.
+  stream.on('error', ignoreUnheard);
   stream.on('close', () => {
     if (!res.res.readableEnded) res.res.destroy();
   });
@@ -96,6 +105,7 @@ export async function openObject(ctx: StoreContext, bucket: string, key: string)
         subres: { tagging: '', ...versionSubres(versionId) }, successStatuses: [200] })).data ?? '')
       : {};
     const { acl: grant, owner } = await acl;
+    if (stream.errored) throw stream.errored;
     return { head: headFromHeaders(key, res.headers, tags, grant, owner), stream };
   } catch (err) {
     stream.destroy();
