@@ -1,7 +1,8 @@
 // The bus port's producer over kafkajs, idempotent: acks = all, zstd-compressed batches (but small requests:
 // compression.ts), keys placed by the Java-compatible murmur2 partitioner so every event of one object lands
-// in one partition whatever language wrote it. It guards against kafkajs's two failover faults (produce-guard.ts): a partition its send skipped
-// is sent again, and a producer whose sequence numbers the broker refuses is replaced by a new one.
+// in one partition whatever language wrote it. It guards against kafkajs's two failover faults
+// (produce-guard.ts): a partition its send skipped is sent again, and a producer whose sequence numbers the
+// broker refuses is replaced by a new one.
 import kafkajs, { type Message, type Producer, type RecordMetadata } from 'kafkajs';
 import { CrrError } from '../../errors.ts';
 import type { BusProducer, OutgoingRecord, RecordAck } from '../../ports/bus.ts';
