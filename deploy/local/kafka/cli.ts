@@ -6,17 +6,33 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { start, status, stop, DEFAULT_KAFKA_VERSION, type SecureListener } from './broker.ts';
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: {
-    brokers: { type: 'string', default: '1' },
-    port: { type: 'string', default: process.env.KAFKA_PORT },
-    version: { type: 'string', default: process.env.KAFKA_VERSION ?? DEFAULT_KAFKA_VERSION },
-    data: { type: 'string' },
-    secure: { type: 'boolean', default: false },
-    wipe: { type: 'boolean', default: false },
-  },
-});
+const USAGE = `usage: npm run kafka -- start|status|stop [--brokers N] [--port P] [--version V] [--data DIR] [--secure] [--wipe]`;
+
+function parse() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        brokers: { type: 'string', default: '1' },
+        port: { type: 'string', default: process.env.KAFKA_PORT },
+        version: { type: 'string', default: process.env.KAFKA_VERSION ?? DEFAULT_KAFKA_VERSION },
+        data: { type: 'string' },
+        secure: { type: 'boolean', default: false },
+        wipe: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false, short: 'h' },
+      },
+    });
+  } catch (err) {
+    // A mistyped flag is bad usage: a message and exit 2, not a stack trace.
+    console.error(`${(err as Error).message.split('. ')[0]}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+const { positionals, values } = parse();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const brokers = Number(values.brokers);
 if (!Number.isInteger(brokers) || brokers < 1 || brokers > 9) {
   console.error(`--brokers must be a whole number from 1 to 9, got "${values.brokers}"`);
