@@ -2,7 +2,6 @@
 // topic and reads them back. The work itself runs in the `crr process` members (producers/backfill/owner.ts),
 // so a killed planner is resumed by whichever member owns the jobs next, with no person involved.
 import { randomUUID } from 'node:crypto';
-import { consumerOpener } from '../../core/adapters/kafka/consumer.ts';
 import { endOffsets } from '../../core/adapters/kafka/offsets.ts';
 import { createProducer } from '../../core/adapters/kafka/producer.ts';
 import { CrrError } from '../../core/errors.ts';
@@ -12,10 +11,10 @@ import { startJobView, type JobView } from '../../core/backfill-job-view.ts';
 import { encode } from '../../schemas/codec.ts';
 import type { BackfillJob } from '../../schemas/types.ts';
 import { readRules } from './rules.ts';
-import { startRuntime, type Runtime } from './shared.ts';
+import { startRuntime, viewConsumerOpener, type Runtime } from './shared.ts';
 
 async function withJobs<T>(rt: Runtime, fn: (view: JobView) => Promise<T>): Promise<T> {
-  const view = await startJobView(consumerOpener(rt.kafka), rt.config.topicNames.backfillJobs, `${rt.config.processing.groupId}-backfill-cli`);
+  const view = await startJobView(viewConsumerOpener(rt, 'backfill-jobs view'), rt.config.topicNames.backfillJobs, `${rt.config.processing.groupId}-backfill-cli`);
   try {
     await view.caughtUp(BigInt((await endOffsets(rt.kafka, rt.config.topicNames.backfillJobs)).get(0) ?? '0'));
     return await fn(view);
@@ -49,7 +48,7 @@ function bar(job: BackfillJob, width = 30): string {
 }
 
 async function waitDone(rt: Runtime, jobId: string): Promise<BackfillJob> {
-  const view = await startJobView(consumerOpener(rt.kafka), rt.config.topicNames.backfillJobs, `${rt.config.processing.groupId}-backfill-cli`);
+  const view = await startJobView(viewConsumerOpener(rt, 'backfill-jobs view'), rt.config.topicNames.backfillJobs, `${rt.config.processing.groupId}-backfill-cli`);
   const tty = process.stdout.isTTY;
   let lastPrinted = 0;
   try {
@@ -93,7 +92,7 @@ export async function backfillStartCommand(opts: { config: string; rule: string;
 
 export async function backfillStatusCommand(opts: { config: string; job?: string; rule?: string; json?: boolean }): Promise<void> {
   const rt = await startRuntime('backfill', opts.config, { serveMetrics: false });
-  const rows = (await readJobRows({ openConsumer: consumerOpener(rt.kafka), topic: rt.config.topicNames.backfillJobs, group: `${rt.config.processing.groupId}-backfill-cli`,
+  const rows = (await readJobRows({ openConsumer: viewConsumerOpener(rt, 'backfill-jobs view'), topic: rt.config.topicNames.backfillJobs, group: `${rt.config.processing.groupId}-backfill-cli`,
     endOffset: async () => BigInt((await endOffsets(rt.kafka, rt.config.topicNames.backfillJobs)).get(0) ?? '0') }))
     .filter((r) => (!opts.job || r.jobId === opts.job) && (!opts.rule || r.ruleId === opts.rule));
   if (opts.job && rows.length === 0) throw new CrrError(`no backfill job "${opts.job}"`, { code: 'BACKFILL_JOB_NOT_FOUND', stage: 'backfill' });

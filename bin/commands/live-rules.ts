@@ -1,20 +1,18 @@
 // The rules a command works with. A long-running command (capture, process) follows the rules topic, read to
 // its end before any work starts and tailed after; the config file's rules seed the ids the topic never held.
 // A command that only reads rules (verify, status) follows the topic too, and writes nothing.
-import { throwawayConsumerOpener } from '../../core/adapters/kafka/throwaway-group.ts';
 import { endOffsets } from '../../core/adapters/kafka/offsets.ts';
 import { missingTopics } from '../../core/adapters/kafka/topics.ts';
 import type { RuleConfig } from '../../core/config/schema.ts';
 import type { BusProducer } from '../../core/ports/bus.ts';
 import { withFileRules } from '../../core/rules/live-rules.ts';
 import { seedRules, startRulesView, type RulesView } from '../../core/rules/rules-view.ts';
-import type { Runtime } from './shared.ts';
+import { viewConsumerOpener, type Runtime } from './shared.ts';
 
 async function caughtUpView(rt: Runtime): Promise<{ view: RulesView; end: () => Promise<bigint> }> {
   const topic = rt.config.topicNames.rules;
   const end = async () => BigInt((await endOffsets(rt.kafka, topic)).get(0) ?? '0');
-  const openConsumer = throwawayConsumerOpener(rt.kafka, (group, err) =>
-    rt.logger.warn({ group, err: String(err) }, 'could not delete the rules view\'s consumer group; the broker removes it when it cleans up empty groups'));
+  const openConsumer = viewConsumerOpener(rt, 'rules view');
   const view = await startRulesView({ openConsumer, topic, group: `${rt.config.processing.groupId}-rules-view`, endpoints: rt.config.endpoints, logger: rt.logger });
   await view.caughtUp(await end());
   return { view, end };

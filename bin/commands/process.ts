@@ -13,7 +13,7 @@ import { startBackfillOwner } from '../../producers/backfill/owner.ts';
 import { EXIT } from './exit-codes.ts';
 import { followRulesTopic } from './live-rules.ts';
 import { rulesOf } from '../../core/rules/live-rules.ts';
-import { onShutdown, startRuntime } from './shared.ts';
+import { onShutdown, startRuntime, viewConsumerOpener } from './shared.ts';
 import { storeFactory } from '../../core/adapters/oss/store-factory.ts';
 
 export async function processCommand(opts: { config: string }): Promise<void> {
@@ -22,7 +22,7 @@ export async function processCommand(opts: { config: string }): Promise<void> {
   const openConsumer = consumerOpener(rt.kafka);
   const rules = await followRulesTopic(rt, producer);
   const storeFor = storeFactory(rt.config, rt.metrics, undefined, (id) => rules.entries().get(id)?.rule);
-  const view = await startJobView(openConsumer, rt.config.topicNames.backfillJobs, `${rt.config.processing.groupId}-backfill-view`);
+  const view = await startJobView(viewConsumerOpener(rt, 'backfill-jobs view'), rt.config.topicNames.backfillJobs, `${rt.config.processing.groupId}-backfill-view`);
   view.onChange((job) => setJobGauges(rt.metrics, job));
   const processing = await startProcessing({ config: rt.config, openConsumer, producer, storeFor, metrics: rt.metrics, logger: rt.logger, backfill: { view }, liveRules: rules,
     brokerOffsets: brokerOffsets(rt.kafka), readTopic: (topic, onRecord) => readTopicToEnd(rt.kafka, topic, onRecord) });

@@ -6,6 +6,8 @@ import { kafkaFailure } from '../../core/adapters/kafka/failures.ts';
 import { checkBrokerTls } from '../../core/adapters/kafka/tls-preflight.ts';
 import { countBrokers } from '../../core/adapters/kafka/cluster.ts';
 import { ensureTopics, missingTopics } from '../../core/adapters/kafka/topics.ts';
+import { throwawayConsumerOpener } from '../../core/adapters/kafka/throwaway-group.ts';
+import type { OpenConsumer } from '../../core/ports/bus.ts';
 import { busTopicSpecs, checkReplicationFactor } from '../../core/bus-topics.ts';
 import { kafkaSecurity, type KafkaSecurity } from '../../core/config/kafka-security.ts';
 import { loadConfig, type CrrConfig, type SecretNeeds } from '../../core/config/load.ts';
@@ -150,6 +152,15 @@ function tlsHint(message: string, ssl: CrrConfig['kafka']['ssl']): string {
  * slow client's request is never answered, so its sender retries it; uncommitted work is redelivered). A
  * second signal exits at once, with 128 + the signal's number as a shell reports a killed process.
  */
+/**
+ * The opener of a view's consumer (the rules view, the backfill-jobs view): a group of its own per start,
+ * deleted when the view stops, so process starts and CLI runs leave no groups on the broker.
+ */
+export function viewConsumerOpener(rt: Runtime, what: string): OpenConsumer {
+  return throwawayConsumerOpener(rt.kafka, (group, err) =>
+    rt.logger.warn({ group, err: String(err) }, `could not delete the ${what}'s consumer group; the broker removes it when it cleans up empty groups`));
+}
+
 export function onShutdown(logger: Logger, stop: () => Promise<void>, graceMs: number): void {
   let stopping = false;
   const exit = (code: number) => {
