@@ -1,6 +1,6 @@
 // The backfill planner: merge-joins the source and destination listings of a rule (prefix-filtered, in key
 // order, from the job's cursor) and publishes the keys that need a reconcile as BackfillTasks, a page at a
-// time. Each page's tasks and the job record with its new cursor and counts are one Kafka transaction, so a
+// time (pageKeys keys; a page of keys all in sync grows: IN_SYNC_PAGE_FACTOR). Each page's tasks and the job record with its new cursor and counts are one Kafka transaction, so a
 // planner killed mid-page leaves nothing of that page visible and its successor lists the page again.
 import type { RuleConfig } from '../../core/config/schema.ts';
 import type { ObjectStore } from '../../core/ports/object-store.ts';
@@ -13,8 +13,10 @@ export interface PlannerDeps {
   source: ObjectStore;
   destination: ObjectStore;
   versioned: boolean;
-  /** Keys per page (one transaction each). */
+  /** Keys per page (one transaction each); a page with no task grows up to inSyncPageFactor times that. */
   pageKeys?: number;
+  /** Default IN_SYNC_PAGE_FACTOR. */
+  inSyncPageFactor?: number;
   /** The job as it stands now (the owner also changes its done counts and state while this runs). */
   current(): BackfillJob;
   /** Publishes the page's tasks and the job record in one transaction; resolves once committed. */
@@ -24,6 +26,18 @@ export interface PlannerDeps {
   now?: () => number;
 }
 
+/**
+ * A page whose keys are all in sync carries no task, only the cursor and the counts, yet its transaction
+ * costs as much as any (a commit, and kafkajs backs off ~100 ms when the next one begins before the broker
+ * has written the last one's markers): at one commit per 1,000 keys that capped an in-sync re-run near
+ * 7,000 keys/s on a quiet machine. So a page without tasks grows until it holds a task, or reaches this many
+ * times pageKeys, or a second has passed since the last commit (the progress `crr status` shows moves every
+ * second). A planner killed meanwhile lists those keys again; the counts stay exact, as nothing of an
+ * uncommitted page is visible.
+ */
+export const IN_SYNC_PAGE_FACTOR = 10;
+const PAGE_MAX_MS = 1000;
+
 function covers(rulePrefixes: string[], key: string): boolean {
   return rulePrefixes.length === 0 || rulePrefixes.some((p) => key.startsWith(p));
 }
@@ -32,6 +46,7 @@ function covers(rulePrefixes: string[], key: string): boolean {
 export async function planJob(deps: PlannerDeps): Promise<'listed' | 'stopped'> {
   const now = deps.now ?? Date.now;
   const pageKeys = deps.pageKeys ?? 1000;
+  const inSyncPageKeys = pageKeys * (deps.inSyncPageFactor ?? IN_SYNC_PAGE_FACTOR);
   const start = deps.current();
   const { rule } = deps;
   // One listing prefix: the job's, else the rule's only one; a rule with several is listed whole and filtered.
@@ -45,11 +60,13 @@ export async function planJob(deps: PlannerDeps): Promise<'listed' | 'stopped'> 
   let decided = 0;
   let inSync = 0;
   let marker: string | null = start.listingMarker;
+  let lastFlushAt = now();
   // A page's commit runs while the next page is listed and decided; the next commit waits for it, so pages
   // still commit one at a time, in order, each built on the job as its predecessor's commit left it.
   let committing: Promise<void> = Promise.resolve();
   const flush = async (ended: boolean) => {
     const page = { tasks, decided, inSync, marker };
+    lastFlushAt = now();
     tasks = [];
     decided = 0;
     inSync = 0;
@@ -88,7 +105,7 @@ export async function planJob(deps: PlannerDeps): Promise<'listed' | 'stopped'> 
             listedAt: 0, seq: 0,
           });
         }
-        if (decided >= pageKeys) {
+        if (decided >= pageKeys && (tasks.length > 0 || decided >= inSyncPageKeys || now() - lastFlushAt >= PAGE_MAX_MS)) {
           await flush(false);
           if (deps.shouldStop()) {
             await committing;

@@ -178,7 +178,7 @@ test('a page commits while the next is listed, one commit at a time, and a faile
   const pagesCommitted: number[] = [];
   const plan = (failAt: number) => planJob({
     rule: { id: 'r', action: 'ALL', prefixes: [], source: { bucket: 's' }, destination: { bucket: 'd' } }, source: failing(failAt), destination: failing(Infinity),
-    versioned: false, pageKeys: 4, current: () => job, shouldStop: () => false,
+    versioned: false, pageKeys: 4, inSyncPageFactor: 1, current: () => job, shouldStop: () => false,
     commitPage: async (_tasks, next) => {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
@@ -197,6 +197,29 @@ test('a page commits while the next is listed, one commit at a time, and a faile
   assert.deepEqual(pagesCommitted, [1, 2, 3, 4, 5, 6]);
   assert.equal(maxInFlight, 1);
   assert.deepEqual([job.listed, job.inSync, job.published, job.listingMarker], [20, 20, 0, null]);
+});
+
+test('a page of keys all in sync grows to pageKeys x the factor before it commits; a page with a task commits at pageKeys', async () => {
+  const keys = Array.from({ length: 120 }, (_, i) => `k/${String(i).padStart(3, '0')}`);
+  const different = new Set(['k/105']);
+  const source = fakeStore(keys.map((k) => obj(k)));
+  const destination = fakeStore(keys.map((k) => (different.has(k) ? obj(k, 'other') : obj(k))));
+  let job: BackfillJob = newJob({ jobId: 'j', ruleId: 'r', prefix: null, compare: 'LISTING', now: 1 });
+  const pages: { listed: number; tasks: number; marker: string | null }[] = [];
+  const result = await planJob({
+    rule: { id: 'r', action: 'ALL', prefixes: [], source: { bucket: 's' }, destination: { bucket: 'd' } }, source, destination, versioned: false,
+    pageKeys: 5, inSyncPageFactor: 10, now: () => 0, current: () => job, shouldStop: () => false,
+    commitPage: async (tasks, next) => { pages.push({ listed: next.listed - job.listed, tasks: tasks.length, marker: next.listingMarker }); job = next; },
+  });
+  assert.equal(result, 'listed');
+  // 50 in sync, 50 in sync, then k/100..k/104 in sync and k/105 a task: that page commits at 5 keys past 100.
+  assert.deepEqual(pages, [
+    { listed: 50, tasks: 0, marker: 'k/049' },
+    { listed: 50, tasks: 0, marker: 'k/099' },
+    { listed: 6, tasks: 1, marker: 'k/105' },
+    { listed: 14, tasks: 0, marker: null },
+  ]);
+  assert.deepEqual([job.listed, job.inSync, job.published], [120, 119, 1]);
 });
 
 test('the backfill gauges follow the job record: objects listed, completed, ratio, running', async () => {
