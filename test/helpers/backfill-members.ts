@@ -25,6 +25,12 @@ export interface KillPlan {
 }
 
 export async function startBackfillMembers(stack: LocalStack, count = 2): Promise<BackfillMembers & { kill(plan: KillPlan): Promise<string[]> }> {
+  // The listing is slowed until the planner has been killed twice: a quiet machine lists a test's keys in
+  // about a second, faster than two owner failovers. Until the kills begin (the test still starts its job),
+  // a page takes 2 s more; during them 300 ms, in both regions.
+  const slowListing = (ms: number) => Promise.all(Object.values(stack.regions).map((r) =>
+    r.setFaults(ms ? { operationLatencyMs: { ListObjectsV2: ms, ListObjectVersions: ms } } : {})));
+  await slowListing(2000);
   const spawned: ProcessorChild[] = [];
   const spawn = async () => {
     const c = await stack.spawnProcessor({ env: { CRR_LOG_LEVEL: 'info' } });
@@ -52,6 +58,7 @@ export async function startBackfillMembers(stack: LocalStack, count = 2): Promis
   /** Runs the kills; returns a line per kill ("planner at page 4", "worker at done 81"). */
   const kill = async ({ job, done, tasksBetweenKills, workerKills }: KillPlan): Promise<string[]> => {
     const kills: string[] = [];
+    await slowListing(300);
     for (let k = 0; k < 2; k++) {
       const victim = await owner();
       const pagesBefore = job()?.pages ?? 0;
@@ -59,6 +66,7 @@ export async function startBackfillMembers(stack: LocalStack, count = 2): Promis
       assert.equal(job()!.state, 'PLANNING', 'killed mid-listing');
       await replace(victim, () => `planner at page ${job()!.pages}`, kills);
     }
+    await slowListing(0);
     const doneNow = () => { const j = job(); return j ? done(j) : 0; };
     for (let k = 0; k < workerKills; k++) {
       const before = doneNow();

@@ -1,5 +1,6 @@
-// Fault injection: per-operation error rates (503 SlowDown or 500 InternalError), added latency, connection
-// resets, a per-connection bandwidth cap, and forced errors per bucket. All off unless configured.
+// Fault injection: per-operation error rates (503 SlowDown or 500 InternalError), added latency (of every
+// request, per bucket, per operation), connection resets, a per-connection bandwidth cap, and forced errors
+// per bucket. All off unless configured.
 import type { Socket } from 'node:net';
 import { Transform } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,6 +16,8 @@ export interface FaultConfig {
   bucketErrors?: Record<string, { status: number; code: string }>;
   /** Extra latency of every request to these buckets (a destination that answers slowly, not one that refuses). */
   bucketLatencyMs?: Record<string, number>;
+  /** Extra latency of these operations (a listing slowed so that a test can kill its lister mid-way). */
+  operationLatencyMs?: Partial<Record<OssOperation, number>>;
 }
 
 export class Faults {
@@ -32,6 +35,11 @@ export class Faults {
 
   async delay(bucket = ''): Promise<void> {
     const ms = (this.config.latencyMs ?? 0) + (bucket ? this.config.bucketLatencyMs?.[bucket] ?? 0 : 0);
+    if (ms > 0) await sleep(ms);
+  }
+
+  async delayOperation(op: OssOperation): Promise<void> {
+    const ms = this.config.operationLatencyMs?.[op] ?? 0;
     if (ms > 0) await sleep(ms);
   }
 

@@ -181,6 +181,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: ServerSt
     await state.faults.delay(target.bucket);
     const method = req.method ?? 'GET';
     const op = route(method, target, req.headers['x-oss-copy-source'] !== undefined, req.headers['content-type']);
+    await state.faults.delayOperation(op);
     const auth: AuthResult = authenticate(req, target, keys, state.region);
     ctx = { req, res, target, op, auth, requestId, state, reset: false };
     state.faults.check(op, target.bucket);

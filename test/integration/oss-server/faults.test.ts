@@ -55,11 +55,18 @@ test('a forced bucket error answers every request to that bucket', async () => {
   oss.server.setFaults({});
 });
 
-test('latency, resets and the bandwidth cap are seen by the client', async () => {
+test('latency (of every request, and of one operation), resets and the bandwidth cap are seen by the client', async () => {
   oss.server.setFaults({ latencyMs: 300 });
   let t0 = Date.now();
   await c.head('obj');
   assert.ok(Date.now() - t0 >= 290);
+  oss.server.setFaults({ operationLatencyMs: { ListObjectsV2: 300 } });
+  t0 = Date.now();
+  await c.listV2({ 'max-keys': '1' });
+  assert.ok(Date.now() - t0 >= 290, 'the listing is slowed');
+  t0 = Date.now();
+  await c.head('obj');
+  assert.ok(Date.now() - t0 < 290, 'other operations are not');
   oss.server.setFaults({ resetRate: 1 });
   await assert.rejects(c.get('obj'), (e: { status: number }) => e.status === -1 || e.status === -2 || e.status === undefined);
   await assert.rejects(c.put('z', Buffer.from('z')), (e: { status: number }) => e.status === -1 || e.status === -2 || e.status === undefined);
