@@ -91,6 +91,9 @@ test('lag = end − committed from the broker, for the owned partitions only; un
     const producer = await createProducer(kafka);
     await producer.send(topic, Array.from({ length: 30 }, (_, i) => ({ key: `late-${i}`, value: Buffer.from('x'), partition: stillOwned })));
     await producer.disconnect();
+    // A round already in flight (the 200 ms timer's) may have read the offsets before the send, and a refresh
+    // joins it: let it end, so that the answered round read after the send.
+    await lag.refresh();
     await answeredRefresh();
     const before = await lagSeries(metrics.registry);
     const expected = Number((await endOffsets(kafka, topic)).get(stillOwned)) - Number((await committedOffsets(kafka, groupId, topic)).get(stillOwned));
