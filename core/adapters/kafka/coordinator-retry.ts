@@ -2,18 +2,13 @@
 // that is still loading the group (a fresh or restarted broker) or has just moved answers with a
 // retriable error, and `crr status`'s first read after start failed on it. Those errors are retried here,
 // briefly (a read has its own timeout above: 10 s for crr status); any other error is the caller's.
+import { hasKafkaErrorType } from './failures.ts';
 
 /** The offset-fetch answers that mean "ask again" (Kafka's codes 14, 15, 16), as kafkajs names them. */
 const COORDINATOR_NOT_READY = new Set(['COORDINATOR_LOAD_IN_PROGRESS', 'GROUP_COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR_FOR_GROUP']);
 
 export function isCoordinatorNotReady(err: unknown): boolean {
-  let e: unknown = err;
-  for (let depth = 0; e && typeof e === 'object' && depth < 10; depth++) {
-    const type = (e as { type?: unknown }).type;
-    if (typeof type === 'string' && COORDINATOR_NOT_READY.has(type)) return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
+  return hasKafkaErrorType(err, COORDINATOR_NOT_READY);
 }
 
 /** The sleeps between attempts: about 5 s in all, inside crr status's 10 s read timeout. */

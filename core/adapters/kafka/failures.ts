@@ -20,6 +20,11 @@ function chain(err: unknown): Link[] {
   return links;
 }
 
+/** True when `err` or an error in its cause chain is a Kafka protocol error of one of these types (kafkajs names). */
+export function hasKafkaErrorType(err: unknown, types: ReadonlySet<string>): boolean {
+  return chain(err).some((l) => typeof l.type === 'string' && types.has(l.type));
+}
+
 /** A TLS failure no retry fixes: the broker's certificate does not verify, or a side sent an alert. */
 export function isTlsFailureCode(code: unknown): boolean {
   return typeof code === 'string' && (TLS_CODES.has(code) || code.startsWith('ERR_SSL_'));

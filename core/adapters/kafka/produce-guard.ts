@@ -8,6 +8,7 @@
 //   answered, the new leader has the batch), kafkajs rolls its sequence back and every later batch to the
 //   partition gets OUT_OF_ORDER_SEQUENCE_NUMBER, non-retriable, for good. The Java client bumps the
 //   producer epoch there; the adapter starts a new producer (a new producer id, sequences from 0).
+import { hasKafkaErrorType } from './failures.ts';
 
 /** A message as handed to kafkajs: the producer remembers the partition its partitioner placed it in. */
 export interface PlacedMessage { key?: unknown; partition?: number }
@@ -42,11 +43,5 @@ const PRODUCER_STATE_ERRORS = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_
 
 /** True when `err` (or an error in its cause chain, as kafkajs wraps retry exhaustion) is one of those. */
 export function isProducerStateError(err: unknown): boolean {
-  let e: unknown = err;
-  for (let depth = 0; e && typeof e === 'object' && depth < 10; depth++) {
-    const type = (e as { type?: unknown }).type;
-    if (typeof type === 'string' && PRODUCER_STATE_ERRORS.has(type)) return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
+  return hasKafkaErrorType(err, PRODUCER_STATE_ERRORS);
 }
