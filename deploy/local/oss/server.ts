@@ -98,8 +98,13 @@ export async function startOssServer(opts: OssServerOptions): Promise<OssServer>
   const state: ServerState = { region: opts.region, accountId, endpoint: '', store, faults, addressing, defaultKmsKeyId };
   const sockets = new Set<Socket>();
 
+  // Handlers still running: stop() lets them settle before it closes the store under them (a PUT that has
+  // read its body would otherwise write to a closed journal and log an internal error).
+  const handling = new Set<Promise<void>>();
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    void handle(req, res, state, keys, postObject, publisher).catch(() => res.destroy());
+    const p = handle(req, res, state, keys, postObject, publisher).catch(() => { res.destroy(); });
+    handling.add(p);
+    void p.finally(() => handling.delete(p));
   };
   const track = (s: Socket) => {
     sockets.add(s);
@@ -155,6 +160,9 @@ export async function startOssServer(opts: OssServerOptions): Promise<OssServer>
           server.closeIdleConnections();
         })));
         clearTimeout(cut);
+        // Cut connections leave their handlers running; they end within the store's own write latency.
+        const drained = Promise.allSettled([...handling]);
+        await Promise.race([drained, new Promise((r) => setTimeout(r, 5000).unref())]);
         await store.close();
         await publisher.stop();
       })();

@@ -210,6 +210,27 @@ test('objects survive a restart of the server', async () => {
   assert.equal((g.res.headers as Record<string, string>)['x-oss-meta-m'], 'v');
 });
 
+test('a stop lets a request already past its checks finish: its write is kept, no internal error', async () => {
+  const c = await freshBucket('v1');
+  const bucket = (c as unknown as { options: { bucket: string } }).options.bucket;
+  await c.put('acl-at-stop', Buffer.from('x'));
+  // The ACL write waits 500 ms in the server, past the 200 ms after which stop() cuts open connections.
+  oss.server.setFaults({ operationLatencyMs: { PutObjectAcl: 500 } });
+  const internal: string[] = [];
+  const consoleError = console.error;
+  console.error = (...args: unknown[]) => { internal.push(String(args[0])); };
+  try {
+    const cut = c.putACL('acl-at-stop', 'public-read').then(() => 'answered', () => 'cut');
+    await new Promise((r) => setTimeout(r, 50));
+    await oss.restart();
+    assert.equal(await cut, 'cut', 'the connection was cut before the answer');
+  } finally {
+    console.error = consoleError;
+  }
+  assert.deepEqual(internal.filter((line) => line.includes('internal error')), [], 'no request failed inside the server');
+  assert.equal((await oss.client(bucket).getACL('acl-at-stop')).acl, 'public-read', 'the write the handler made before the stop is kept');
+});
+
 test('readers never see a half-written object while it is overwritten', async () => {
   const c = await freshBucket('v1');
   const bodies = [0, 1, 2, 3].map((i) => Buffer.alloc(i % 2 ? 1024 * 1024 : 64 * 1024, i + 1));
