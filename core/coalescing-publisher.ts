@@ -1,8 +1,12 @@
-// Publishes change records with natural batching: callers await their own records' acknowledgement,
-// and everything that arrives while one produce request is in flight goes out in the next one.
+// Publishes records with natural batching: callers await their own records' acknowledgement, and everything
+// that arrives while one produce request is in flight goes out in the next one. publishGroups() adds records
+// for other topics to the same requests (a backfill task's outcome and done record go out together: kafkajs's
+// cost is mostly per request, not per record).
 import type { BusProducer, OutgoingRecord } from './ports/bus.ts';
 
-interface Waiting { records: OutgoingRecord[]; resolve: () => void; reject: (err: unknown) => void }
+export interface TopicRecords { topic: string; records: OutgoingRecord[] }
+
+interface Waiting { groups: TopicRecords[]; count: number; resolve: () => void; reject: (err: unknown) => void }
 
 export class CoalescingPublisher {
   private queue: Waiting[] = [];
@@ -10,7 +14,7 @@ export class CoalescingPublisher {
 
   constructor(
     private readonly producer: BusProducer,
-    private readonly topic: string,
+    readonly topic: string,
     private readonly maxRecordsPerRequest = 5000,
   ) {}
 
@@ -22,9 +26,15 @@ export class CoalescingPublisher {
    * in a request are published whatever happens.
    */
   publish(records: OutgoingRecord[], withdraw?: AbortSignal): Promise<void> {
-    if (records.length === 0) return Promise.resolve();
+    return this.publishGroups([{ topic: this.topic, records }], withdraw);
+  }
+
+  /** As publish(), for records of any topics, sent in one request (or in consecutive ones past the size cap). */
+  publishGroups(groups: TopicRecords[], withdraw?: AbortSignal): Promise<void> {
+    const count = groups.reduce((n, g) => n + g.records.length, 0);
+    if (count === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      const waiting: Waiting = { records, resolve, reject };
+      const waiting: Waiting = { groups, count, resolve, reject };
       if (withdraw?.aborted) return reject(new Error('withdrawn before publishing'));
       withdraw?.addEventListener('abort', () => {
         const at = this.queue.indexOf(waiting);
@@ -46,17 +56,35 @@ export class CoalescingPublisher {
     if (this.sending || this.queue.length === 0) return;
     const batch: Waiting[] = [];
     let count = 0;
-    while (this.queue.length && (count === 0 || count + this.queue[0].records.length <= this.maxRecordsPerRequest)) {
+    while (this.queue.length && (count === 0 || count + this.queue[0].count <= this.maxRecordsPerRequest)) {
       const next = this.queue.shift()!;
       batch.push(next);
-      count += next.records.length;
+      count += next.count;
     }
-    this.sending = this.producer.send(this.topic, batch.flatMap((w) => w.records)).then(
+    this.sending = send(this.producer, batch).then(
       () => batch.forEach((w) => w.resolve()),
       (err) => batch.forEach((w) => w.reject(err)),
     ).finally(() => {
       this.sending = null;
       this.pump();
     });
+  }
+}
+
+async function send(producer: BusProducer, batch: Waiting[]): Promise<void> {
+  const byTopic = new Map<string, OutgoingRecord[]>();
+  for (const { groups } of batch) {
+    for (const g of groups) {
+      if (g.records.length === 0) continue;
+      const list = byTopic.get(g.topic);
+      if (list) list.push(...g.records);
+      else byTopic.set(g.topic, [...g.records]);
+    }
+  }
+  if (byTopic.size === 1) {
+    const [[topic, records]] = byTopic;
+    await producer.send(topic, records);
+  } else {
+    await producer.sendBatch([...byTopic].map(([topic, records]) => ({ topic, records })));
   }
 }

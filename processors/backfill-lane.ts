@@ -1,16 +1,16 @@
 // The backfill lane's handler: one BackfillTask reconciled with the real-time code (trigger BACKFILL), then
-// its BackfillTaskDone written (acknowledged before the handler returns, so before the offset commit: a
-// crash in between repeats the task, and the owner counts its seq once). A paused job's tasks wait; a
+// its BackfillTaskDone written with its outcome (acknowledged before the handler returns, so before the offset
+// commit: a crash in between repeats the task, and the owner counts its seq once). A paused job's tasks wait; a
 // cancelled job's tasks are skipped and counted.
 import { CoalescingPublisher } from '../core/coalescing-publisher.ts';
 import type { Logger } from '../core/logging.ts';
 import type { BusProducer, InboundMessage } from '../core/ports/bus.ts';
 import { describeError } from '../core/errors.ts';
 import { decode, encode } from '../schemas/codec.ts';
-import type { BackfillTask, BackfillTaskResult } from '../schemas/types.ts';
+import type { BackfillTask } from '../schemas/types.ts';
 import type { JobView } from '../core/backfill-job-view.ts';
 import type { DeadLetters } from './dead-letter.ts';
-import type { Processor } from './processor.ts';
+import type { Processor, TaskEnd } from './processor.ts';
 
 export interface BackfillLaneDeps {
   processor: Processor;
@@ -51,9 +51,10 @@ export function backfillHandler(deps: BackfillLaneDeps): (msg: InboundMessage, c
       await new Promise((r) => setTimeout(r, 250));
       stand = standOf(deps.view, task.jobId);
     }
-    let result: BackfillTaskResult = 'SKIPPED';
-    let bytes = 0;
-    if (stand === 'run') ({ result, bytes } = await deps.processor.reconcileTask(msg, task, signal));
-    await done.publish([{ key: task.jobId, value: encode('BackfillTaskDone', { jobId: task.jobId, seq: task.seq, result, bytes, completedAt: now() }) }]);
+    const doneRecords = ({ result, bytes }: TaskEnd) => ({ topic: deps.doneTopic,
+      records: [{ key: task.jobId, value: encode('BackfillTaskDone', { jobId: task.jobId, seq: task.seq, result, bytes, completedAt: now() }) }] });
+    // Run: the task's outcome and done record go out in one produce request (reconcileTask publishes them).
+    if (stand === 'run') await deps.processor.reconcileTask(msg, task, signal, doneRecords);
+    else await done.publish(doneRecords({ result: 'SKIPPED', bytes: 0 }).records);
   };
 }

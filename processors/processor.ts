@@ -4,11 +4,11 @@
 // acknowledged by Kafka before the handler returns, so before the offset can be committed; a broker
 // outage only delays them.
 import { randomUUID } from 'node:crypto';
-import type { CoalescingPublisher } from '../core/coalescing-publisher.ts';
+import type { CoalescingPublisher, TopicRecords } from '../core/coalescing-publisher.ts';
 import type { RuleConfig } from '../core/config/schema.ts';
 import { CrrError, describeError } from '../core/errors.ts';
 import type { Logger } from '../core/logging.ts';
-import type { InboundMessage } from '../core/ports/bus.ts';
+import type { InboundMessage, OutgoingRecord } from '../core/ports/bus.ts';
 import type { CrrMetrics } from '../core/metrics/metrics.ts';
 import { BUS_PUBLISH_RETRY, withRetry, type RetryPolicy } from '../core/retry.ts';
 import { RuleIndex } from '../core/rule-index.ts';
@@ -51,13 +51,16 @@ export interface Processor {
   progressOf(msg: InboundMessage): MessageProgress | undefined;
   /**
    * Reconciles one backfill task's key under its rule (trigger BACKFILL), with the same retries, outcomes and
-   * dead letters as a change; resolves with what it did. Backfill work never moves the real-time watermark or
-   * the real-time delay histogram.
+   * dead letters as a change, then publishes its outcome and the records `end` gives for what it did (the
+   * task's done record) in one produce request; resolves with what it did once Kafka acknowledged them.
+   * Backfill work never moves the real-time watermark or the real-time delay histogram.
    */
-  reconcileTask(msg: InboundMessage, task: BackfillTask, signal?: AbortSignal): Promise<{ result: BackfillTaskResult; bytes: number }>;
+  reconcileTask(msg: InboundMessage, task: BackfillTask, signal: AbortSignal | undefined, end: (done: TaskEnd) => TopicRecords): Promise<TaskEnd>;
   /** The rules from now on (the rules topic changed): triggers fetched later match them; a removed rule's waiting triggers end. */
   setRules(rules: readonly RuleConfig[]): void;
 }
+
+export interface TaskEnd { result: BackfillTaskResult; bytes: number }
 
 const TASK_RESULT: Record<string, BackfillTaskResult> = {
   COPY: 'COPIED', DELETE: 'DELETED', DELETE_MARKER: 'DELETED', UPDATE_ATTRIBUTES: 'UPDATED', SKIP: 'SKIPPED', DEAD_LETTERED: 'DEAD_LETTERED',
@@ -117,8 +120,10 @@ export function createProcessor(opts: ProcessorOptions): Processor {
     });
   }
 
-  async function publishOutcome(o: Omit<ReplicationOutcome, 'outcomeId'>, signal: AbortSignal | undefined): Promise<void> {
+  /** Publishes one outcome, or (a backfill task's) adds it to `deferred`, published with the task's done record. */
+  async function publishOutcome(o: Omit<ReplicationOutcome, 'outcomeId'>, signal: AbortSignal | undefined, deferred?: OutgoingRecord[]): Promise<void> {
     const record = outcomeRecord({ outcomeId: randomUUID(), ...o });
+    if (deferred) return void deferred.push(record);
     await untilPublished('outcome', () => opts.outcomes.publish([record]), signal);
   }
 
@@ -127,7 +132,7 @@ export function createProcessor(opts: ProcessorOptions): Processor {
   }
 
   async function reconcileRule(msg: InboundMessage, change: ObjectChange, rule: RuleConfig, signal: AbortSignal | undefined, depth = 0,
-    kind: ReplicationTrigger = triggerKind(change)): Promise<{ action: string; bytes: number }> {
+    kind: ReplicationTrigger = triggerKind(change), deferred?: OutgoingRecord[]): Promise<{ action: string; bytes: number }> {
     const realtime = kind !== 'BACKFILL';
     const trigger: Trigger = { kind, operation: change.operation, eventTime: change.eventTime, versionId: change.versionId,
       origin: change.origin, size: change.size };
@@ -170,7 +175,7 @@ export function createProcessor(opts: ProcessorOptions): Processor {
         metrics.reconciles.inc({ rule: rule.id, op: 'none', result: 'skipped_kms' });
         await publishOutcome({ ...common, action: 'NONE', result: 'SKIPPED_KMS', bytes: 0, sourceEtag: result.sourceEtag,
           sourceVersionId: result.sourceVersionId, destinationVersionId: null, completedAt: done, delayMs: null, attempts,
-          errorCode: 'SSE_KMS_NOT_REPLICATED', errorMessage: `the source object is SSE-KMS encrypted and rule ${rule.id} does not set replicateSseKms with a replicaKmsKeyId` }, signal);
+          errorCode: 'SSE_KMS_NOT_REPLICATED', errorMessage: `the source object is SSE-KMS encrypted and rule ${rule.id} does not set replicateSseKms with a replicaKmsKeyId` }, signal, deferred);
         if (result.action === 'SKIP') return { action: result.action, bytes: 0 };
       }
       metrics.reconciles.inc({ rule: rule.id, op: result.action.toLowerCase(), result: 'ok' });
@@ -179,13 +184,14 @@ export function createProcessor(opts: ProcessorOptions): Processor {
       // key in the opposite direction, so changes made on a replica (tags, ACL, same-second ties) travel back.
       const reverse = reverseOf.get(rule.id);
       if (result.action === 'SKIP' && reverse && result.differences?.length && depth === 0) {
-        await reconcileRule(msg, oppositeChange(change, { id: reverse.id, sourceBucket: reverse.source.bucket }), reverse, signal, depth + 1);
+        const opposite = oppositeChange(change, { id: reverse.id, sourceBucket: reverse.source.bucket });
+        await reconcileRule(msg, opposite, reverse, signal, depth + 1, triggerKind(opposite), deferred);
       }
       if (result.action !== 'SKIP') {
         metrics.bytesCopied.inc({ rule: rule.id }, result.bytes);
         await publishOutcome({ ...common, action: result.action, result: 'OK', bytes: result.bytes, sourceEtag: result.sourceEtag,
           sourceVersionId: result.sourceVersionId, destinationVersionId: result.destinationVersionId, completedAt: done,
-          delayMs: Math.max(0, done - change.eventTime), attempts, errorCode: null, errorMessage: null }, signal);
+          delayMs: Math.max(0, done - change.eventTime), attempts, errorCode: null, errorMessage: null }, signal, deferred);
       }
       return { action: result.action, bytes: result.bytes };
     } catch (err) {
@@ -197,12 +203,20 @@ export function createProcessor(opts: ProcessorOptions): Processor {
       metrics.deadLetters.inc({ rule: rule.id, stage });
       metrics.reconciles.inc({ rule: rule.id, op: 'none', result: 'dead_lettered' });
       await publishOutcome({ ...common, action: 'NONE', result: 'DEAD_LETTERED', bytes: 0, sourceEtag: change.etag, sourceVersionId: change.versionId,
-        destinationVersionId: null, completedAt: now(), delayMs: null, attempts, errorCode: e.code, errorMessage: e.message.slice(0, 1000) }, signal);
+        destinationVersionId: null, completedAt: now(), delayMs: null, attempts, errorCode: e.code, errorMessage: e.message.slice(0, 1000) }, signal, deferred);
       return { action: 'DEAD_LETTERED', bytes: 0 };
     }
   }
 
-  async function reconcileTask(msg: InboundMessage, task: BackfillTask, signal?: AbortSignal): Promise<{ result: BackfillTaskResult; bytes: number }> {
+  async function reconcileTask(msg: InboundMessage, task: BackfillTask, signal: AbortSignal | undefined, end: (done: TaskEnd) => TopicRecords): Promise<TaskEnd> {
+    const outcomes: OutgoingRecord[] = [];
+    const done = await reconcileTaskRule(msg, task, signal, outcomes);
+    const records = end(done);
+    await untilPublished('backfill task end', () => opts.outcomes.publishGroups([{ topic: opts.outcomes.topic, records: outcomes }, records]), signal);
+    return done;
+  }
+
+  async function reconcileTaskRule(msg: InboundMessage, task: BackfillTask, signal: AbortSignal | undefined, outcomes: OutgoingRecord[]): Promise<TaskEnd> {
     const rule = byId.get(task.ruleId);
     if (!rule) {
       // Deleted (crr rules delete) while its job ran, or never here: the task is done with nothing to do. Throwing
@@ -214,7 +228,7 @@ export function createProcessor(opts: ProcessorOptions): Processor {
     const change = newChange({ eventId: `backfill:${task.jobId}:${task.seq}`, ruleIds: [rule.id], sourceBucket: task.sourceBucket, region: '', key: task.key,
       operation: 'UNKNOWN', eventTime: task.listedAt, captureTime: task.listedAt, captureSource: 'LISTING', eventName: 'Backfill',
       versionId: task.versionId, etag: task.etag, size: task.size });
-    const done = await reconcileRule(msg, change, rule, signal, 0, 'BACKFILL');
+    const done = await reconcileRule(msg, change, rule, signal, 0, 'BACKFILL', outcomes);
     return { result: TASK_RESULT[done.action] ?? 'SKIPPED', bytes: done.bytes };
   }
 

@@ -53,7 +53,8 @@ test('a paused rule\'s trigger waits; deleting the rule ends it with nothing rec
   assert.equal(gate.isOpen('a'), true);
   // A backfill task of the deleted rule is done with nothing to do (throwing would stop the backfill lane).
   const task = { jobId: 'j', ruleId: 'a', sourceBucket: 'src-a', key: 'k', versionId: null, etag: null, size: null, listedAt: 1, seq: 0 };
-  assert.deepEqual(await processor.reconcileTask(msg, task), { result: 'SKIPPED', bytes: 0 });
+  const doneRecord = (end: { result: string; bytes: number }) => ({ topic: 'backfill-done', records: [{ key: 'j', value: Buffer.from(JSON.stringify(end)) }] });
+  assert.deepEqual(await processor.reconcileTask(msg, task, undefined, doneRecord), { result: 'SKIPPED', bytes: 0 });
   assert.equal(reconciles, 0);
-  assert.equal(sent.length, 0);
+  assert.deepEqual(sent.map((r) => JSON.parse(String(r.value))), [{ result: 'SKIPPED', bytes: 0 }], 'only its done record, no outcome');
 });
