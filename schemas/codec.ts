@@ -26,7 +26,9 @@ export function encodeWith<N extends RecordName>(registry: SchemaRegistry, name:
   if (value !== null && typeof value === 'object') {
     for (const k of Object.keys(value)) if (!writer.fieldNames.has(k)) invalid.push(`${k} (undeclared)`);
   }
-  const valid = writer.type.isValid(value, { errorHook: (path: string[]) => invalid.push(path.join('.') || '(record)') });
+  // The check without a hook is avsc's compiled fast path; only a record that fails it is walked again for its paths.
+  const valid = invalid.length === 0 && writer.type.isValid(value)
+    || writer.type.isValid(value, { errorHook: (path: string[]) => invalid.push(path.join('.') || '(record)') });
   if (!valid || invalid.length > 0) {
     throw new CrrError(`invalid ${name}: ${invalid.join(', ')}`, { code: 'INVALID_RECORD', stage: 'publish', context: { record: name, fields: invalid } });
   }
