@@ -5,7 +5,11 @@
 //    a backfill could reach with no cost of its own;
 // 2. the rate of an in-sync re-run (--compare listing) and its OSS requests by operation (no per-key request);
 // 3. the real-time replication delay p99 with and without a backfill running;
-// 4. the planner's peak RSS and CPU on BENCH_PLANNER_KEYS listed keys (a child process, synthetic listing).
+// 4. the planner's peak RSS and CPU on BENCH_PLANNER_KEYS listed keys (a child process, synthetic listing);
+// 5. where the backfill's CPU goes: the workers' reconcileKey called directly (no Kafka, no job) on the same keys
+//    at the same concurrency into another empty bucket, beside the raw GET+GetObjectAcl+PUT; the difference to
+//    the backfill is what the pipeline around reconcile costs (task fetch, outcome and done records, runner,
+//    planner and owner), the difference to the raw requests what reconcile adds to them.
 // BENCH_CPU_PROFILE=file.cpuprofile writes one V8 profile of this process per phase (backfill, in-sync-rerun, ceiling).
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -18,6 +22,8 @@ import { startJobView } from '../core/backfill-job-view.ts';
 import { createLogger } from '../core/logging.ts';
 import { projectRoot } from '../deploy/local/project-root.ts';
 import { startLocalStack } from '../deploy/local/stack.ts';
+import { bindSignal, reconcileKey } from '../processors/reconcile/reconcile-key.ts';
+import { RuleContexts } from '../processors/rule-context.ts';
 import { startProcessing } from '../processors/start-processing.ts';
 import { doneCount, newJob } from '../producers/backfill/job.ts';
 import { startBackfillOwner } from '../producers/backfill/owner.ts';
@@ -39,7 +45,7 @@ const rtDelays: number[] = [];
 let rtFailed = 0;
 const local = await startLocalStack({
   name: 'bench-bf', kafka: benchKafka(), partitions: 12, rules: [{ id: 'bf', source: 'bf-src', destination: 'bf-dst' }],
-  buckets: [{ bucket: 'ceil-dst', endpoint: 'shanghai' }, { bucket: 'ceil-acl-dst', endpoint: 'shanghai' }],
+  buckets: [{ bucket: 'ceil-dst', endpoint: 'shanghai' }, { bucket: 'ceil-acl-dst', endpoint: 'shanghai' }, { bucket: 'direct-dst', endpoint: 'shanghai' }, { bucket: 'warm-dst', endpoint: 'shanghai' }],
   oss: { mode: 'child', writerTimeoutMs: 600_000 },
   processing: { concurrency: 64, backfillConcurrency: CONCURRENCY, backfillPageKeys: 1000 },
   logger: createLogger('bench-backfill', process.env.CRR_LOG_LEVEL ?? 'warn'),
@@ -56,6 +62,18 @@ try {
   const body = randomBytes(4096);
   const keyOf = (i: number) => `b/${String(i).padStart(7, '0')}`;
   const seedSeconds = await pool(OBJECTS, 64, (i) => seedStore.putObject(src, keyOf(i), body, { headers: {}, contentLength: body.length }));
+  // The seed's notifications (dropped as echoes) are delivered after the PUTs answer: wait for the last of them,
+  // or the source server and the receiver would still be sending and reading them during the backfill.
+  const received = async () => (await metrics.eventsReceived.get()).values.reduce((n, v) => n + v.value, 0);
+  await waitFor(async () => (await received()) >= OBJECTS, 600_000, 200);
+  // Warm-up, not measured: the servers and this process run the read and copy paths once before the first
+  // measured phase (the backfill), so that phase does not alone pay their JIT compilation.
+  const warm = local.bucket('warm-dst');
+  const warmStore = local.storeFor('shanghai');
+  await pool(Math.min(OBJECTS, 2000), CONCURRENCY, async (i) => {
+    const opened = (await seedStore.openObject(src, keyOf(i)))!;
+    await warmStore.putObject(warm, keyOf(i), opened.stream, { headers: {}, contentLength: opened.head.size });
+  });
 
   const view = await startJobView(consumerOpener(kafka), config.topicNames.backfillJobs, 'bench-view');
   const processing = await startProcessing({ config, openConsumer: consumerOpener(kafka), producer: local.producer, storeFor: local.storeFor as never, metrics, logger, backfill: { view } });
@@ -123,6 +141,22 @@ try {
   });
   const withAclCpu = Object.fromEntries(Object.entries(aclCpu()).map(([k, ms]) => [k, round(ms / OBJECTS, 3)]));
 
+  // The workers' reconcile alone: rule bf with another empty destination, each key as a backfill task would
+  // reconcile it (its own abort signal, trigger BACKFILL), with no Kafka and no job around it.
+  const bf = config.rules.find((r) => r.id === 'bf')!;
+  const direct = { ...bf, id: 'bf-direct', destination: { ...bf.destination, bucket: local.bucket('direct-dst') } };
+  const contexts = new RuleContexts(new Map([[direct.id, direct]]), { copy: { multipartThresholdBytes: config.processing.multipartThresholdBytes,
+    partSizeBytes: config.processing.partSizeBytes, partConcurrency: config.processing.partConcurrency }, storeFor: local.storeFor as never });
+  const directCtx = await contexts.get(direct.id);
+  const directCpu = cpuMeter({ bench_process: process.pid, ...servers });
+  const stopDirectProfile = await profilePhase('reconcile-direct');
+  const directSeconds = await pool(OBJECTS, CONCURRENCY, async (i) => {
+    const result = await reconcileKey(bindSignal(directCtx, new AbortController().signal), keyOf(i), { kind: 'BACKFILL', size: body.length, eventTime: Date.now() });
+    if (result.action !== 'COPY') throw new Error(`reconcile of ${keyOf(i)} into an empty bucket did ${result.action}`);
+  });
+  await stopDirectProfile();
+  const directCpuMs = Object.fromEntries(Object.entries(directCpu()).map(([k, ms]) => [k, round(ms / OBJECTS, 3)]));
+
   await owner.stop();
   await processing.stop();
   await view.stop();
@@ -140,6 +174,10 @@ try {
     ratio_to_ceiling: round(rate / ceilingRate, 3), goal_ratio: 0.8,
     get_acl_put_same_client: { objects_per_sec: round(OBJECTS / withAclSeconds), seconds: round(withAclSeconds, 2), cpu_ms_per_object: withAclCpu,
       ratio_to_ceiling: round(OBJECTS / withAclSeconds / ceilingRate, 3), backfill_ratio_to_it: round(rate / (OBJECTS / withAclSeconds), 3) },
+    reconcile_without_kafka: { objects_per_sec: round(OBJECTS / directSeconds), seconds: round(directSeconds, 2), cpu_ms_per_object: directCpuMs,
+      ratio_to_ceiling: round(OBJECTS / directSeconds / ceilingRate, 3),
+      bench_process_cpu_ms_per_object_above: { raw_get_acl_put: round(directCpuMs.bench_process - withAclCpu.bench_process, 3),
+        pipeline_around_it: round(first.cpu.bench_process - directCpuMs.bench_process, 3) } },
     in_sync_rerun: { keys_per_sec: round(OBJECTS / again.seconds), seconds: round(again.seconds, 2), in_sync: again.end.inSync, published: again.end.published,
       oss_requests: again.requests, per_key_requests: Object.entries(again.requests).filter(([op]) => !/^List|^GetBucketVersioning/.test(op)).reduce((n, [, v]) => n + Number(v), 0), goal_keys_per_sec: 20_000,
       cpu_ms_per_key: again.cpu },
