@@ -138,14 +138,19 @@ export async function startBackfillOwner(deps: OwnerDeps): Promise<BackfillOwner
         planners.set(job.jobId, run);
       };
 
-      // A rule with historical: true gets a job the first time the bus sees it (no job of it ever recorded).
-      for (const rule of config.rules) {
-        if (!rule.historical || [...view.jobs().values()].some((e) => e.latest.ruleId === rule.id)) continue;
-        const job = newJob({ jobId: `${rule.id}-${randomUUID().slice(0, 8)}`, ruleId: rule.id, prefix: null, compare: 'LISTING', now: now() });
-        await writeJob(job);
-        logger.info({ job: job.jobId, rule: rule.id }, 'historical backfill started for a new rule');
-      }
+      // A rule with historical: true gets a job the first time the bus sees it (no job of it ever recorded): at the
+      // takeover, and on any tick after (the live rules gained it from the rules topic). The jobs this owner wrote
+      // count too, before the view reads them back.
+      const startHistorical = async () => {
+        for (const rule of config.rules) {
+          if (!rule.historical || [...written.values()].some((j) => j.ruleId === rule.id) || [...view.jobs().values()].some((e) => e.latest.ruleId === rule.id)) continue;
+          const job = newJob({ jobId: `${rule.id}-${randomUUID().slice(0, 8)}`, ruleId: rule.id, prefix: null, compare: 'LISTING', now: now() });
+          await writeJob(job);
+          logger.info({ job: job.jobId, rule: rule.id }, 'historical backfill started for a new rule');
+        }
+      };
       while (alive()) {
+        await startHistorical();
         for (const [id, entry] of view.jobs()) {
           // A job this owner just ended may still look active in the view until its last record is read back.
           const ended = written.get(id);

@@ -1,6 +1,9 @@
 // Backfill jobs under an operator's hand, through `crr backfill` children and one `crr process` child: a
-// rule with historical: true backfills by itself; pause holds the tasks (nothing done, nothing dead-lettered)
+// rule with historical: true backfills by itself, from the config file or applied on the rules topic while the
+// processor (the jobs' owner) runs; pause holds the tasks (nothing done, nothing dead-lettered)
 // and resume finishes the job; cancel ends a job with its remaining tasks skipped and counted.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { consumerOpener } from '../../../core/adapters/kafka/consumer.ts';
@@ -16,17 +19,18 @@ import { topicCount } from '../pipeline/checks.ts';
 const KEYS = 400;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test('historical: true backfills a new rule; pause holds tasks, resume finishes; cancel skips and counts the rest', { timeout: 480_000 }, async (t) => {
+test('historical: true backfills a new rule (file or rules topic); pause holds tasks, resume finishes; cancel skips and counts the rest', { timeout: 480_000 }, async (t) => {
   const stack = await startLocalStack({
     name: 'bfctl', kafka: { brokers: testBrokers() }, partitions: 2, capture: false,
     rules: [{ id: 'hist', source: 'hsrc', destination: 'hdst', historical: true }, { id: 'ctl', source: 'csrc', destination: 'cdst' }],
+    buckets: [{ bucket: 'tsrc', endpoint: 'hangzhou' }, { bucket: 'tdst', endpoint: 'shanghai' }],
     processing: { sessionTimeoutMs: 6000, rebalanceTimeoutMs: 3000, backfillPageKeys: 20, backfillConcurrency: 2 },
     oss: { timeoutMs: 20_000, writerTimeoutMs: 30_000 }, logger: createLogger('backfill-test', process.env.CRR_LOG_LEVEL ?? 'silent'),
   });
   const view = await startJobView(consumerOpener(stack.kafka), stack.config.topicNames.backfillJobs, 'backfill-ctl-view');
   let proc: ProcessorChild | undefined;
   const crr = async (...args: string[]) => {
-    const c = spawnCrr(['backfill', ...args, '--config', stack.configFile], { env: { ...process.env, ...stack.env, CRR_LOG_LEVEL: 'warn' } });
+    const c = spawnCrr([...(args[0] === 'rules' ? [] : ['backfill']), ...args, '--config', stack.configFile], { env: { ...process.env, ...stack.env, CRR_LOG_LEVEL: 'warn' } });
     const { code } = await c.exited;
     return { code, out: c.output() };
   };
@@ -40,6 +44,7 @@ test('historical: true backfills a new rule; pause holds tasks, resume finishes;
     };
     await seed(stack.bucket('hsrc'), 50);
     await seed(stack.bucket('csrc'), KEYS);
+    await seed(stack.bucket('tsrc'), 30);
     proc = await stack.spawnProcessor({ env: { CRR_LOG_LEVEL: 'info' } });
 
     // historical: true: the owner starts the rule's job by itself.
@@ -47,6 +52,20 @@ test('historical: true backfills a new rule; pause holds tasks, resume finishes;
     const hist = [...view.jobs().values()].find((e) => e.latest.ruleId === 'hist')!.latest;
     assert.deepEqual([hist.listed, hist.published, hist.copied], [50, 50, 50]);
     assert.deepEqual((await stack.verify('hist')).differences, []);
+
+    // The same for a rule applied on the rules topic while the owner runs: its job starts on the owner's next tick.
+    const rulesFile = join(stack.dir, 'rules.yaml');
+    writeFileSync(rulesFile, JSON.stringify({ rules: [{ id: 'topic-hist', historical: true,
+      source: { endpoint: 'hangzhou', bucket: stack.bucket('tsrc') }, destination: { endpoint: 'shanghai', bucket: stack.bucket('tdst') } }] }));
+    const applied = await crr('rules', 'apply', '-f', rulesFile);
+    assert.equal(applied.code, 0, applied.out);
+    await waitFor('the topic rule\'s historical job to end', () => [...view.jobs().values()].some((e) => e.latest.ruleId === 'topic-hist' && e.latest.state === 'DONE'), 120_000);
+    const topicJobs = [...view.jobs().values()].filter((e) => e.latest.ruleId === 'topic-hist');
+    assert.equal(topicJobs.length, 1, 'one job for the rule');
+    assert.deepEqual([topicJobs[0]!.latest.listed, topicJobs[0]!.latest.published, topicJobs[0]!.latest.copied], [30, 30, 30]);
+    let replicas = 0;
+    for await (const page of stack.writer.shanghai.listObjects(stack.bucket('tdst'), { prefix: 'k/' })) replicas += page.length;
+    assert.equal(replicas, 30, 'every object of the topic rule\'s source is in its destination');
 
     const started = await crr('start', '--rule', 'ctl');
     assert.equal(started.code, 0, started.out);
