@@ -51,3 +51,32 @@ test('a request already being sent is not withdrawn, and an aborted signal publi
   await publisher.flush();
   assert.deepEqual(sent, [['a']]);
 });
+
+test('records of several topics published together go out in one request; an empty group adds nothing', async () => {
+  const requests: { topic: string; keys: string[] }[][] = [];
+  const producer: BusProducer = {
+    async send(topic, records) {
+      requests.push([{ topic, keys: records.map((r) => String(r.key)) }]);
+      return [];
+    },
+    async sendBatch(batches) {
+      requests.push(batches.map((b) => ({ topic: b.topic, keys: b.records.map((r) => String(r.key)) })));
+      return [];
+    },
+    async disconnect() {},
+  };
+  const outcomes = new CoalescingPublisher(producer, 'outcomes');
+  await outcomes.publishGroups([{ topic: 'outcomes', records: [rec('o1')] }, { topic: 'backfill-done', records: [rec('d1')] }]);
+  await outcomes.publishGroups([{ topic: 'outcomes', records: [] }, { topic: 'backfill-done', records: [rec('d2')] }]);
+  await outcomes.flush();
+  // Queued behind a request in flight, a plain publish and a group share the next request.
+  const inFlight = outcomes.publish([rec('o2')]);
+  const queued = [outcomes.publish([rec('o3')]), outcomes.publishGroups([{ topic: 'outcomes', records: [rec('o4')] }, { topic: 'backfill-done', records: [rec('d3')] }])];
+  await Promise.all([inFlight, ...queued]);
+  assert.deepEqual(requests, [
+    [{ topic: 'outcomes', keys: ['o1'] }, { topic: 'backfill-done', keys: ['d1'] }],
+    [{ topic: 'backfill-done', keys: ['d2'] }],
+    [{ topic: 'outcomes', keys: ['o2'] }],
+    [{ topic: 'outcomes', keys: ['o3', 'o4'] }, { topic: 'backfill-done', keys: ['d3'] }],
+  ]);
+});
