@@ -23,7 +23,7 @@ import { createLogger } from '../core/logging.ts';
 import { projectRoot } from '../deploy/local/project-root.ts';
 import { startLocalStack } from '../deploy/local/stack.ts';
 import { bindSignal, reconcileKey } from '../processors/reconcile/reconcile-key.ts';
-import { RuleContexts } from '../processors/rule-context.ts';
+import { copySettingsOf, RuleContexts } from '../processors/rule-context.ts';
 import { startProcessing } from '../processors/start-processing.ts';
 import { doneCount, newJob } from '../producers/backfill/job.ts';
 import { startBackfillOwner } from '../producers/backfill/owner.ts';
@@ -61,6 +61,13 @@ try {
   const seedStore = local.storeFor('hangzhou');
   const body = randomBytes(4096);
   const keyOf = (i: number) => `b/${String(i).padStart(7, '0')}`;
+  const perObject = (used: Record<string, number>) => Object.fromEntries(Object.entries(used).map(([k, ms]) => [k, round(ms / OBJECTS, 3)]));
+  const dstStore = local.storeFor('shanghai');
+  // GET+PUT with the object's ACL read beside the GET (openObject, as reconcile reads a source), into `bucket`.
+  const getAclPut = (bucket: string) => async (i: number) => {
+    const opened = (await seedStore.openObject(src, keyOf(i)))!;
+    await dstStore.putObject(bucket, keyOf(i), opened.stream, { headers: {}, contentLength: opened.head.size });
+  };
   const seedSeconds = await pool(OBJECTS, 64, (i) => seedStore.putObject(src, keyOf(i), body, { headers: {}, contentLength: body.length }));
   // The seed's notifications (dropped as echoes) are delivered after the PUTs answer: wait for the last of them,
   // or the source server and the receiver would still be sending and reading them during the backfill.
@@ -68,12 +75,7 @@ try {
   await waitFor(async () => (await received()) >= OBJECTS, 600_000, 200);
   // Warm-up, not measured: the servers and this process run the read and copy paths once before the first
   // measured phase (the backfill), so that phase does not alone pay their JIT compilation.
-  const warm = local.bucket('warm-dst');
-  const warmStore = local.storeFor('shanghai');
-  await pool(Math.min(OBJECTS, 2000), CONCURRENCY, async (i) => {
-    const opened = (await seedStore.openObject(src, keyOf(i)))!;
-    await warmStore.putObject(warm, keyOf(i), opened.stream, { headers: {}, contentLength: opened.head.size });
-  });
+  await pool(Math.min(OBJECTS, 2000), CONCURRENCY, getAclPut(local.bucket('warm-dst')));
 
   const view = await startJobView(consumerOpener(kafka), config.topicNames.backfillJobs, 'bench-view');
   const processing = await startProcessing({ config, openConsumer: consumerOpener(kafka), producer: local.producer, storeFor: local.storeFor as never, metrics, logger, backfill: { view } });
@@ -116,14 +118,13 @@ try {
     const req1 = await requests();
     const used = cpu();
     const end = view.get(job.jobId)!.latest;
-    return { end, seconds, cpu: Object.fromEntries(Object.entries(used).map(([k, ms]) => [k, round(ms / OBJECTS, 3)])), rt,
+    return { end, seconds, cpu: perObject(used), rt,
       requests: Object.fromEntries(Object.keys(req1).map((k) => [k, req1[k]! - (req0[k] ?? 0)]).filter(([, n]) => n !== 0)) };
   };
   const first = await runJob('LISTING', RT_DURING, 'backfill');
   const again = await runJob('LISTING', false, 'in-sync-rerun');
 
   // Ceiling: GET + PUT of the same objects through the same client (the OSS adapter) at the same concurrency.
-  const dstStore = local.storeFor('shanghai');
   const ceilCpu = cpuMeter({ bench_process: process.pid, ...servers });
   const stopCeilingProfile = await profilePhase('ceiling');
   const ceilingSeconds = await pool(OBJECTS, CONCURRENCY, async (i) => {
@@ -131,22 +132,18 @@ try {
     await dstStore.putObject(ceil, keyOf(i), got.stream, { headers: {}, contentLength: got.size });
   });
   await stopCeilingProfile();
-  const ceilingCpu = Object.fromEntries(Object.entries(ceilCpu()).map(([k, ms]) => [k, round(ms / OBJECTS, 3)]));
+  const ceilingCpu = perObject(ceilCpu());
   // Not the ceiling, a second reference: the same GET+PUT with the object's ACL read beside the GET (openObject,
   // as reconcile reads a source), the least an exact replica costs, since neither GET nor HEAD carries the ACL.
   const aclCpu = cpuMeter({ bench_process: process.pid, ...servers });
-  const withAclSeconds = await pool(OBJECTS, CONCURRENCY, async (i) => {
-    const opened = (await seedStore.openObject(src, keyOf(i)))!;
-    await dstStore.putObject(ceilAcl, keyOf(i), opened.stream, { headers: {}, contentLength: opened.head.size });
-  });
-  const withAclCpu = Object.fromEntries(Object.entries(aclCpu()).map(([k, ms]) => [k, round(ms / OBJECTS, 3)]));
+  const withAclSeconds = await pool(OBJECTS, CONCURRENCY, getAclPut(ceilAcl));
+  const withAclCpu = perObject(aclCpu());
 
   // The workers' reconcile alone: rule bf with another empty destination, each key as a backfill task would
   // reconcile it (its own abort signal, trigger BACKFILL), with no Kafka and no job around it.
   const bf = config.rules.find((r) => r.id === 'bf')!;
   const direct = { ...bf, id: 'bf-direct', destination: { ...bf.destination, bucket: local.bucket('direct-dst') } };
-  const contexts = new RuleContexts(new Map([[direct.id, direct]]), { copy: { multipartThresholdBytes: config.processing.multipartThresholdBytes,
-    partSizeBytes: config.processing.partSizeBytes, partConcurrency: config.processing.partConcurrency }, storeFor: local.storeFor as never });
+  const contexts = new RuleContexts(new Map([[direct.id, direct]]), { copy: copySettingsOf(config.processing), storeFor: local.storeFor as never });
   const directCtx = await contexts.get(direct.id);
   const directCpu = cpuMeter({ bench_process: process.pid, ...servers });
   const stopDirectProfile = await profilePhase('reconcile-direct');
@@ -155,7 +152,7 @@ try {
     if (result.action !== 'COPY') throw new Error(`reconcile of ${keyOf(i)} into an empty bucket did ${result.action}`);
   });
   await stopDirectProfile();
-  const directCpuMs = Object.fromEntries(Object.entries(directCpu()).map(([k, ms]) => [k, round(ms / OBJECTS, 3)]));
+  const directCpuMs = perObject(directCpu());
 
   await owner.stop();
   await processing.stop();

@@ -21,6 +21,11 @@ export interface RuleContextOptions {
   leases?: UploadOwnership;
 }
 
+/** The copy settings of the processing config (every rule's context carries them). */
+export function copySettingsOf(p: CopySettings): CopySettings {
+  return { multipartThresholdBytes: p.multipartThresholdBytes, partSizeBytes: p.partSizeBytes, partConcurrency: p.partConcurrency };
+}
+
 export function ruleView(rule: RuleConfig): RuleView {
   const enc = rule.destination.encryption;
   return {

@@ -15,7 +15,7 @@ import { backfillHandler } from './backfill-lane.ts';
 import { DeadLetters } from './dead-letter.ts';
 import { createProcessor } from './processor.ts';
 import { groupTiming } from '../core/group-timing.ts';
-import { RuleContexts } from './rule-context.ts';
+import { copySettingsOf, RuleContexts } from './rule-context.ts';
 import { RuleGate } from './rule-gate.ts';
 import { rulesOf, staticRules, type LiveRules } from '../core/rules/live-rules.ts';
 import { followRules } from './follow-rules.ts';
@@ -144,7 +144,7 @@ export async function startProcessing(deps: ProcessingDeps): Promise<Processing>
     read: deps.readTopic && ((onRecord) => deps.readTopic!(uploadsTopic, onRecord)),
   });
   const contexts = new RuleContexts(ruleMap, {
-    copy: { multipartThresholdBytes: p.multipartThresholdBytes, partSizeBytes: p.partSizeBytes, partConcurrency: p.partConcurrency }, storeFor: deps.storeFor,
+    copy: copySettingsOf(p), storeFor: deps.storeFor,
     leases,
   });
   const outcomes = new CoalescingPublisher(deps.producer, config.topicNames.outcomes);

@@ -142,8 +142,12 @@ export async function startBackfillOwner(deps: OwnerDeps): Promise<BackfillOwner
       // takeover, and on any tick after (the live rules gained it from the rules topic). The jobs this owner wrote
       // count too, before the view reads them back.
       const startHistorical = async () => {
-        for (const rule of config.rules) {
-          if (!rule.historical || [...written.values()].some((j) => j.ruleId === rule.id) || [...view.jobs().values()].some((e) => e.latest.ruleId === rule.id)) continue;
+        const historical = config.rules.filter((r) => r.historical);
+        if (historical.length === 0) return;
+        const withJob = new Set([...written.values()].map((j) => j.ruleId));
+        for (const e of view.jobs().values()) withJob.add(e.latest.ruleId);
+        for (const rule of historical) {
+          if (withJob.has(rule.id)) continue;
           const job = newJob({ jobId: `${rule.id}-${randomUUID().slice(0, 8)}`, ruleId: rule.id, prefix: null, compare: 'LISTING', now: now() });
           await writeJob(job);
           logger.info({ job: job.jobId, rule: rule.id }, 'historical backfill started for a new rule');
